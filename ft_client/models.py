@@ -138,10 +138,9 @@ class WorkPlace:
     @property
     def departement(self) -> str | None:
         """The département code, from the INSEE code, else the postal code, else the label."""
-        if self.commune and len(self.commune) == 5:
-            return self.commune[:3] if self.commune.startswith("97") else self.commune[:2]
-        if self.postal_code and len(self.postal_code) == 5:
-            return self.postal_code[:3] if self.postal_code.startswith("97") else self.postal_code[:2]
+        for code in (self.commune, self.postal_code):
+            if code and len(code) == 5:
+                return code[:3] if code.startswith("97") else code[:2]
         if self.label and " - " in self.label:
             head = self.label.split(" - ", 1)[0].strip()
             if 1 <= len(head) <= 3:
@@ -253,7 +252,9 @@ class Contact:
             phone=_str(d.get("telephone")),
             email=_str(d.get("courriel")),
             lines=tuple(
-                s for s in (_str(d.get(k)) for k in ("coordonnees1", "coordonnees2", "coordonnees3")) if s
+                line
+                for key in ("coordonnees1", "coordonnees2", "coordonnees3")
+                if (line := _str(d.get(key)))
             ),
             recruiter_url=_str(d.get("urlRecruteur")),
             apply_url=_str(d.get("urlPostulation")),
@@ -375,7 +376,9 @@ class Offer:
             licences=_requirements(d.get("permis")),
             office_tools=_office_tools(d.get("outilsBureautiques")),
             competences=tuple(
-                c for c in (Competence.from_json(x) for x in _list_of_dicts(d.get("competences"))) if c
+                competence
+                for item in _list_of_dicts(d.get("competences"))
+                if (competence := Competence.from_json(item))
             ),
             qualities=tuple(
                 q
