@@ -1,0 +1,259 @@
+"""Bot configuration from the environment (and `.env`, read by python-dotenv; the environment wins).
+
+Every problem is reported on one line naming the variable, all at once, in a `ConfigError`.
+Secrets (bot token, France Travail secret, webhook secret) never appear in `repr()` or logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+FT_API_BASE_URL = "https://api.francetravail.io/partenaire"
+FT_AUTH_URL = (
+    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire"
+)
+DEFAULT_DATABASE_PATH = "data/ft-job-bot.sqlite3"
+DEFAULT_TIMEZONE = "Europe/Paris"
+DEFAULT_PORT = 8443
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# BotFather tokens are "<bot id>:<secret>"; the secret part is URL-safe base64-ish.
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+# Telegram's rule for setWebhook secret_token.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_MASK = "***"
+
+
+class ConfigError(Exception):
+    """Configuration problems, one line each, all reported together."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str
+    ft_client_id: str
+    ft_client_secret: str
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    ft_api_base_url: str = FT_API_BASE_URL
+    ft_token_url: str = FT_AUTH_URL
+    database_path: Path = field(default_factory=lambda: Path(DEFAULT_DATABASE_PATH))
+    admin_ids: frozenset[int] = frozenset()
+    alert_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = DEFAULT_PORT
+    log_level: str = "INFO"
+    alert_digest_size: int = 5
+    alert_min_score: float = 0.35
+    alert_tick_seconds: int = 60
+    alert_lookback_days: int = 3
+    # Set only by `ft-bot demo`: enables the demo-only commands.
+    demo_mode: bool = False
+
+    def __repr__(self) -> str:
+        shown: list[str] = []
+        for name in self.__dataclass_fields__:
+            value: Any = getattr(self, name)
+            if name in _SECRET_FIELDS and value:
+                value = _MASK
+            shown.append(f"{name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """Bot API file base matching `telegram_api_base_url` (".../bot" -> ".../file/bot")."""
+        base = self.telegram_api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        require_credentials: bool = True,
+        dotenv_path: str | os.PathLike[str] | None = ".env",
+    ) -> Settings:
+        """Read settings from `environ` (default: `.env` overlaid by `os.environ`).
+
+        With `require_credentials=False` (demo, tests) the Telegram and France Travail
+        credentials may be empty. Raises `ConfigError` listing every problem.
+        """
+        if environ is None:
+            env: dict[str, str] = {}
+            if dotenv_path is not None and Path(dotenv_path).is_file():
+                env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+            env.update(os.environ)
+        else:
+            env = dict(environ)
+        return _parse(env, require_credentials=require_credentials)
+
+
+_SECRET_FIELDS = frozenset({"telegram_token", "ft_client_secret", "webhook_secret"})
+
+
+def _get(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or "").strip()
+
+
+def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
+    problems: list[str] = []
+
+    token = _get(env, "TELEGRAM_BOT_TOKEN")
+    if not token:
+        if require_credentials:
+            problems.append("TELEGRAM_BOT_TOKEN is missing: create a bot with @BotFather.")
+    elif not _TOKEN_RE.match(token):
+        # Never echo the value: it is a secret.
+        problems.append("TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters>'.")
+
+    ft_id = _get(env, "FT_CLIENT_ID")
+    ft_secret = _get(env, "FT_CLIENT_SECRET")
+    if require_credentials:
+        if not ft_id:
+            problems.append("FT_CLIENT_ID is missing: France Travail partner application id.")
+        if not ft_secret:
+            problems.append("FT_CLIENT_SECRET is missing: France Travail partner application key.")
+
+    def url(name: str, default: str | None) -> str | None:
+        value = _get(env, name)
+        if not value:
+            return default
+        if not re.match(r"^https?://[^\s/]+", value):
+            problems.append(f"{name} is not an http(s) URL: {value!r}.")
+            return default
+        return value.rstrip("/") if name != "FT_TOKEN_URL" else value
+
+    tg_base = url("TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL) or TELEGRAM_API_BASE_URL
+    ft_base = url("FT_API_BASE_URL", FT_API_BASE_URL) or FT_API_BASE_URL
+    ft_token_url = url("FT_TOKEN_URL", FT_AUTH_URL) or FT_AUTH_URL
+
+    database_path = Path(_get(env, "DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+
+    admin_ids: set[int] = set()
+    raw_admins = _get(env, "ADMIN_IDS")
+    if raw_admins:
+        for part in re.split(r"[,\s;]+", raw_admins):
+            if not part:
+                continue
+            if re.fullmatch(r"\d{1,20}", part):
+                admin_ids.add(int(part))
+            else:
+                problems.append(
+                    f"ADMIN_IDS has an invalid entry {part!r}: expected comma-separated "
+                    "numeric Telegram user ids."
+                )
+
+    tz_name = _get(env, "ALERT_TIMEZONE") or DEFAULT_TIMEZONE
+    timezone = ZoneInfo(DEFAULT_TIMEZONE)
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"ALERT_TIMEZONE is not a known time zone: {tz_name!r} (e.g. Europe/Paris)."
+        )
+
+    webhook_url = _get(env, "WEBHOOK_URL") or None
+    webhook_secret = _get(env, "WEBHOOK_SECRET") or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        problems.append("WEBHOOK_URL must be an https:// URL (Telegram only calls HTTPS webhooks).")
+    if webhook_url and not webhook_secret:
+        problems.append("WEBHOOK_SECRET is missing: required when WEBHOOK_URL is set.")
+    if webhook_secret and not _WEBHOOK_SECRET_RE.match(webhook_secret):
+        problems.append(
+            "WEBHOOK_SECRET is malformed: 1-256 characters among A-Z, a-z, 0-9, _ and -."
+        )
+
+    def integer(name: str, default: int, low: int, high: int) -> int:
+        raw = _get(env, name)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            problems.append(f"{name} is not an integer: {raw!r}.")
+            return default
+        if not low <= value <= high:
+            problems.append(f"{name} must be between {low} and {high}, got {value}.")
+            return default
+        return value
+
+    port = integer("PORT", DEFAULT_PORT, 1, 65535)
+    digest_size = integer("ALERT_DIGEST_SIZE", 5, 1, 20)
+    tick_seconds = integer("ALERT_TICK_SECONDS", 60, 5, 3600)
+    lookback_days = integer("ALERT_LOOKBACK_DAYS", 3, 1, 31)
+
+    min_score = 0.35
+    raw_score = _get(env, "ALERT_MIN_SCORE")
+    if raw_score:
+        try:
+            min_score = float(raw_score)
+            if not 0.0 <= min_score <= 1.0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"ALERT_MIN_SCORE must be a number between 0 and 1, got {raw_score!r}.")
+            min_score = 0.35
+
+    log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}.")
+        log_level = "INFO"
+
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        telegram_token=token,
+        ft_client_id=ft_id,
+        ft_client_secret=ft_secret,
+        telegram_api_base_url=tg_base,
+        ft_api_base_url=ft_base,
+        ft_token_url=ft_token_url,
+        database_path=database_path,
+        admin_ids=frozenset(admin_ids),
+        alert_timezone=timezone,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        port=port,
+        log_level=log_level,
+        alert_digest_size=digest_size,
+        alert_min_score=min_score,
+        alert_tick_seconds=tick_seconds,
+        alert_lookback_days=lookback_days,
+    )
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Root logging at `level`; httpx/httpcore always WARNING (their INFO lines hold the token)."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger().setLevel(getattr(logging, level.upper(), logging.INFO))
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # APScheduler logs every tick at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

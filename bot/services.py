@@ -1,0 +1,107 @@
+"""The long-lived objects every handler uses, stored as `application.bot_data["services"]`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from ft_client.referential import Referential
+
+    from ft_client import FranceTravailClient, OfferQuery
+    from ft_client.models import OfferPage
+    from storage import Storage
+
+logger = logging.getLogger(__name__)
+
+SEARCH_CACHE_SECONDS = 300.0
+SEARCH_CACHE_SIZE = 256
+
+
+class SearchCache:
+    """A small TTL cache of France Travail search pages (repeated searches, paging back)."""
+
+    def __init__(self, ttl: float = SEARCH_CACHE_SECONDS, size: int = SEARCH_CACHE_SIZE) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            self._entries.pop(key, None)
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        self._entries[key] = (time.monotonic() + self.ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    ft: FranceTravailClient
+    referential: Referential
+    search_cache: SearchCache = field(default_factory=SearchCache)
+    # True when `open()` created the parts (then `close()` closes them).
+    owned: bool = False
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Services:
+        """Open storage, the France Travail client and the referentials for `settings`."""
+        from ft_client.referential import Referential
+
+        from ft_client import FranceTravailClient
+        from storage import Storage
+
+        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        storage = await Storage.open(settings.database_path)
+        ft = FranceTravailClient(
+            settings.ft_client_id,
+            settings.ft_client_secret,
+            api_base_url=settings.ft_api_base_url,
+            token_url=settings.ft_token_url,
+        )
+        try:
+            await ft.__aenter__()
+            referential = Referential.load()
+        except BaseException:
+            await ft.__aexit__(None, None, None)
+            await storage.close()
+            raise
+        return cls(settings, storage, ft, referential, owned=True)
+
+    async def close(self) -> None:
+        if not self.owned:
+            return
+        try:
+            await self.ft.__aexit__(None, None, None)
+        finally:
+            await self.storage.close()
+
+    async def search_offers(self, query: OfferQuery, start: int = 0, count: int = 20) -> OfferPage:
+        """`ft.search_offers` through the TTL cache (OfferQuery is hashable)."""
+        key = (query, start, count)
+        cached = self.search_cache.get(key)
+        if cached is not None:
+            return cached
+        page = await self.ft.search_offers(query, start=start, count=count)
+        self.search_cache.put(key, page)
+        return page
