@@ -1,0 +1,108 @@
+"""Durable storage of ft-job-bot: one SQLite file through aiosqlite.
+
+Public API::
+
+    from storage import Storage, Profile, TargetJob, User, Favourite, FavouriteSnapshot, AlertRun
+    from storage import SqlitePersistence, SchemaTooNewError, UnknownUserError, StorageError
+
+Connection: one aiosqlite connection per :class:`Storage` (one worker thread, so access is
+serialised) plus an asyncio lock so tasks never interleave statements inside another task's
+transaction. ``journal_mode=WAL`` (readers never block the writer; crash-safe),
+``foreign_keys=ON``, ``busy_timeout`` (10 s: another process such as ``ft-bot alerts --once``
+waits instead of failing with "database is locked"), ``synchronous=FULL`` by default (each commit
+is fsynced, so what was acknowledged survives a power cut; NORMAL is also corruption-free in WAL
+but may drop the last commits on power loss). Every multi-row change is one
+``BEGIN IMMEDIATE … COMMIT``.
+
+Migrations: ``storage/migrations/NNNN_name.sql``, applied in order at open, each in one
+transaction together with its row in ``schema_version`` (version, name, applied_at) — so a crash
+mid-migration leaves the previous version intact and the migration re-runs cleanly. A database
+whose version is newer than the program raises :class:`SchemaTooNewError`.
+
+Tables (instants are UTC Unix epoch seconds; lists are JSON text):
+
+``users``
+    Telegram user id (primary key), private chat id, first name, language, created/last seen,
+    ``blocked_at`` (set when Telegram answers 403; cleared by ``upsert_user`` when they write
+    again). Parent of every per-user table (``ON DELETE CASCADE``).
+``profiles``
+    One per user: target jobs (≤ 3 ROME codes with labels), skills as typed, place (INSEE code and
+    label), radius, contract types, alert time as ``alert_minute`` (minutes after local
+    midnight), ``alert_days`` as a 7-bit mask (bit 0 = Monday), ``alerts_enabled``,
+    ``last_alert_at`` (0 = never). Partial index ``profiles_due (last_alert_at, alert_minute)
+    WHERE alerts_enabled = 1`` lets SQL select who is due: see ``Storage.due_for_alerts``.
+``sent_offers``
+    (user, offer id) primary key, ``WITHOUT ROWID``: an offer is never sent twice to a user;
+    ``filter_unsent`` probes the key for ~150 ids in one query. Index on ``sent_at`` for
+    "offers sent today" and pruning.
+``favourites``
+    (user, offer id) key plus a snapshot (title, company, place, url) because offers disappear
+    from France Travail; saved time.
+``alert_runs``
+    One row per alert cycle: start, end, users due/served, offers sent, FT calls/errors,
+    Telegram errors, outcome (ok/partial/failed), detail.
+``ft_errors``
+    France Travail failures (endpoint, HTTP status or NULL for timeouts, time), kept 30 days, for
+    /stats "errors in the last 24 h".
+``ptb_user_data``, ``ptb_chat_data``, ``ptb_bot_data``, ``ptb_callback_data``, ``ptb_conversations``
+    python-telegram-bot persistence (JSON values) for :class:`SqlitePersistence`. No foreign key
+    to ``users`` (PTB may persist before the user row exists); ``delete_user`` removes them.
+``schema_version``
+    Applied migrations.
+
+GDPR: :meth:`Storage.delete_user` erases every row about a user (including persistence rows) in
+one transaction; :meth:`Storage.export_user` returns everything as a JSON-serialisable dict.
+"""
+
+from storage.db import (
+    LATEST_SCHEMA_VERSION,
+    PARIS,
+    SchemaTooNewError,
+    Storage,
+    StorageError,
+    UnknownUserError,
+    local_midnight,
+)
+from storage.models import (
+    ALL_DAYS,
+    DEFAULT_ALERT_TIME,
+    DEFAULT_RADIUS_KM,
+    MAX_CONTRACT_TYPES,
+    MAX_RADIUS_KM,
+    MAX_SKILL_LENGTH,
+    MAX_SKILLS,
+    MAX_TARGET_JOBS,
+    AlertRun,
+    Favourite,
+    FavouriteSnapshot,
+    Profile,
+    TargetJob,
+    User,
+)
+from storage.persistence import PersistenceSerializationError, SqlitePersistence
+
+__all__ = [
+    "ALL_DAYS",
+    "DEFAULT_ALERT_TIME",
+    "DEFAULT_RADIUS_KM",
+    "LATEST_SCHEMA_VERSION",
+    "MAX_CONTRACT_TYPES",
+    "MAX_RADIUS_KM",
+    "MAX_SKILLS",
+    "MAX_SKILL_LENGTH",
+    "MAX_TARGET_JOBS",
+    "PARIS",
+    "AlertRun",
+    "Favourite",
+    "FavouriteSnapshot",
+    "PersistenceSerializationError",
+    "Profile",
+    "SchemaTooNewError",
+    "SqlitePersistence",
+    "Storage",
+    "StorageError",
+    "TargetJob",
+    "UnknownUserError",
+    "User",
+    "local_midnight",
+]
