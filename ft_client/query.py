@@ -62,6 +62,7 @@ PARTNER_MODES = frozenset({"INCLUS", "EXCLU"})
 ORIGINS = (1, 2)  # 1 France Travail, 2 partner
 MAX_DISTANCE_KM = 200
 MAX_KEYWORDS = 7
+MAX_KEYWORDS_LENGTH = 500  # keeps URLs short; the API documents no bound
 MAX_COMMUNES = 5
 MAX_DEPARTEMENTS = 5
 MAX_ROME_CODES = 200
@@ -400,6 +401,9 @@ class OfferQuery:
             value = ",".join(value)
         if not isinstance(value, str):
             raise _fail("keywords", f"expected a string, got {value!r}")
+        if len(value) > MAX_KEYWORDS_LENGTH:
+            reason = f"at most {MAX_KEYWORDS_LENGTH} characters, got {len(value)}"
+            raise _fail("keywords", reason)
         terms = [" ".join(term.split()) for term in value.split(",")]
         terms = [t for t in terms if t]
         if not terms:

@@ -231,6 +231,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"partners": ["X"], "partner_mode": "SOME"}, "partner_mode", "INCLUS or EXCLU"),
     ({"full_time": "yes"}, "full_time", "True, False or None"),
     ({"theme": "1"}, "theme", "2 digits"),
+    ({"keywords": "serveur " * 100}, "keywords", "at most 500 characters"),
 ]
 
 
