@@ -1406,10 +1406,19 @@ class TelegramEmulator:
                     return web.json_response({"ok": True})
                 if action == "events":
                     after = int(request.query.get("after", "0"))
+                    answers_after = int(request.query.get("answers_after", "0"))
                     timeout = min(float(request.query.get("timeout", "0")), 30.0)
-                    events = await user.events_after(after, timeout)
+                    events = await user.events_after(after, timeout, answer_index=answers_after)
+                    answers = [
+                        {"text": a.text, "show_alert": a.show_alert, "url": a.url}
+                        for a in user.callback_answers[answers_after:]
+                    ]
                     return web.json_response(
-                        {"events": [e.to_json() for e in events], "next": after + len(events)}
+                        {
+                            "events": [e.to_json() for e in events],
+                            "next": after + len(events),
+                            "answers": answers,
+                        }
                     )
         except (KeyError, ValueError, TypeError) as error:
             return web.json_response({"error": f"bad request: {error}"}, status=400)
@@ -1622,11 +1631,25 @@ class SimulatedUser:
         """Every send/edit event of the bot in this chat so far."""
         return list(self._chat.events)
 
-    async def events_after(self, index: int, timeout: float) -> list[BotMessage]:  # noqa: ASYNC109 - the driver's documented API
-        """Events from position ``index``; waits up to ``timeout`` for the first one."""
+    async def events_after(
+        self,
+        index: int,
+        timeout: float,  # noqa: ASYNC109 - the driver's documented API
+        *,
+        answer_index: int | None = None,
+    ) -> list[BotMessage]:
+        """Events from position ``index``; waits up to ``timeout`` for the first one.
+
+        With ``answer_index``, a new callback answer from that position also ends the wait.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while len(self._chat.events) <= index and not self.emulator._closing:
+
+        def nothing_new() -> bool:
+            no_answer = answer_index is None or len(self.callback_answers) <= answer_index
+            return len(self._chat.events) <= index and no_answer
+
+        while nothing_new() and not self.emulator._closing:
             if not await self.emulator._wait_activity(deadline - loop.time()):
                 break
         return self._chat.events[index:]

@@ -229,7 +229,7 @@ def parse_html(text: str) -> FormattedText:
             raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
         while i < size and not is_space(i) and raw[i] != ord(">"):
             i += 1
-        end_name = raw[begin + 2 : i].decode("utf-8", "replace")
+        end_name = raw[begin + 2 : i].decode("utf-8", "replace").lower()
         while is_space(i):
             i += 1
         if at(i) != ord(">"):

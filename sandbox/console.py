@@ -1,0 +1,510 @@
+"""Terminal chat with a bot running against the Telegram emulator.
+
+In-process (what ``ft-bot demo`` uses)::
+
+    async with TelegramEmulator() as tg:
+        ...start the bot against tg.base_url...
+        await run_console(tg, tg.user(1, first_name="Léa"))
+
+From another process, against ``python -m sandbox.telegram --port 8081``::
+
+    python -m sandbox.console --api http://127.0.0.1:8081 --token 123456:TEST-TOKEN
+
+The person types messages; bot messages are printed as text (bold/italic/underline with ANSI
+colours on a terminal, plain through a pipe); inline keyboards are shown as numbered buttons,
+picked by typing their number; photos and documents are saved to a temporary folder whose path
+is printed. Console commands: ``:loc LAT LON`` sends a location, ``:say TEXT`` sends TEXT
+literally (e.g. a number that would otherwise pick a button), ``:help``, and ``/quit`` or
+``:quit`` to leave. Through a pipe every line waits for the bot to answer and fall quiet
+(bounded) before the next one is sent, and end of input waits the same way, so a scripted
+session sees the last answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from sandbox.telegram import BotMessage, Button, CallbackAnswer, SimulatedUser, TelegramEmulator
+
+__all__ = ["ConsoleBackend", "HttpBackend", "InProcessBackend", "render_message", "run_console"]
+
+HELP = (
+    "Type a message and press Enter. A number picks a button of the last keyboard.\n"
+    "  :loc LAT LON   send a location (e.g. :loc 48.8566 2.3522)\n"
+    "  :say TEXT      send TEXT literally\n"
+    "  /quit          leave"
+)
+
+
+@dataclass(frozen=True)
+class ConsoleEvents:
+    messages: list[BotMessage]
+    answers: list[CallbackAnswer]
+
+
+class ConsoleBackend(Protocol):
+    """What the console needs: act as the user, and receive what the bot does."""
+
+    async def send(self, text: str) -> None: ...
+
+    async def send_location(self, latitude: float, longitude: float) -> None: ...
+
+    async def press(self, message_id: int, callback_data: str) -> None: ...
+
+    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
+        """Messages/answers from these positions on, waiting up to ``wait`` s for one."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class InProcessBackend:
+    """The console and the emulator share the event loop (``ft-bot demo``)."""
+
+    def __init__(self, user: SimulatedUser) -> None:
+        self.user = user
+
+    async def send(self, text: str) -> None:
+        await self.user.send(text)
+
+    async def send_location(self, latitude: float, longitude: float) -> None:
+        await self.user.send_location(latitude, longitude)
+
+    async def press(self, message_id: int, callback_data: str) -> None:
+        await self.user.press_callback(message_id, callback_data)
+
+    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
+        messages = await self.user.events_after(message_index, wait, answer_index=answer_index)
+        return ConsoleEvents(messages, self.user.callback_answers[answer_index:])
+
+    async def aclose(self) -> None:
+        return None
+
+
+class HttpBackend:
+    """Talks to a standalone emulator through its ``/_sandbox/<token>/`` control API."""
+
+    def __init__(self, api_url: str, token: str, user_id: int) -> None:
+        import aiohttp
+
+        self._root = f"{api_url.rstrip('/')}/_sandbox/{token}"
+        self._user_id = user_id
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        async with self._session.post(f"{self._root}/{path}", json=body) as response:
+            data = await response.json()
+            if response.status != 200:
+                raise RuntimeError(f"emulator control API: {data.get('error', response.status)}")
+            return data
+
+    async def create_user(self, first_name: str, language_code: str) -> None:
+        await self._post(
+            "users",
+            {"id": self._user_id, "first_name": first_name, "language_code": language_code},
+        )
+
+    async def send(self, text: str) -> None:
+        await self._post(f"users/{self._user_id}/send", {"text": text})
+
+    async def send_location(self, latitude: float, longitude: float) -> None:
+        await self._post(
+            f"users/{self._user_id}/send", {"latitude": latitude, "longitude": longitude}
+        )
+
+    async def press(self, message_id: int, callback_data: str) -> None:
+        await self._post(
+            f"users/{self._user_id}/press",
+            {"message_id": message_id, "callback_data": callback_data},
+        )
+
+    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
+        params = {"after": str(message_index), "answers_after": str(answer_index)}
+        params["timeout"] = f"{max(wait, 0.0):.3f}"
+        async with self._session.get(
+            f"{self._root}/users/{self._user_id}/events", params=params
+        ) as response:
+            data = await response.json()
+        return ConsoleEvents(
+            [BotMessage.from_json(item) for item in data["events"]],
+            [CallbackAnswer(**item) for item in data.get("answers", [])],
+        )
+
+    async def aclose(self) -> None:
+        await self._session.close()
+
+
+# --------------------------------------------------------------------------- rendering
+
+_ANSI = {
+    "bold": "1",
+    "italic": "3",
+    "underline": "4",
+    "strikethrough": "9",
+    "spoiler": "7",
+    "code": "36",
+    "pre": "36",
+    "text_link": "4;34",
+    "url": "4;34",
+    "blockquote": "2",
+    "expandable_blockquote": "2",
+}
+
+
+def render_text(text: str, entities: tuple[dict[str, Any], ...], *, color: bool) -> str:
+    """Plain text with ANSI styles for the entities (or links spelled out when plain)."""
+    # Map UTF-16 offsets to string indexes.
+    starts: dict[int, list[dict[str, Any]]] = {}
+    ends: dict[int, list[dict[str, Any]]] = {}
+    for entity in entities:
+        starts.setdefault(entity["offset"], []).append(entity)
+        ends.setdefault(entity["offset"] + entity["length"], []).append(entity)
+    out: list[str] = []
+    active: list[dict[str, Any]] = []
+    position = 0
+
+    def boundary(at: int) -> None:
+        changed = False
+        for entity in ends.get(at, ()):
+            if entity in active:
+                active.remove(entity)
+                changed = True
+                if entity["type"] == "text_link":
+                    out.append(("\x1b[0m" if color else "") + f" <{entity['url']}>")
+        for entity in starts.get(at, ()):
+            active.append(entity)
+            changed = True
+        if color and changed:
+            codes = [_ANSI[e["type"]] for e in active if e["type"] in _ANSI]
+            out.append("\x1b[0m" + (f"\x1b[{';'.join(codes)}m" if codes else ""))
+
+    for char in text:
+        boundary(position)
+        out.append(char)
+        position += 2 if ord(char) > 0xFFFF else 1
+    boundary(position)
+    if color and entities:
+        out.append("\x1b[0m")
+    return "".join(out)
+
+
+def render_message(
+    message: BotMessage, *, color: bool, first_number: int = 1, files_dir: Path | None = None
+) -> str:
+    """A bot message as the console prints it (buttons numbered from ``first_number``)."""
+    label = f"bot (message {message.message_id} edited)" if message.edited else "bot"
+    head = f"\x1b[1;32m{label}:\x1b[0m" if color else f"{label}:"
+    lines = [head]
+    if message.kind == "location" and message.location:
+        lines.append(f"📍 {message.location[0]:.5f}, {message.location[1]:.5f}")
+    if message.kind in ("photo", "document"):
+        data = message.photo if message.kind == "photo" else message.document
+        saved = _save_file(message, data, files_dir) if data is not None else None
+        lines.append(f"[{message.kind} saved to {saved}]" if saved else f"[{message.kind}]")
+    if message.text:
+        lines.extend(render_text(message.text, message.entities, color=color).splitlines())
+    number = first_number
+    for row in message.buttons:
+        cells = []
+        for button in row:
+            target = f" → {button.url}" if button.url else ""
+            cells.append(f"[{number}] {button.text}{target}")
+            number += 1
+        lines.append("   " + "   ".join(cells))
+    if message.reply_keyboard:
+        for row in message.reply_keyboard:
+            cells = []
+            for button in row:
+                hint = " (:loc LAT LON)" if button.get("request_location") else ""
+                cells.append(f"⌨ {button['text']}{hint}")
+            lines.append("   " + "   ".join(cells))
+    if message.remove_keyboard:
+        lines.append("   (keyboard removed)")
+    return "\n".join(lines)
+
+
+def _save_file(message: BotMessage, data: bytes, files_dir: Path | None) -> Path:
+    folder = files_dir or Path(tempfile.gettempdir()) / "ft-bot-console"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ""
+    if message.kind == "photo":
+        suffix = ".png" if data.startswith(b"\x89PNG") else ".jpg"
+    name = message.file_name or f"{message.kind}-{message.chat_id}-{message.message_id}{suffix}"
+    path = folder / Path(name).name
+    path.write_bytes(data)
+    return path
+
+
+# --------------------------------------------------------------------------- the console
+
+
+class _Console:
+    def __init__(
+        self,
+        backend: ConsoleBackend,
+        output: TextIO,
+        *,
+        color: bool,
+        settle: bool,
+        reply_timeout: float,
+        quiet: float,
+        files_dir: Path | None,
+        message_index: int,
+        answer_index: int,
+    ) -> None:
+        self.backend = backend
+        self.output = output
+        self.color = color
+        self.settle_after_input = settle
+        self.reply_timeout = reply_timeout
+        self.quiet = quiet
+        self.files_dir = files_dir
+        self.message_index = message_index
+        self.answer_index = answer_index
+        self.received = 0  # events printed so far (messages and answers)
+        # `received` when the last input was acted on, while its answer is still awaited
+        self.awaiting_since: int | None = None
+        self.changed = asyncio.Event()
+        # message_id -> latest view, to number the buttons of the latest inline keyboard
+        self.latest: dict[int, BotMessage] = {}
+
+    def write(self, text: str) -> None:
+        self.output.write(text + "\n")
+        self.output.flush()
+
+    def keyboard(self) -> BotMessage | None:
+        with_buttons = [m for m in self.latest.values() if m.buttons and not m.deleted]
+        return max(with_buttons, key=lambda m: m.message_id) if with_buttons else None
+
+    def reply_keyboard(self) -> tuple[tuple[dict[str, Any], ...], ...] | None:
+        for message in sorted(self.latest.values(), key=lambda m: m.message_id, reverse=True):
+            if message.remove_keyboard:
+                return None
+            if message.reply_keyboard:
+                return message.reply_keyboard
+        return None
+
+    async def pump(self) -> None:
+        """Print the bot's messages and notifications as they arrive."""
+        while True:
+            events = await self.backend.events(self.message_index, self.answer_index, 25.0)
+            for message in events.messages:
+                self.latest[message.message_id] = message
+                self.write(render_message(message, color=self.color, files_dir=self.files_dir))
+            for answer in events.answers:
+                if answer.text:
+                    kind = "alert" if answer.show_alert else "notification"
+                    self.write(f"({kind}: {answer.text})")
+            self.message_index += len(events.messages)
+            self.answer_index += len(events.answers)
+            if events.messages or events.answers:
+                self.received += len(events.messages) + len(events.answers)
+                self.changed.set()
+                self.changed = asyncio.Event()
+
+    async def wait_for_bot(self) -> None:
+        """Wait for the answer to the last input (bounded), then for ``quiet`` s of silence."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.reply_timeout
+        since, self.awaiting_since = self.awaiting_since, None
+        while since is not None and self.received == since:
+            if not await self._wait_change(deadline - loop.time()):
+                return
+        while await self._wait_change(min(self.quiet, deadline - loop.time())):
+            pass
+
+    async def _wait_change(self, seconds: float) -> bool:
+        if seconds <= 0:
+            return False
+        try:
+            await asyncio.wait_for(self.changed.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def handle(self, line: str) -> bool:
+        """Act on one input line; False when the person leaves."""
+        text = line.strip()
+        if not text:
+            return True
+        if text in ("/quit", ":quit", ":q"):
+            return False
+        if text in (":help", ":h"):
+            self.write(HELP)
+            return True
+        if not self.color:
+            self.write(f"> {text}")
+        since = self.received
+        try:
+            acted = await self._act(text)
+        except (RuntimeError, ValueError, AssertionError) as error:
+            self.write(f"(console: {error})")
+            return True
+        if acted:
+            self.awaiting_since = since
+            if self.settle_after_input:
+                await self.wait_for_bot()
+        return True
+
+    async def _act(self, text: str) -> bool:
+        if text.startswith(":loc"):
+            parts = text.replace(",", " ").split()
+            if len(parts) != 3:
+                self.write("(console: usage :loc LAT LON)")
+                return False
+            await self.backend.send_location(float(parts[1]), float(parts[2]))
+            return True
+        if text.startswith(":say "):
+            await self.backend.send(text[len(":say ") :])
+            return True
+        if text.isdigit():
+            keyboard = self.keyboard()
+            buttons: list[Button] = [b for row in keyboard.buttons for b in row] if keyboard else []
+            number = int(text)
+            if keyboard is not None and 1 <= number <= len(buttons):
+                button = buttons[number - 1]
+                if button.callback_data is not None:
+                    await self.backend.press(keyboard.message_id, button.callback_data)
+                    return True
+                self.write(f"(link: {button.url})")
+                return False
+        await self.backend.send(text)
+        return True
+
+
+async def run_console(
+    emulator: TelegramEmulator | ConsoleBackend | None,
+    user: SimulatedUser | int | None = None,
+    input: TextIO | None = None,
+    output: TextIO | None = None,
+    *,
+    color: bool | None = None,
+    settle: bool | None = None,
+    reply_timeout: float = 10.0,
+    quiet: float = 0.6,
+    files_dir: Path | None = None,
+    banner: bool = True,
+) -> None:
+    """Chat as ``user`` until ``/quit`` or end of input.
+
+    ``emulator`` is the in-process TelegramEmulator (with ``user`` a SimulatedUser or an id), or
+    a ConsoleBackend such as HttpBackend. Input lines are read by a thread so the event loop
+    (and the bot sharing it) never blocks. ``color`` defaults to "output is a terminal";
+    ``settle`` (wait for the bot after each line) defaults to "input is not a terminal".
+    """
+    stream_in = input if input is not None else sys.stdin
+    stream_out = output if output is not None else sys.stdout
+    if isinstance(emulator, TelegramEmulator):
+        sim = user if isinstance(user, SimulatedUser) else emulator.user(int(user or 1))
+        backend: ConsoleBackend = InProcessBackend(sim)
+        message_index, answer_index = len(sim.all_replies()), len(sim.callback_answers)
+    elif emulator is None and isinstance(user, SimulatedUser):
+        backend = InProcessBackend(user)
+        message_index, answer_index = len(user.all_replies()), len(user.callback_answers)
+    elif emulator is not None:
+        backend = emulator
+        message_index = answer_index = 0
+    else:
+        raise TypeError("run_console needs an emulator, a SimulatedUser or a ConsoleBackend")
+    console = _Console(
+        backend,
+        stream_out,
+        color=_isatty(stream_out) if color is None else color,
+        settle=not _isatty(stream_in) if settle is None else settle,
+        reply_timeout=reply_timeout,
+        quiet=quiet,
+        files_dir=files_dir,
+        message_index=message_index,
+        answer_index=answer_index,
+    )
+    if banner:
+        console.write("Chat with the bot. " + HELP)
+    lines = _read_lines_in_thread(stream_in)
+    pump = asyncio.create_task(console.pump())
+    try:
+        while True:
+            get_line = asyncio.ensure_future(lines.get())
+            await asyncio.wait({get_line, pump}, return_when=asyncio.FIRST_COMPLETED)
+            if pump.done():
+                get_line.cancel()
+                pump.result()  # re-raise what stopped the printer
+                return
+            line = get_line.result()
+            if line is None:  # end of input: let the bot finish answering
+                await console.wait_for_bot()
+                return
+            if not await console.handle(line):
+                return
+    finally:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pump
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_lines_in_thread(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Lines of ``stream`` in a queue filled by a daemon thread; None marks end of input."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(item: str | None) -> bool:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            return False
+        return True
+
+    def read() -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                if not put(line):
+                    return
+        except (OSError, ValueError):
+            pass
+        put(None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return queue
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+async def _main(args: argparse.Namespace) -> None:
+    backend = HttpBackend(args.api, args.token, args.user_id)
+    try:
+        await backend.create_user(args.first_name, args.language)
+        await run_console(backend, reply_timeout=args.reply_timeout)
+    finally:
+        await backend.aclose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Chat with a bot through the Telegram emulator.")
+    parser.add_argument("--api", default="http://127.0.0.1:8081", help="emulator root URL")
+    parser.add_argument("--token", default="123456:TEST-TOKEN", help="the bot token")
+    parser.add_argument("--user-id", type=int, default=100001)
+    parser.add_argument("--first-name", default="Léa")
+    parser.add_argument("--language", default="fr")
+    parser.add_argument("--reply-timeout", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    main()
