@@ -1,0 +1,156 @@
+"""Matching quality: can ``suggest_jobs`` recover a métier from a user's skills?
+
+Two sets:
+- synthetic: for a seeded sample of métiers, 3 to 8 of the métier's own skills rephrased with
+  typos, lost accents, shuffled words and truncation, plus one unrelated skill;
+- realistic: hand-written profiles in users' own words (tests/fixtures/matching_profiles.json),
+  each with the métiers a counsellor would accept.
+
+Prints recall@1 and recall@5 of ``suggest_jobs`` and the mean ``match_job`` score on the source
+métier against a random other métier. Run: ``.venv/bin/python benchmarks/matching_quality.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ft_client.matching import match_job, suggest_jobs
+from ft_client.referential import Job, Referential
+
+PROFILES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "matching_profiles.json"
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double", "replace"))
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    if kind == "double":
+        return word[:i] + word[i] + word[i:]
+    return word[:i] + rng.choice("aeioursnt") + word[i + 1 :]
+
+
+def rephrase(label: str, rng: random.Random) -> str:
+    """A noisy version of a skill label, the way a hurried user might type it."""
+    words = label.split()
+    if rng.random() < 0.5:
+        words = [w.lower() for w in words]
+    if rng.random() < 0.5:
+        words = [strip_accents(w) for w in words]
+    if len(words) > 3 and rng.random() < 0.4:  # truncation
+        words = words[: rng.randint(3, len(words) - 1)]
+    if len(words) > 2 and rng.random() < 0.3:  # word order
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+    words = [typo(w, rng) if rng.random() < 0.25 else w for w in words]
+    return " ".join(words)
+
+
+def synthetic_profiles(ref: Referential, count: int, seed: int) -> list[tuple[list[str], Job, Job]]:
+    rng = random.Random(seed)
+    jobs = [j for j in ref.jobs() if sum(1 for s in j.skills if s.kind != "contexte") >= 8]
+    all_skills = [s for j in jobs for s in j.skills if s.kind != "contexte"]
+    sample = rng.sample(jobs, min(count, len(jobs)))
+    profiles = []
+    for job in sample:
+        own = [s for s in job.skills if s.kind != "contexte"]
+        chosen = rng.sample(own, rng.randint(3, 8))
+        phrases = [rephrase(s.label, rng) for s in chosen]
+        own_codes = {s.code for s in own}
+        unrelated = rng.choice([s for s in all_skills if s.code not in own_codes])
+        phrases.insert(rng.randrange(len(phrases) + 1), rephrase(unrelated.label, rng))
+        other = rng.choice([j for j in jobs if j.code != job.code])
+        profiles.append((phrases, job, other))
+    return profiles
+
+
+def evaluate(
+    ref: Referential, cases: list[tuple[list[str], set[str], Job | None, Job | None]]
+) -> dict[str, float]:
+    hits1 = hits5 = 0
+    source_scores: list[float] = []
+    other_scores: list[float] = []
+    latencies: list[float] = []
+    for phrases, acceptable, source, other in cases:
+        start = time.perf_counter()
+        suggestions = suggest_jobs(phrases, ref, limit=5)
+        latencies.append(time.perf_counter() - start)
+        codes = [s.rome_code for s in suggestions]
+        hits1 += bool(codes[:1] and codes[0] in acceptable)
+        hits5 += bool(set(codes) & acceptable)
+        if source is not None:
+            source_scores.append(match_job(phrases, source, referential=ref).score)
+        if other is not None:
+            other_scores.append(match_job(phrases, other, referential=ref).score)
+    n = len(cases)
+    return {
+        "n": n,
+        "recall@1": hits1 / n,
+        "recall@5": hits5 / n,
+        "mean_score_source": statistics.fmean(source_scores) if source_scores else float("nan"),
+        "mean_score_other": statistics.fmean(other_scores) if other_scores else float("nan"),
+        "suggest_median_ms": statistics.median(latencies) * 1000,
+    }
+
+
+def print_figures(title: str, figures: dict[str, float]) -> None:
+    print(f"{title} (n={figures['n']:.0f})")
+    print(f"  recall@1                 {figures['recall@1']:.3f}")
+    print(f"  recall@5                 {figures['recall@5']:.3f}")
+    print(f"  mean match_job, source   {figures['mean_score_source']:.3f}")
+    print(f"  mean match_job, other    {figures['mean_score_other']:.3f}")
+    print(f"  suggest_jobs median      {figures['suggest_median_ms']:.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="matching quality figures")
+    parser.add_argument("--synthetic", type=int, default=300, help="number of synthetic users")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--verbose", action="store_true", help="print each realistic miss")
+    args = parser.parse_args(argv)
+
+    ref = Referential.load()
+    synthetic = [
+        (phrases, {job.code}, job, other)
+        for phrases, job, other in synthetic_profiles(ref, args.synthetic, args.seed)
+    ]
+    print_figures("synthetic users", evaluate(ref, synthetic))
+
+    data = json.loads(PROFILES.read_text(encoding="utf-8"))
+    rng = random.Random(args.seed)
+    job_list = list(ref.jobs())
+    realistic = []
+    for profile in data["profiles"]:
+        acceptable = set(profile["acceptable"])
+        source = ref.job(profile["acceptable"][0])
+        other = rng.choice([j for j in job_list if j.code not in acceptable])
+        realistic.append((profile["skills"], acceptable, source, other))
+    print_figures("realistic profiles", evaluate(ref, realistic))
+    if args.verbose:
+        for profile in data["profiles"]:
+            got = suggest_jobs(profile["skills"], ref, limit=5)
+            codes = [s.rome_code for s in got]
+            if not set(codes) & set(profile["acceptable"]):
+                print(f"  miss {profile['name']}: {[(s.rome_code, s.job_label[:25]) for s in got]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

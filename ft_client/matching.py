@@ -1,0 +1,629 @@
+"""Explainable matching of a user's skills (their own words) with ROME jobs and offers.
+
+Similarity of a user phrase with a skill label works on light stems (``textnorm.skill_stems``)
+weighted by their rarity among the ROME skill labels (IDF): how much of the phrase is found in
+the label (precision, most of the weight) and how much of the label the phrase says (recall).
+A phrase matches a skill at ``MATCH_THRESHOLD`` and above.
+
+Scores are plain fractions a user can read:
+- ``match_job``: half "share of your skills that are useful in this job", half "share of the job's
+  key skills you cover" (core skills first; each job skill counts once, however many phrases
+  match it, so nothing is counted twice);
+- ``rank_offers``: a weighted mean of skill fit, job fit, nearness and freshness, over the parts
+  that can be known for that profile and offer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rapidfuzz import fuzz
+
+from ft_client.models import Offer
+from ft_client.referential import Job, Referential, haversine_km
+from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems
+
+MATCH_THRESHOLD = 0.6
+MAX_PHRASES = 40
+# Job coverage is measured against what a profile of a handful of skills can show.
+CORE_CAP = 5.0
+OTHER_CAP = 5.0
+KIND_WEIGHTS = {"savoir-faire": 1.0, "savoir": 1.0, "savoir-etre": 0.5}
+CORE_WEIGHT = 3.0
+OFFER_REQUIRED_WEIGHT = 2.0
+OFFER_DESIRED_WEIGHT = 1.0
+QUALITY_WEIGHT = 0.5
+RANK_WEIGHTS = {"skills": 0.45, "job": 0.25, "place": 0.2, "freshness": 0.1}
+DEFAULT_RADIUS_KM = 30.0
+FRESHNESS_HALF_LIFE_DAYS = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    """One user phrase ↔ one referential or offer skill."""
+
+    user_skill: str
+    skill_label: str
+    skill_code: str | None
+    similarity: float
+    source: str  # "métier" (ROME skill of the job) | "offre" (offer competence) | "qualité"
+
+
+@dataclass(frozen=True, slots=True)
+class MissingSkill:
+    label: str
+    code: str | None
+    importance: str  # "exigée" | "souhaitée" | "cœur de métier" | "complémentaire" | "qualité"
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReport:
+    score: float
+    matched: tuple[SkillMatch, ...]
+    missing: tuple[MissingSkill, ...]
+    recommendations: tuple[str, ...]
+    user_coverage: float = 0.0  # share of the user's phrases useful for the job
+    job_coverage: float = 0.0  # share of the job's key skills the user covers
+
+
+@dataclass(frozen=True, slots=True)
+class JobSuggestion:
+    rome_code: str
+    job_label: str
+    score: float
+    matched_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatchProfile:
+    """What ranking needs to know about a user (the bot converts its stored profile)."""
+
+    skills: Sequence[str]
+    target_rome_codes: Sequence[str] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    commune: str | None = None  # INSEE code as chosen (may be an arrondissement)
+    departement: str | None = None
+    radius_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RankedOffer:
+    offer: Offer
+    score: float
+    matched: tuple[SkillMatch, ...]
+    missing: tuple[MissingSkill, ...]
+    reasons: tuple[str, ...]
+    skill_score: float | None = None
+    job_score: float | None = None
+    place_score: float | None = None
+    freshness_score: float | None = None
+    distance_km: float | None = None
+
+
+# --------------------------------------------------------------------------- phrase similarity
+class PhraseMatcher:
+    """Phrase ↔ skill similarity over one referential, with per-phrase caches."""
+
+    def __init__(self, referential: Referential) -> None:
+        self.referential = referential
+        self.index, self.codes, self.idf = referential.skill_index
+        self.max_idf = max(self.idf.values(), default=1.0)
+        self._pair_cache: dict[tuple[str, str], float] = {}
+        self._phrase_cache: dict[str, dict[str, float]] = {}
+        self._label_cache: dict[tuple[str, str], float] = {}
+        self._skill_jobs: dict[str, list[str]] | None = None
+
+    def _stem_sim(self, a: str, b: str) -> float:
+        if a == b:
+            return 1.0
+        key = (a, b) if a < b else (b, a)
+        cached = self._pair_cache.get(key)
+        if cached is None:
+            cached = 0.0
+            if min(len(a), len(b)) >= 4 and not (a.isdigit() or b.isdigit()):
+                if a.startswith(b) or b.startswith(a):
+                    cached = 0.85
+                else:
+                    ratio = fuzz.ratio(a, b)
+                    cached = 0.9 * ratio / 100 if ratio >= 80 else 0.0
+            self._pair_cache[key] = cached
+        return cached
+
+    def similarity(self, user_stems: tuple[str, ...], label_stems: tuple[str, ...]) -> float:
+        """precision × (0.55 + 0.45 × recall), IDF-weighted; 0 when either side is empty."""
+        if not user_stems or not label_stems:
+            return 0.0
+        idf = self.idf
+        default = self.max_idf
+        best_for_label = dict.fromkeys(label_stems, 0.0)
+        precision_num = precision_den = 0.0
+        for u in user_stems:
+            weight = idf.get(u, default)
+            best = 0.0
+            for s in label_stems:
+                sim = self._stem_sim(u, s)
+                if sim > best:
+                    best = sim
+                if sim > best_for_label[s]:
+                    best_for_label[s] = sim
+            precision_num += weight * best
+            precision_den += weight
+        recall_num = recall_den = 0.0
+        for s, best in best_for_label.items():
+            weight = idf.get(s, default)
+            recall_num += weight * best
+            recall_den += weight
+        precision = precision_num / precision_den
+        recall = recall_num / recall_den
+        return round(precision * (0.55 + 0.45 * recall), 4)
+
+    def text_similarity(self, phrase: str, label: str) -> float:
+        key = (phrase, label)
+        cached = self._label_cache.get(key)
+        if cached is None:
+            cached = self.similarity(skill_stems(phrase), skill_stems(label))
+            if len(self._label_cache) < 200_000:
+                self._label_cache[key] = cached
+        return cached
+
+    def phrase_to_skills(self, phrase: str) -> dict[str, float]:
+        """Referential skill code → similarity, for every skill the phrase matches."""
+        cached = self._phrase_cache.get(phrase)
+        if cached is not None:
+            return cached
+        user_stems = skill_stems(phrase)
+        result: dict[str, float] = {}
+        if user_stems:
+            weights = [self.idf.get(u, self.max_idf) for u in user_stems]
+            total_weight = sum(weights)
+            partial: dict[int, float] = {}
+            for u, weight in zip(user_stems, weights, strict=True):
+                best: dict[int, float] = {}
+                for candidate, sim in self.index.token_matches(u):
+                    sim = max(sim, self._stem_sim(u, candidate))
+                    for doc_id in self.index.postings[candidate]:
+                        if sim > best.get(doc_id, 0.0):
+                            best[doc_id] = sim
+                for doc_id, sim in best.items():
+                    partial[doc_id] = partial.get(doc_id, 0.0) + weight * sim
+            # Precision bounds the final similarity: only promising labels get the full formula.
+            for doc_id, weighted in partial.items():
+                if weighted / total_weight < MATCH_THRESHOLD:
+                    continue
+                sim = self.similarity(user_stems, self.index.docs[doc_id])
+                if sim >= MATCH_THRESHOLD:
+                    result[self.codes[doc_id]] = sim
+        if len(self._phrase_cache) < 20_000:
+            self._phrase_cache[phrase] = result
+        return result
+
+    def skill_jobs(self) -> dict[str, list[str]]:
+        """Skill code → the job codes it belongs to (built on first use)."""
+        if self._skill_jobs is None:
+            mapping: dict[str, list[str]] = {}
+            for code in self.referential.job_codes():
+                job = self.referential.job(code)
+                if job is None:
+                    continue
+                for skill in job.skills:
+                    mapping.setdefault(skill.code, []).append(code)
+            self._skill_jobs = mapping
+        return self._skill_jobs
+
+
+_matchers: dict[int, PhraseMatcher] = {}
+
+
+def matcher_for(referential: Referential | None = None) -> PhraseMatcher:
+    """The cached matcher of a referential (default: the bundled one)."""
+    ref = referential if referential is not None else Referential.load()
+    matcher = _matchers.get(id(ref))
+    if matcher is None or matcher.referential is not ref:
+        matcher = PhraseMatcher(ref)
+        _matchers[id(ref)] = matcher
+    return matcher
+
+
+def clean_phrases(user_skills: Iterable[str] | str | None) -> list[str]:
+    """User skills as a list of distinct, bounded phrases (a single string may hold several,
+    separated by commas, semicolons or new lines)."""
+    if user_skills is None:
+        return []
+    if isinstance(user_skills, str):
+        user_skills = [user_skills]
+    phrases: list[str] = []
+    seen: set[str] = set()
+    for item in user_skills:
+        if not isinstance(item, str):
+            continue
+        for part in item.replace(";", ",").replace("\n", ",").split(","):
+            phrase = " ".join(part.split())[:MAX_PHRASE_CHARS]
+            key = normalize(phrase, MAX_PHRASE_CHARS)
+            if key and key not in seen and skill_stems(phrase):
+                seen.add(key)
+                phrases.append(phrase)
+            if len(phrases) >= MAX_PHRASES:
+                return phrases
+    return phrases
+
+
+# --------------------------------------------------------------------------- jobs
+def _skill_weight(kind: str, core: bool) -> float:
+    return CORE_WEIGHT if core else KIND_WEIGHTS.get(kind, 0.0)
+
+
+def _importance(kind: str, core: bool) -> str:
+    if core:
+        return "cœur de métier"
+    return "qualité" if kind == "savoir-etre" else "complémentaire"
+
+
+def _job_recommendation(missing: MissingSkill, kind: str) -> str:
+    if missing.importance == "cœur de métier":
+        return f"Compétence clé du métier à acquérir ou à mettre en avant : {missing.label}."
+    if kind == "savoir":
+        return f"Connaissance utile à renforcer (formation courte) : {missing.label}."
+    if kind == "savoir-etre":
+        return f"Qualité appréciée à illustrer par un exemple : {missing.label}."
+    return f"Compétence complémentaire à valoriser si vous l'avez : {missing.label}."
+
+
+def match_job(
+    user_skills: Iterable[str] | str,
+    job: Job,
+    *,
+    referential: Referential | None = None,
+    max_missing: int = 10,
+) -> MatchReport:
+    """How well the user's skills (their own words) fit a ROME job, and what is missing."""
+    if not isinstance(job, Job):
+        raise ValueError("job must be a Job from the referential")
+    matcher = matcher_for(referential)
+    phrases = clean_phrases(user_skills)
+    phrase_maps = [matcher.phrase_to_skills(p) for p in phrases]
+    skills = [s for s in job.skills if _skill_weight(s.kind, s.core) > 0]
+
+    best: dict[str, tuple[float, int]] = {}  # skill code → (similarity, phrase index)
+    useful_phrases: set[int] = set()
+    for skill in skills:
+        for i, mapping in enumerate(phrase_maps):
+            sim = mapping.get(skill.code)
+            if sim is None and skill.code not in matcher.referential.skill_codes_set:
+                sim = matcher.text_similarity(phrases[i], skill.label)
+                sim = sim if sim >= MATCH_THRESHOLD else None
+            if sim is None:
+                continue
+            useful_phrases.add(i)
+            if sim > best.get(skill.code, (0.0, -1))[0]:
+                best[skill.code] = (sim, i)
+
+    user_coverage = len(useful_phrases) / len(phrases) if phrases else 0.0
+    core = [s for s in skills if s.core]
+    others = [s for s in skills if not s.core]
+    core_cov = (
+        min(1.0, sum(best.get(s.code, (0.0,))[0] for s in core) / min(len(core), CORE_CAP))
+        if core
+        else 0.0
+    )
+    other_total = sum(KIND_WEIGHTS.get(s.kind, 0.0) for s in others)
+    other_cov = (
+        min(
+            1.0,
+            sum(KIND_WEIGHTS.get(s.kind, 0.0) * best.get(s.code, (0.0,))[0] for s in others)
+            / min(other_total, OTHER_CAP),
+        )
+        if other_total
+        else 0.0
+    )
+    job_coverage = 0.7 * core_cov + 0.3 * other_cov if core else other_cov
+    score = round(0.5 * user_coverage + 0.5 * job_coverage, 4) if phrases else 0.0
+
+    matched = tuple(
+        sorted(
+            (
+                SkillMatch(phrases[i], skill.label, skill.code, sim, "métier")
+                for skill in skills
+                if skill.code in best
+                for sim, i in [best[skill.code]]
+            ),
+            key=lambda m: (phrases.index(m.user_skill), -m.similarity, m.skill_code or ""),
+        )
+    )
+    kinds = {s.code: s.kind for s in skills}
+    missing_all = sorted(
+        (
+            MissingSkill(
+                s.label, s.code, _importance(s.kind, s.core), _skill_weight(s.kind, s.core)
+            )
+            for s in skills
+            if s.code not in best
+        ),
+        key=lambda m: (-m.weight, _KIND_ORDER.get(kinds[m.code or ""], 9)),
+    )
+    missing = tuple(missing_all[:max_missing])
+    recommendations = tuple(_job_recommendation(m, kinds[m.code or ""]) for m in missing[:3])
+    return MatchReport(
+        score=score,
+        matched=matched,
+        missing=missing,
+        recommendations=recommendations,
+        user_coverage=round(user_coverage, 4),
+        job_coverage=round(job_coverage, 4),
+    )
+
+
+_KIND_ORDER = {"savoir-faire": 0, "savoir": 1, "savoir-etre": 2}
+
+
+def suggest_jobs(
+    user_skills: Iterable[str] | str, ref: Referential | None = None, limit: int = 5
+) -> list[JobSuggestion]:
+    """The métiers whose skills the user's phrases cover best, best first."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError("limit must be a positive integer")
+    matcher = matcher_for(ref)
+    phrases = clean_phrases(user_skills)
+    if not phrases:
+        return []
+    skill_jobs = matcher.skill_jobs()
+    candidates: dict[str, int] = {}
+    for phrase in phrases:
+        for code in matcher.phrase_to_skills(phrase):
+            for job_code in skill_jobs.get(code, ()):
+                candidates[job_code] = candidates.get(job_code, 0) + 1
+    # Score the most promising candidates fully (the count bounds the user-coverage half).
+    shortlist = sorted(candidates, key=lambda c: (-candidates[c], c))[:400]
+    suggestions = []
+    for job_code in shortlist:
+        job = matcher.referential.job(job_code)
+        if job is None:
+            continue
+        report = match_job(phrases, job, referential=matcher.referential, max_missing=0)
+        if report.score > 0:
+            suggestions.append(
+                JobSuggestion(job.code, job.label, report.score, len(report.matched))
+            )
+    suggestions.sort(key=lambda s: (-s.score, -s.matched_count, s.rome_code))
+    return suggestions[: min(limit, 50)]
+
+
+# --------------------------------------------------------------------------- offers
+def _freshness(offer: Offer, now: datetime) -> tuple[float | None, str | None]:
+    created = offer.created_at or offer.updated_at
+    if created is None:
+        return None, None
+    age_days = max(0.0, (now - created).total_seconds() / 86400)
+    score = 0.5 ** (age_days / FRESHNESS_HALF_LIFE_DAYS)
+    days = int(age_days)
+    if days == 0:
+        reason = "Publiée aujourd'hui"
+    elif days == 1:
+        reason = "Publiée hier"
+    else:
+        reason = f"Publiée il y a {days} jours"
+    return score, reason
+
+
+def _place_fit(
+    profile: MatchProfile, offer: Offer, ref: Referential
+) -> tuple[float | None, float | None, str | None]:
+    """(score, distance in km, reason) — distance when both have a point, else same
+    commune / city / département."""
+    place = offer.place
+    radius = float(profile.radius_km) if profile.radius_km else DEFAULT_RADIUS_KM
+    if (
+        profile.latitude is not None
+        and profile.longitude is not None
+        and place.latitude is not None
+        and place.longitude is not None
+    ):
+        distance = haversine_km(
+            profile.latitude, profile.longitude, place.latitude, place.longitude
+        )
+        if distance <= radius:
+            score = 1.0 - 0.5 * distance / radius
+            reason = (
+                "Tout près de chez vous" if distance < 1 else f"À {distance:.0f} km de chez vous"
+            )
+        else:
+            score = 0.5 * math.exp(-(distance - radius) / radius)
+            reason = f"À {distance:.0f} km, au-delà de votre rayon de {radius:.0f} km"
+        return score, distance, reason
+    user_commune = profile.commune
+    if user_commune and place.commune:
+        if place.commune == user_commune:
+            return 1.0, None, "Dans votre commune"
+        user_city = _city_code(user_commune, ref)
+        if user_city == _city_code(place.commune, ref):
+            return 0.9, None, "Dans votre ville"
+    user_dept = profile.departement or (
+        ref.place(user_commune).departement if user_commune and ref.place(user_commune) else None
+    )
+    offer_dept = place.departement
+    if user_dept and offer_dept:
+        if user_dept == offer_dept:
+            return 0.6, None, f"Dans votre département ({offer_dept})"
+        return 0.1, None, f"Hors de votre département ({offer_dept})"
+    return None, None, None
+
+
+def _city_code(code: str, ref: Referential) -> str:
+    place = ref.place(code)
+    return ref.query_commune(place) if place else code
+
+
+def _job_fit(
+    offer: Offer, targets: Sequence[str], ref: Referential
+) -> tuple[float | None, str | None]:
+    if not targets:
+        return None, None
+    code = (offer.rome_code or "").upper()
+    if not code:
+        return 0.0, None
+    label = offer.rome_label or (ref.job(code).label if ref.job(code) else code)
+    if code in targets:
+        return 1.0, f"Votre métier visé : {label}"
+    target_jobs = [j for j in (ref.job(t) for t in targets) if j is not None]
+    if any(code in j.mobility for j in target_jobs):
+        return 0.6, f"Métier proche de votre cible : {label}"
+    if any(code[:3] == t[:3] for t in targets):
+        return 0.4, f"Même domaine que votre métier visé : {label}"
+    if any(code[:1] == t[:1] for t in targets):
+        return 0.15, None
+    return 0.0, None
+
+
+def rank_offers(
+    profile: MatchProfile,
+    offers: Iterable[Offer],
+    *,
+    referential: Referential | None = None,
+    now: datetime | None = None,
+) -> list[RankedOffer]:
+    """Offers ranked for a profile, best first, each with the reasons in French."""
+    matcher = matcher_for(referential)
+    ref = matcher.referential
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    phrases = clean_phrases(profile.skills)
+    targets = tuple(
+        c.strip().upper() for c in profile.target_rome_codes if isinstance(c, str) and c.strip()
+    )
+    # Code path: each referential skill code → the best (similarity, phrase) over all phrases.
+    by_code: dict[str, tuple[float, str]] = {}
+    for phrase in phrases:
+        for code, sim in matcher.phrase_to_skills(phrase).items():
+            if sim > by_code.get(code, (0.0, ""))[0]:
+                by_code[code] = (sim, phrase)
+    text_cache: dict[str, tuple[float, str]] = {}
+
+    def text_match(label: str) -> tuple[float, str]:
+        cached = text_cache.get(label)
+        if cached is None:
+            cached = (0.0, "")
+            for phrase in phrases:
+                sim = matcher.text_similarity(phrase, label)
+                if sim >= MATCH_THRESHOLD and sim > cached[0]:
+                    cached = (sim, phrase)
+            text_cache[label] = cached
+        return cached
+
+    job_cache: dict[str, MatchReport | None] = {}
+
+    def job_report(code: str | None) -> MatchReport | None:
+        if not code or not phrases:
+            return None
+        if code not in job_cache:
+            job = ref.job(code)
+            job_cache[code] = (
+                match_job(phrases, job, referential=ref, max_missing=3) if job else None
+            )
+        return job_cache[code]
+
+    ranked: list[RankedOffer] = []
+    for offer in offers:
+        if not isinstance(offer, Offer):
+            continue
+        matched: list[SkillMatch] = []
+        missing: list[MissingSkill] = []
+        reasons: list[str] = []
+        skill_score: float | None = None
+        if phrases:
+            total_weight = covered = 0.0
+            n_items = n_hit = 0
+            for competence in offer.competences:
+                weight = OFFER_REQUIRED_WEIGHT if competence.required else OFFER_DESIRED_WEIGHT
+                hit = by_code.get(competence.code or "") if competence.code else None
+                if hit is None:
+                    hit = text_match(competence.label)
+                total_weight += weight
+                n_items += 1
+                if hit[0] >= MATCH_THRESHOLD:
+                    covered += weight * hit[0]
+                    n_hit += 1
+                    matched.append(
+                        SkillMatch(hit[1], competence.label, competence.code, hit[0], "offre")
+                    )
+                else:
+                    missing.append(
+                        MissingSkill(
+                            competence.label,
+                            competence.code,
+                            "exigée" if competence.required else "souhaitée",
+                            weight,
+                        )
+                    )
+            for quality in offer.qualities:
+                hit = text_match(quality.label)
+                total_weight += QUALITY_WEIGHT
+                if hit[0] >= MATCH_THRESHOLD:
+                    covered += QUALITY_WEIGHT * hit[0]
+                    matched.append(SkillMatch(hit[1], quality.label, None, hit[0], "qualité"))
+                else:
+                    missing.append(MissingSkill(quality.label, None, "qualité", QUALITY_WEIGHT))
+            report = job_report(offer.rome_code)
+            offer_fit = covered / total_weight if total_weight else None
+            if offer_fit is not None and report is not None:
+                skill_score = 0.6 * offer_fit + 0.4 * report.score
+            elif offer_fit is not None:
+                skill_score = offer_fit
+            elif report is not None:
+                skill_score = report.score
+            else:
+                title_hit = text_match(offer.title)
+                skill_score = title_hit[0]
+            if n_items:
+                if n_hit:
+                    reasons.append(
+                        f"{n_hit} compétence{'s' if n_hit > 1 else ''} demandée"
+                        f"{'s' if n_hit > 1 else ''} sur {n_items} dans votre profil"
+                    )
+                else:
+                    reasons.append("Aucune des compétences demandées n'est dans votre profil")
+            elif report is not None and report.score > 0:
+                reasons.append(f"Vos compétences couvrent {round(report.score * 100)} % du métier")
+        job_score, job_reason = _job_fit(offer, targets, ref)
+        if job_reason:
+            reasons.insert(0, job_reason)
+        place_score, distance, place_reason = _place_fit(profile, offer, ref)
+        if place_reason:
+            reasons.append(place_reason)
+        freshness, fresh_reason = _freshness(offer, now)
+        if fresh_reason:
+            reasons.append(fresh_reason)
+
+        parts = {
+            "skills": skill_score,
+            "job": job_score,
+            "place": place_score,
+            "freshness": freshness,
+        }
+        weight_sum = sum(RANK_WEIGHTS[k] for k, v in parts.items() if v is not None)
+        score = (
+            sum(RANK_WEIGHTS[k] * v for k, v in parts.items() if v is not None) / weight_sum
+            if weight_sum
+            else 0.0
+        )
+        missing.sort(key=lambda m: -m.weight)
+        ranked.append(
+            RankedOffer(
+                offer=offer,
+                score=round(min(1.0, max(0.0, score)), 4),
+                matched=tuple(matched),
+                missing=tuple(missing),
+                reasons=tuple(reasons),
+                skill_score=None if skill_score is None else round(skill_score, 4),
+                job_score=job_score,
+                place_score=None if place_score is None else round(place_score, 4),
+                freshness_score=None if freshness is None else round(freshness, 4),
+                distance_km=None if distance is None else round(distance, 1),
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, r.offer.id))
+    return ranked
