@@ -133,11 +133,9 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None:
         return
     logger.info("stale or invalid callback data in update %s", update.update_id)
-    # A query too old to answer raises BadRequest: the chat message below still tells the user.
+    # A query too old to answer raises BadRequest: nothing more to do then.
     with contextlib.suppress(BadRequest):
         await query.answer(texts.common.STALE_BUTTON, show_alert=True)
-    if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, texts.common.STALE_BUTTON_MESSAGE)
 
 
 def register(application: Application) -> None:
@@ -154,7 +152,8 @@ register_action("obs", INT)  # onboarding: toggle proposed skill number n
 register_action("obp", INSEE_CODE)  # onboarding: pick this place
 register_action("obr", INT)  # onboarding: radius km
 register_action("obt", HHMM)  # onboarding: alert time
-register_action("pf", WORD)  # /profil: edit this part
+register_action("obe", WORD)  # onboarding summary: edit this part of the draft
+register_action("pf", WORD)  # /profil: edit this part of the saved profile
 register_action("pfc", WORD)  # /profil: toggle a contract type
 # Commands (bot/handlers/*): declared here so that every module sees one registry.
 register_action("fav", OFFER_ID)  # save an offer

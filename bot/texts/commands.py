@@ -63,6 +63,9 @@ SKILLS_EMPTY = (
 SKILLS_TOO_MANY = (
     "Vous pouvez enregistrer {limit} compétences au plus ; j'ai gardé les {limit} premières."
 )
+SKILLS_TOO_LONG = (
+    "{count} compétence(s) trop longue(s) ignorée(s) ({limit} caractères au plus chacune)."
+)
 MATCH_OFFERS_TITLE = "<b>Les meilleures offres près de chez vous</b>"
 MATCH_OFFERS_TITLE_ANYWHERE = "<b>Les meilleures offres actuelles</b>"
 MATCH_NO_OFFERS = "Aucune offre en cours pour ce métier dans votre zone pour le moment."
@@ -138,6 +141,7 @@ ALERTS_BAD_TIME = (
     "« {text} » n'est pas une heure valable. Tapez-la au format HH:MM, par exemple "
     "<code>07:30</code> ou <code>18:00</code>."
 )
+ALERTS_KEEP_ONE_DAY = "Gardez au moins un jour, ou désactivez les alertes."
 ALERTS_TIME_SET = "C'est noté : vos alertes arriveront vers {time}."
 ALERTS_NEED_PROFILE = (
     "Les alertes utilisent votre profil (métiers, ville). Tapez /start pour le créer."
@@ -169,7 +173,7 @@ STATS = (
     "Offres envoyées aujourd'hui : {sent_today}\n"
     "Erreurs France Travail (24 h) : {ft_errors}"
 )
-STATS_ERRORS_DETAIL = "  • {endpoint} ({status}) : {count}"
+STATS_ERRORS_DETAIL = "  • {endpoint} : {count}"
 
 # ---------------------------------------------------------------- /aide
 HELP = """<b>Ce que je sais faire</b>

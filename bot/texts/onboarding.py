@@ -41,7 +41,7 @@ KEPT = (
     "Parfait, votre profil est inchangé. Tapez /profil pour le voir ou /match pour comparer "
     "vos compétences à vos métiers visés."
 )
-RESUMED = "Reprenons où nous en étions."
+RESUMED = "Reprenons où nous en étions (ou tapez /annuler pour tout arrêter)."
 
 # --- jobs ---------------------------------------------------------------------------------
 ASK_JOB = (
@@ -134,11 +134,11 @@ PLACE_LOCATION_UNKNOWN = (
 )
 
 
-def ask_radius(place_label: str) -> str:
-    return (
-        f"Commune : <b>{escape(place_label)}</b>.\n\n"
-        "<b>Étape 4/5 — Distance</b>\nJusqu'à quelle distance êtes-vous prêt(e) à aller ?"
-    )
+def place_chosen(place_label: str) -> str:
+    return f"📍 Commune : <b>{escape(place_label)}</b>"
+
+
+ASK_RADIUS = "<b>Étape 4/5 — Distance</b>\nJusqu'à quelle distance êtes-vous prêt(e) à aller ?"
 
 
 RADIUS_USE_BUTTONS = "Choisissez une distance avec les boutons ci-dessous (5 à 100 km)."
@@ -199,3 +199,45 @@ CONTRACT_LABELS = {
     "SAI": "Saisonnier",
     "LIB": "Indépendant",
 }
+
+
+def profile_card(
+    *,
+    jobs: list[tuple[str, str]],
+    skills: list[str],
+    place_label: str | None,
+    radius_km: int | None,
+    contract_types: list[str],
+    alerts_enabled: bool,
+    alert_time: str | None,
+    alert_days: str | None = None,
+    title: str = SUMMARY_TITLE,
+) -> str:
+    """The profile as a card (summary of onboarding, /profil). All values plain, escaped here."""
+    job_lines = "\n".join(f"  • {escape(label)} ({escape(code)})" for code, label in jobs)
+    skill_text = ", ".join(escape(s) for s in skills) if skills else "aucune"
+    if place_label:
+        place = escape(place_label)
+        if radius_km is not None:
+            place += f", jusqu'à {radius_km} km"
+    else:
+        place = "non indiqué"
+    contracts = (
+        ", ".join(escape(CONTRACT_LABELS.get(c, c)) for c in contract_types)
+        if contract_types
+        else "tous"
+    )
+    if alerts_enabled and alert_time:
+        alerts = f"chaque jour à {escape(alert_time)} (heure de Paris)"
+        if alert_days and alert_days != "tous les jours":
+            alerts = f"{escape(alert_days)} à {escape(alert_time)} (heure de Paris)"
+    else:
+        alerts = "désactivées"
+    return (
+        f"{title}\n\n"
+        f"<b>Métiers visés :</b>\n{job_lines or '  aucun'}\n"
+        f"<b>Compétences :</b> {skill_text}\n"
+        f"<b>Lieu :</b> {place}\n"
+        f"<b>Contrats :</b> {contracts}\n"
+        f"<b>Alertes :</b> {alerts}"
+    )
