@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -92,6 +93,7 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Update types delivered when allowed_updates is unset or empty (Telegram's default).
 DEFAULT_UPDATE_TYPES = frozenset(
     {
@@ -477,6 +479,8 @@ class TelegramEmulator:
         self._updates_event = asyncio.Event()
         self._activity_event = asyncio.Event()
         self._poll_generation = 0
+        self._parked_polls = 0  # getUpdates calls currently running (long polls)
+        self._polling_changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -581,6 +585,18 @@ class TelegramEmulator:
 
     def file_bytes(self, file_id: str) -> bytes:
         return self._files[file_id].data
+
+    async def wait_until_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once a getUpdates call is waiting on the server (the bot is polling)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._parked_polls == 0:
+            event = self._polling_changed
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"no getUpdates call within {timeout}s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
@@ -999,20 +1015,27 @@ class TelegramEmulator:
             self._updates = self._updates[offset:]
         self._poll_generation += 1
         generation = self._poll_generation
+        self._wake_pollers()  # an earlier long poll still parked ends with 409, as in Telegram
         deadline = asyncio.get_running_loop().time() + max(timeout, 0.0)
-        while not self._updates and not self._closing:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                break
-            event = self._updates_event
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
-            if generation != self._poll_generation:
-                raise TelegramApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; make sure that only one "
-                    "bot instance is running",
-                )
+        self._parked_polls += 1
+        self._polling_changed.set()
+        self._polling_changed = asyncio.Event()
+        try:
+            while not self._updates and not self._closing:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                event = self._updates_event
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), remaining)
+                if generation != self._poll_generation:
+                    raise TelegramApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure that only "
+                        "one bot instance is running",
+                    )
+        finally:
+            self._parked_polls -= 1
         return self._updates[:limit]
 
     async def _api_setWebhook(self, params: _Params) -> bool:
@@ -1022,8 +1045,13 @@ class TelegramEmulator:
         if not url:
             self.webhook = {}
             return True
-        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        parsed = urlsplit(url)
+        if parsed.scheme not in ("http", "https") or parsed.hostname not in LOOPBACK_HOSTS:
+            # Telegram wants a public HTTPS URL; the emulator only ever connects to loopback.
+            raise _bad_request(
+                "bad webhook: the emulator delivers webhooks to loopback URLs only "
+                "(http://127.0.0.1:PORT/...)"
+            )
         allowed = params.obj("allowed_updates")
         if isinstance(allowed, list):
             self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_UPDATE_TYPES

@@ -178,9 +178,7 @@ async def test_long_polling_returns_as_soon_as_an_update_arrives(tg: TelegramEmu
     async with httpx.AsyncClient(base_url=f"{tg.base_url}{TOKEN}") as client:
         poll = asyncio.create_task(client.post("/getUpdates", json={"timeout": 40}))
         # The poll is parked on the server until there is something to return.
-        while tg.stats.calls["getupdates"] == 0:
-            await asyncio.sleep(0)
-            await asyncio.sleep(0.01)
+        await tg.wait_until_polling()
         assert not poll.done()
         await user.send("hello")
         response = await asyncio.wait_for(poll, timeout=10)
