@@ -90,7 +90,46 @@ MSG_TEMPS_PLEIN = "Format du paramètre « tempsPlein » incorrect. Booléen att
 MSG_EXPERIENCE_EXIGENCE = "Format du paramètre « experienceExigence » incorrect. D, E ou S attendu."
 MSG_OFFER_ID = "Le format de l'id de l'offre recherchée est incorrect."
 
+MSG_GRAND_DOMAINE = (
+    "Format du paramètre « grandDomaine » incorrect. A, B, C, C15, D, E, F, G, H, I, J, K, L, "
+    "L14, M15, M18, M, M16, M17, M13, M14 ou N attendu."
+)
+GRANDS_DOMAINES = frozenset(
+    [
+        "A",
+        "B",
+        "C",
+        "C15",
+        "D",
+        "E",
+        "F",
+        "G",
+        "H",
+        "I",
+        "J",
+        "K",
+        "L",
+        "L14",
+        "M15",
+        "M18",
+        "M",
+        "M16",
+        "M17",
+        "M13",
+        "M14",
+        "N",
+    ]
+)
+# live boolean parameter -> offer predicate name (see _flag)
+BOOLEAN_FILTERS = {
+    "accesTravailleurHandicape": "accessibleTH",
+    "offresManqueCandidats": "offresManqueCandidats",
+    "entreprisesAdaptees": "entrepriseAdaptee",
+    "employeursHandiEngages": "employeurHandiEngage",
+}
+
 OFFER_ID_RE = re.compile(r"^[0-9A-Z]{7}$")
+NAF_RE = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
 ROME_CODE_RE = re.compile(r"^[A-N]\d{4}$")
 RANGE_RE = re.compile(r"^(\d+)-(\d+)$")
 CREATION_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -372,6 +411,13 @@ def _qualification_bucket(offer: Mapping[str, Any]) -> str:
     if code in (None, ""):
         return "X"
     return "9" if str(code) == "9" else "0"
+
+
+def _flag(offer: Mapping[str, Any], name: str) -> bool:
+    if name == "entrepriseAdaptee":
+        company = offer.get("entreprise") or {}
+        return bool(company.get("entrepriseAdaptee") or offer.get("entrepriseAdaptee"))
+    return bool(offer.get(name))
 
 
 def _nature_code(offer: Mapping[str, Any]) -> str | None:
@@ -877,6 +923,51 @@ class FranceTravailEmulator:
             if not raw.isdigit() or int(raw) not in PUBLIEE_DEPUIS:
                 raise _BadRequest(MSG_VALUE.format(name="publieeDepuis"))
             crit["since"] = self.now() - timedelta(days=int(raw))
+        crit.update(self._parse_secondary(q))
+        return crit
+
+    @staticmethod
+    def _parse_secondary(q: Mapping[str, str]) -> dict[str, Any]:
+        """Sector, domain, origin and boolean filters (less used; same validation style)."""
+        crit: dict[str, Any] = {}
+        if "secteurActivite" in q:
+            codes = _split(q["secteurActivite"])
+            if not codes or len(codes) > 2 or not all(re.fullmatch(r"\d{2}", c) for c in codes):
+                raise _BadRequest(MSG_VALUE.format(name="secteurActivite"))
+            crit["sectors"] = set(codes)
+        if "codeNAF" in q:
+            codes = _split(q["codeNAF"])
+            if not codes or len(codes) > 2 or not all(NAF_RE.match(c) for c in codes):
+                raise _BadRequest(MSG_FORMAT.format(name="codeNAF"))
+            crit["naf"] = set(codes)
+        if "grandDomaine" in q:
+            code = q["grandDomaine"].strip()
+            if code not in GRANDS_DOMAINES:
+                raise _BadRequest(MSG_GRAND_DOMAINE)
+            crit["rome_prefix"] = code
+        if "domaine" in q:
+            code = q["domaine"].strip()
+            if not re.fullmatch(r"[A-N]\d{2}", code):
+                raise _BadRequest(MSG_VALUE.format(name="domaine"))
+            crit["rome_prefix"] = code
+        if "origineOffre" in q:
+            code = q["origineOffre"].strip()
+            if code not in {"1", "2"}:
+                raise _BadRequest(MSG_VALUE.format(name="origineOffre"))
+            crit["origin"] = code
+        if "dureeHebdo" in q:
+            code = q["dureeHebdo"].strip()
+            if code not in {"0", "1", "2"}:
+                raise _BadRequest(MSG_VALUE.format(name="dureeHebdo"))
+            if code != "0":
+                crit["full_time"] = code == "1"
+        for name, key in BOOLEAN_FILTERS.items():
+            if name in q:
+                value = q[name].strip().lower()
+                if value not in {"true", "false"}:
+                    raise _BadRequest(f"Format du paramètre « {name} » incorrect. Booléen attendu.")
+                if value == "true":  # false means "no filter" on the live API
+                    crit.setdefault("flags", []).append(key)
         return crit
 
     def _matches(
@@ -920,6 +1011,19 @@ class FranceTravailEmulator:
             if "departements" in crit and dept not in crit["departements"]:
                 return False, 0, 0
             if "region" in crit and dept not in crit["region"]:
+                return False, 0, 0
+        if "sectors" in crit and offer.get("secteurActivite") not in crit["sectors"]:
+            return False, 0, 0
+        if "naf" in crit and offer.get("codeNAF") not in crit["naf"]:
+            return False, 0, 0
+        if "rome_prefix" in crit and not str(offer.get("romeCode") or "").startswith(
+            crit["rome_prefix"]
+        ):
+            return False, 0, 0
+        if "origin" in crit and (offer.get("origineOffre") or {}).get("origine") != crit["origin"]:
+            return False, 0, 0
+        for flag in crit.get("flags", ()):
+            if not _flag(offer, flag):
                 return False, 0, 0
         if "area" in crit:
             d = crit["area"](offer)

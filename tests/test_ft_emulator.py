@@ -683,3 +683,36 @@ def test_max_calls_in_window_is_a_sliding_window() -> None:
     assert stats.max_calls_in_window("offres") == 5  # 0.5, 0.99, 1.0, 1.2, 1.3 within [0.5, 1.5)
     assert stats.max_calls_in_window("offres", window=0.25) == 3  # 0.99, 1.0, 1.2
     assert stats.max_calls_in_window("rome") == 0
+
+
+async def test_search_secondary_filters(
+    emu: FranceTravailEmulator, http: httpx.AsyncClient
+) -> None:
+    headers = await _token(http, emu)
+    restaurants = await _all(http, emu, headers, secteurActivite="56")
+    assert restaurants
+    assert all(o["secteurActivite"] == "56" for o in restaurants)
+    interim = await _all(http, emu, headers, codeNAF="78.20Z")
+    assert interim
+    assert all(o["codeNAF"] == "78.20Z" for o in interim)
+    hotel = await _all(http, emu, headers, grandDomaine="G")
+    assert hotel
+    assert all(o["romeCode"].startswith("G") for o in hotel)
+    assert all(
+        o["romeCode"].startswith("G16") for o in await _all(http, emu, headers, domaine="G16")
+    )
+    partners = await _all(http, emu, headers, origineOffre="2")
+    assert {o["id"] for o in partners} >= {"4066270", "4007869"}
+    hard = await _all(http, emu, headers, offresManqueCandidats="true")
+    assert hard
+    assert all(o["offresManqueCandidats"] for o in hard)
+    assert all(
+        o["accessibleTH"] for o in await _all(http, emu, headers, accesTravailleurHandicape="true")
+    )
+    for params in (
+        {"codeNAF": "7820Z"},
+        {"secteurActivite": "5"},
+        {"grandDomaine": "Z"},
+        {"origineOffre": "3"},
+    ):
+        assert (await _search(http, emu, headers, **params)).status_code == 400, params
