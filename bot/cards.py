@@ -28,6 +28,7 @@ TITLE_LIMIT: Final = 120
 SHORT_FIELD_LIMIT: Final = 80
 SKILL_LIMIT: Final = 100
 MAX_LISTED_SKILLS: Final = 12
+MAX_SEARCH_RESULTS: Final = 3000
 
 # Callback actions. The first five are declared by bot.callbacks (shared registry); the
 # others are this part's own, declared below with the exact shape of their arguments.
@@ -404,7 +405,8 @@ class SearchPageView:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        # France Travail serves results up to index 3149 only: paging stops at MAX_RESULTS.
+        return max(1, -(-min(self.total, MAX_SEARCH_RESULTS) // self.page_size))
 
 
 def search_page(view: SearchPageView) -> str:

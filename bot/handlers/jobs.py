@@ -1,0 +1,56 @@
+"""/metiers (alias /jobs): the métiers that best fit the user's skills, each with a button."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot import cards
+from bot.handlers.common import Context, reply_html, services
+from bot.handlers.match import AwaitingTextHandler, set_awaiting, store_typed_skills
+from bot.texts import commands as t
+from ft_client.matching import suggest_jobs
+
+COMMANDS: list[tuple[str, str]] = [("metiers", t.JOBS_DESCRIPTION)]
+
+SUGGESTIONS: Final = 5
+AWAIT_SKILLS_FOR_JOBS: Final = "skills_jobs"
+
+
+async def send_suggestions(update: Update, context: Context, skills: tuple[str, ...]) -> None:
+    svc = services(context)
+    found = suggest_jobs(skills, svc.referential, limit=SUGGESTIONS)
+    if not found:
+        await reply_html(update, context, t.JOBS_NONE)
+        return
+    views = [cards.JobSuggestionView(s.rome_code, s.job_label, s.score) for s in found]
+    await reply_html(
+        update, context, cards.job_suggestions(views), cards.job_suggestions_keyboard(views)
+    )
+
+
+async def jobs_command(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    profile = await services(context).storage.get_profile(user.id)
+    if profile is None or not profile.skills:
+        set_awaiting(context, AWAIT_SKILLS_FOR_JOBS)
+        await reply_html(update, context, t.JOBS_NEED_SKILLS)
+        return
+    await send_suggestions(update, context, profile.skills)
+
+
+async def skills_for_jobs(update: Update, context: Context) -> None:
+    skills = await store_typed_skills(update, context)
+    if skills is not None:
+        await send_suggestions(update, context, tuple(skills))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler(["metiers", "jobs"], jobs_command))
+    application.add_handler(
+        AwaitingTextHandler(AWAIT_SKILLS_FOR_JOBS, skills_for_jobs, application)
+    )

@@ -1,0 +1,308 @@
+"""/match <ROME code | job words>: the user's skills against a job, and the best offers near them.
+
+Also home of the "the bot asked a question, the next plain text is the answer" mechanism
+(`AwaitingTextHandler`, `set_awaiting`), used here to ask for skills inline when the user has
+none yet, by /metiers for the same reason and by /alertes for a typed time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Final
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks, cards
+from bot.handlers.common import (
+    Context,
+    answer_query,
+    command_args_text,
+    ft_guard,
+    reply_html,
+    services,
+)
+from bot.handlers.offer import remember_offers
+from bot.render import escape, truncate
+from bot.texts import commands as t
+from ft_client import OfferQuery
+from ft_client.matching import MatchProfile, MatchReport, clean_phrases, match_job, rank_offers
+from ft_client.referential import Job, Referential
+from storage import Profile
+from storage.models import MAX_SKILL_LENGTH, MAX_SKILLS
+
+logger = logging.getLogger(__name__)
+
+COMMANDS: list[tuple[str, str]] = [("match", t.MATCH_DESCRIPTION)]
+
+OFFERS_SHOWN: Final = 5
+OFFERS_RANKED: Final = 50  # one France Travail page, ranked locally
+ALTERNATIVES_SHOWN: Final = 3
+# find_jobs is typo-tolerant, so any text gets some hit: below this score it is noise
+# (measured: "<script>alert(1)</script>" scores 0.37, "dev python" 0.56, real titles ≥ 0.8).
+MIN_JOB_SCORE: Final = 0.5
+MAX_QUERY_CHARS: Final = 200
+_ROME_CODE_RE: Final = re.compile(r"^\s*([A-Na-n])\s*(\d{4})\s*$")
+_CODE_LIKE_RE: Final = re.compile(r"^\s*[A-Za-z]\s*\d{3,5}\s*$")
+
+# ------------------------------------------------------------------ awaiting a typed answer
+
+AWAIT_KEY: Final = "awaiting"
+AWAIT_SECONDS: Final = 15 * 60
+AWAIT_SKILLS_FOR_MATCH: Final = "skills_match"
+
+TextCallback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+
+
+def set_awaiting(context: Context, kind: str, **data: str) -> None:
+    """Remember that the next plain text of this user answers question ``kind``."""
+    if context.user_data is not None:
+        context.user_data[AWAIT_KEY] = {"kind": kind, "at": int(time.time()), **data}
+
+
+def get_awaiting(context: Context) -> dict[str, Any]:
+    found = context.user_data.get(AWAIT_KEY) if context.user_data is not None else None
+    return found if isinstance(found, dict) else {}
+
+
+def clear_awaiting(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(AWAIT_KEY, None)
+
+
+class AwaitingTextHandler(MessageHandler):
+    """Plain text (not a command) from a user the bot just asked question ``kind``.
+
+    The question is stored in ``user_data`` (persisted, so it survives a restart) with the time
+    it was asked; after ``AWAIT_SECONDS`` the text is no longer taken as the answer.
+    """
+
+    def __init__(self, kind: str, callback: TextCallback, application: Application) -> None:
+        super().__init__(filters.TEXT & ~filters.COMMAND, callback)
+        self.kind = kind
+        self._application = application
+
+    def check_update(self, update: object) -> Any:
+        result = super().check_update(update)
+        if not result or not isinstance(update, Update) or update.effective_user is None:
+            return False
+        # Mapping access without creating an entry (user_data is a defaultdict underneath).
+        data = self._application.user_data.get(update.effective_user.id)
+        awaiting = data.get(AWAIT_KEY) if isinstance(data, dict) else None
+        if not isinstance(awaiting, dict) or awaiting.get("kind") != self.kind:
+            return False
+        if time.time() - float(awaiting.get("at", 0)) > AWAIT_SECONDS:
+            return False
+        return result
+
+
+def parse_skills(text: str) -> tuple[list[str], int]:
+    """Skills typed by the user → (phrases kept, number refused as too long).
+
+    Comma-, semicolon- or line-separated; phrases without any letter (emoji, punctuation) and
+    duplicates are dropped; at most ``MAX_SKILLS`` are kept (storage limits).
+    """
+    phrases = clean_phrases(text[: MAX_SKILLS * (MAX_SKILL_LENGTH + 2)])
+    kept = [p for p in phrases if len(p) <= MAX_SKILL_LENGTH and any(c.isalpha() for c in p)]
+    too_long = sum(1 for p in phrases if len(p) > MAX_SKILL_LENGTH)
+    return kept, too_long
+
+
+async def store_typed_skills(update: Update, context: Context) -> list[str] | None:
+    """Parse and store the skills in the user's message; None (after explaining) if none."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return None
+    skills, too_long = parse_skills(message.text)
+    if not skills:
+        await reply_html(update, context, t.SKILLS_EMPTY)
+        return None
+    notes = []
+    if len(skills) > MAX_SKILLS:
+        skills = skills[:MAX_SKILLS]
+        notes.append(t.SKILLS_TOO_MANY.format(limit=MAX_SKILLS))
+    if too_long:
+        notes.append(t.SKILLS_TOO_LONG.format(count=too_long, limit=MAX_SKILL_LENGTH))
+    storage = services(context).storage
+    chat = update.effective_chat
+    await storage.upsert_user(
+        user.id, chat.id if chat else user.id, user.first_name, user.language_code
+    )
+    await storage.set_skills(user.id, skills)
+    clear_awaiting(context)
+    await reply_html(update, context, "\n".join([t.SKILLS_SAVED.format(count=len(skills)), *notes]))
+    return skills
+
+
+# ------------------------------------------------------------------ resolving the job
+
+
+def resolve_job(ref: Referential, text: str) -> tuple[Job | None, list[tuple[str, str]]]:
+    """The job meant by ``text`` (a ROME code or words) and up to 3 alternatives (code, label)."""
+    text = text[:MAX_QUERY_CHARS]
+    code = _ROME_CODE_RE.match(text)
+    if code:
+        return ref.job(code.group(1).upper() + code.group(2)), []
+    try:
+        hits = ref.find_jobs(text, limit=1 + ALTERNATIVES_SHOWN)
+    except ValueError:
+        return None, []
+    hits = [h for h in hits if h.score >= MIN_JOB_SCORE]
+    if not hits:
+        return None, []
+    job = ref.job(hits[0].rome_code)
+    return job, [(h.rome_code, h.job_label) for h in hits[1:]]
+
+
+def match_profile(profile: Profile, ref: Referential) -> MatchProfile:
+    place = ref.place(profile.place_code) if profile.place_code else None
+    return MatchProfile(
+        skills=tuple(profile.skills),
+        target_rome_codes=tuple(job.code for job in profile.target_jobs),
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        commune=profile.place_code,
+        departement=place.departement if place else None,
+        radius_km=profile.radius_km if place else None,
+    )
+
+
+def offer_query(profile: Profile, ref: Referential, rome_code: str) -> OfferQuery:
+    """Offers of this job around the user's place (the whole city for an arrondissement)."""
+    commune = None
+    if profile.place_code and ref.place(profile.place_code) is not None:
+        commune = ref.query_commune(profile.place_code)
+    return OfferQuery(
+        rome_codes=(rome_code,),
+        commune=commune,
+        distance_km=profile.radius_km if commune else None,
+    )
+
+
+def match_view(
+    job: Job,
+    report: MatchReport,
+    ranked: Sequence[Any],
+    profile: Profile,
+    *,
+    offers_error: bool,
+    other_targets: Sequence[tuple[str, str]],
+) -> cards.MatchView:
+    return cards.MatchView(
+        job_code=job.code,
+        job_label=job.label,
+        score=report.score,
+        matched=tuple(cards.MatchedSkillView(m.user_skill, m.skill_label) for m in report.matched),
+        missing=tuple(m.label for m in report.missing),
+        recommendations=tuple(report.recommendations),
+        offers=tuple(cards.RankedOfferView(r.offer, r.score, tuple(r.reasons)) for r in ranked),
+        place_label=profile.place_label if profile.place_code else None,
+        radius_km=profile.radius_km if profile.place_code else None,
+        offers_error=offers_error,
+        other_targets=tuple(other_targets),
+    )
+
+
+async def show_match(
+    update: Update,
+    context: Context,
+    job: Job,
+    *,
+    other_targets: Sequence[tuple[str, str]] = (),
+) -> None:
+    """The match report for ``job``, or the inline question for skills if there are none."""
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    profile = await svc.storage.get_profile(user.id)
+    if profile is None or not profile.skills:
+        set_awaiting(context, AWAIT_SKILLS_FOR_MATCH, job=job.code)
+        await reply_html(update, context, t.MATCH_ASK_SKILLS.format(job=escape(job.label)))
+        return
+    report = match_job(profile.skills, job, referential=svc.referential)
+    page = await ft_guard(
+        update,
+        context,
+        svc.search_offers(offer_query(profile, svc.referential, job.code), 0, OFFERS_RANKED),
+    )
+    ranked: list[Any] = []
+    if page is not None:
+        ranked = rank_offers(
+            match_profile(profile, svc.referential), page.offers, referential=svc.referential
+        )[:OFFERS_SHOWN]
+        remember_offers(context, [r.offer for r in ranked])
+    if not other_targets:
+        other_targets = [(j.code, j.label) for j in profile.target_jobs if j.code != job.code]
+    view = match_view(
+        job, report, ranked, profile, offers_error=page is None, other_targets=other_targets
+    )
+    await reply_html(update, context, cards.match_report(view), cards.match_keyboard(view))
+
+
+# ------------------------------------------------------------------ handlers
+
+
+async def match_command(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    text = command_args_text(context)
+    if not text:
+        profile = await svc.storage.get_profile(user.id)
+        targets = [(j.code, j.label) for j in profile.target_jobs] if profile else []
+        if len(targets) == 1 and (job := svc.referential.job(targets[0][0])) is not None:
+            await show_match(update, context, job)
+        elif targets:
+            await reply_html(
+                update, context, t.MATCH_PICK_TARGET, cards.target_jobs_keyboard(targets)
+            )
+        else:
+            await reply_html(update, context, t.MATCH_USAGE)
+        return
+    job, alternatives = resolve_job(svc.referential, text)
+    if job is None:
+        shown = escape(truncate(" ".join(text.split()), 60))
+        if _CODE_LIKE_RE.match(text):
+            await reply_html(update, context, t.MATCH_UNKNOWN_CODE.format(code=shown))
+        else:
+            await reply_html(update, context, t.MATCH_UNKNOWN_WORDS.format(words=shown))
+        return
+    await show_match(update, context, job, other_targets=alternatives)
+
+
+async def match_button(update: Update, context: Context) -> None:
+    data = callbacks.from_update(update)
+    await answer_query(update)
+    if data is None:
+        return
+    job = services(context).referential.job(data.args[0])
+    if job is None:  # a well-formed code that is not in the referential: a forged button
+        await reply_html(update, context, t.STALE_BUTTON)
+        return
+    await show_match(update, context, job)
+
+
+async def skills_for_match(update: Update, context: Context) -> None:
+    code = str(get_awaiting(context).get("job", ""))
+    skills = await store_typed_skills(update, context)
+    if skills is None:
+        return
+    job = services(context).referential.job(code)
+    if job is not None:
+        await show_match(update, context, job)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("match", match_command))
+    application.add_handler(
+        CallbackQueryHandler(match_button, pattern=callbacks.pattern(cards.ACTION_MATCH))
+    )
+    application.add_handler(
+        AwaitingTextHandler(AWAIT_SKILLS_FOR_MATCH, skills_for_match, application)
+    )

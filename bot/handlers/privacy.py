@@ -1,0 +1,117 @@
+"""/supprimer (alias /delete): erase everything after confirmation; /mesdonnees (alias /mydata):
+everything we keep about the user as a JSON document.
+
+Erasing covers the database (``storage.delete_user`` also removes the PTB persistence rows) and
+the running application's memory: ``user_data``, ``chat_data`` and any conversation state keyed
+on the user, so that the next persistence flush cannot write them back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from bot import callbacks, cards
+from bot.handlers.common import Context, answer_query, edit_or_reply, reply_html, services
+from bot.texts import commands as t
+
+logger = logging.getLogger(__name__)
+
+COMMANDS: list[tuple[str, str]] = [
+    ("mesdonnees", t.MY_DATA_DESCRIPTION),
+    ("supprimer", t.DELETE_DESCRIPTION),
+]
+
+EXPORT_FILENAME = "mes-donnees-ft-job-bot.json"
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.DELETE_YES, callback_data=callbacks.encode(cards.ACTION_DELETE, "yes")
+                ),
+                InlineKeyboardButton(
+                    t.DELETE_NO, callback_data=callbacks.encode(cards.ACTION_DELETE, "no")
+                ),
+            ]
+        ]
+    )
+
+
+async def delete_command(update: Update, context: Context) -> None:
+    await reply_html(update, context, t.DELETE_CONFIRM, confirm_keyboard())
+
+
+def forget_in_memory(application: Application, user_id: int, chat_id: int) -> int:
+    """Drop the user's data held by the running application; returns conversations ended.
+
+    ``drop_user_data``/``drop_chat_data`` also schedule the deletion in the persistence.
+    PTB has no public API to end a conversation from outside its handler, so the
+    ConversationHandlers' state dicts are edited directly (their tracked deletions are written
+    to the persistence on the next flush, like a conversation that ended normally).
+    """
+    application.drop_user_data(user_id)
+    application.drop_chat_data(chat_id)
+    ended = 0
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if not isinstance(handler, ConversationHandler):
+                continue
+            states = handler._conversations
+            for key in [k for k in states if user_id in k or chat_id in k]:
+                del states[key]
+                ended += 1
+    return ended
+
+
+async def delete_button(update: Update, context: Context) -> None:
+    data = callbacks.from_update(update)
+    user = update.effective_user
+    chat = update.effective_chat
+    if data is None or user is None or chat is None:
+        return
+    if data.args[0] != "yes":
+        await answer_query(update)
+        await edit_or_reply(update, context, t.DELETE_CANCELLED)
+        return
+    deleted = await services(context).storage.delete_user(user.id)
+    ended = forget_in_memory(context.application, user.id, chat.id)
+    logger.info(
+        "user data erased on request (update %s): %s rows, %s conversation(s)",
+        update.update_id,
+        sum(deleted.values()),
+        ended,
+    )
+    await answer_query(update)
+    await edit_or_reply(update, context, t.DELETE_DONE)
+
+
+async def my_data_command(update: Update, context: Context) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    export = await services(context).storage.export_user(user.id)
+    if export.get("user") is None and export.get("profile") is None:
+        await reply_html(update, context, t.MY_DATA_NONE)
+        return
+    document = json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    await context.bot.send_document(
+        chat.id,
+        InputFile(io.BytesIO(document), filename=EXPORT_FILENAME),
+        caption=t.MY_DATA_CAPTION,
+    )
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler(["supprimer", "delete"], delete_command))
+    application.add_handler(CommandHandler(["mesdonnees", "mydata"], my_data_command))
+    application.add_handler(
+        CallbackQueryHandler(delete_button, pattern=callbacks.pattern(cards.ACTION_DELETE))
+    )

@@ -1,0 +1,87 @@
+"""Helpers for the command tests (tests/test_cmd_*.py): a ready profile, waiting on the bot.
+
+The end-to-end environment itself (both emulators over HTTP, storage, the real Application)
+comes from BOT-CORE's ``tests.helpers_bot.bot_env``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable
+from datetime import time
+from typing import Any
+
+from storage import Profile, TargetJob
+
+WAIT = 10.0  # generous upper bound for one bot answer on a loaded 2-core machine
+
+
+async def make_profile(
+    env: Any,
+    user_id: int,
+    *,
+    skills: tuple[str, ...] = ("service en salle", "prise de commande", "encaissement"),
+    jobs: tuple[tuple[str, str], ...] = (("G1803", "Serveur / Serveuse en restauration"),),
+    place: tuple[str, str] | None = ("75056", "Paris"),
+    radius_km: int = 10,
+    alerts_enabled: bool = True,
+) -> Profile:
+    """Store a user and a complete profile directly (onboarding is tested by BOT-CORE)."""
+    storage = env.services.storage
+    await storage.upsert_user(user_id, user_id, "Léa", "fr")
+    profile = Profile(
+        user_id=user_id,
+        target_jobs=tuple(TargetJob(code, label) for code, label in jobs),
+        skills=skills,
+        place_code=place[0] if place else None,
+        place_label=place[1] if place else None,
+        radius_km=radius_km,
+        alert_time=time(8, 0),
+        alerts_enabled=alerts_enabled,
+    )
+    await storage.upsert_profile(profile)
+    return profile
+
+
+async def wait_until(condition: Callable[[], Any], timeout: float = WAIT) -> None:  # noqa: ASYNC109
+    """Poll an async or sync condition until true (for state the bot changes, e.g. storage)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def add_offers(
+    env: Any,
+    title: str,
+    count: int,
+    *,
+    id_prefix: str = "9",
+    commune_prefix: str = "751",
+    description: str | None = None,
+) -> list[str]:
+    """Add ``count`` offers titled ``title N`` to the FT emulator, cloned from a real-shaped
+    dataset offer located in a commune starting with ``commune_prefix`` (Paris by default)."""
+    template = next(
+        o
+        for o in env.ft.offers
+        if str((o.get("lieuTravail") or {}).get("commune", "")).startswith(commune_prefix)
+    )
+    ids = []
+    for index in range(count):
+        offer = copy.deepcopy(template)
+        offer["id"] = f"{id_prefix}{index:03d}{title[:3].upper()}"[:7]
+        offer["intitule"] = f"{title} {index + 1}"
+        if description is not None:
+            offer["description"] = description
+        env.ft.add_offer(offer)
+        ids.append(offer["id"])
+    return ids
