@@ -1,0 +1,735 @@
+"""Daily alerts: one JobQueue tick asks storage who is due, then sends batched digests.
+
+A cycle (`run_alert_cycle`):
+1. `storage.due_for_alerts(now, tz)` → the users whose alert time has come today and who were not
+   served since (storage owns "due": alerts on, today's day, time reached, not served since, not
+   blocked; a digest older than a day is never sent late).
+2. Users are grouped by identical France Travail query (ROME codes, whole-city commune, radius,
+   contract types — `OfferQuery` is hashable); each group is asked ONCE, for offers created in
+   [oldest window start of the group, now), sorted by date, every page within the API's limits.
+   Groups run concurrently (bounded); the France Travail client's limiter keeps us under 10 calls/s.
+3. Per user: keep offers of their own window, drop those already sent (`filter_unsent`), rank
+   (`rank_offers`), keep the ones above `alert_min_score`, show the top `alert_digest_size`.
+4. ONE message per user through PTB's `AIORateLimiter`. Only after Telegram accepted it are the
+   offers marked sent and the user marked served. No qualifying offer → no message, served anyway.
+   Forbidden → user marked blocked. France Travail failing for a group → its users stay due and the
+   group backs off (in memory, per query) before the next attempt; the other groups go on.
+
+Crash safety follows from the order of writes: a user is marked served only after Telegram
+accepted their message, and offers are marked sent before the user is marked served, so a cycle
+killed at any point repeats at most the messages that were in flight (sent, not yet recorded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot import callbacks, texts
+from bot import digest as digest_mod
+from ft_client import FTError, OfferQuery
+from ft_client.matching import MatchProfile, RankedOffer, rank_offers
+from ft_client.models import Offer
+
+if TYPE_CHECKING:
+    from telegram import Bot, Update
+
+    from bot.config import Settings
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "alerts"
+# First tick soon after start-up, so alerts missed while the bot was down go out quickly.
+FIRST_TICK_DELAY_SECONDS = 10.0
+# Concurrent France Travail query sets; the client's limiter is what keeps FT under 10 calls/s.
+FT_CONCURRENCY = 4
+# Concurrent sendMessage calls; AIORateLimiter spaces them at 30/s. Each in-flight message is one
+# that a crash could repeat (sent, not yet recorded), so this also bounds duplicates after a kill.
+SEND_CONCURRENCY = 16
+# Pagination cap per query set: the API serves at most positions 0..3149.
+MAX_OFFERS_PER_QUERY = 3150
+# A window with more offers than the API pages through is halved, at most this many times.
+MAX_WINDOW_SPLITS = 3
+# When Telegram still says "retry after" once AIORateLimiter gave up, how many more waits we do.
+LEFTOVER_RETRY_AFTER_ATTEMPTS = 2
+# Backoff of a failing France Travail query: one tick, then doubling, capped.
+MAX_BACKOFF = timedelta(minutes=30)
+# Callback action of the "+N autres offres" button: the digest's window, epoch seconds in base 36.
+MORE_ACTION = "am"
+_EPOCH36 = r"[0-9a-z]{1,8}"
+callbacks.register_action(MORE_ACTION, _EPOCH36, _EPOCH36)
+
+
+# --------------------------------------------------------------------------------------------
+# Report and state
+
+
+@dataclass(slots=True)
+class AlertCycleReport:
+    """Counts of one cycle (no personal data): what `record_alert_run` stores and the log shows."""
+
+    started_at: datetime
+    users_due: int = 0
+    distinct_queries: int = 0
+    ft_calls: int = 0
+    offers_fetched: int = 0
+    messages_sent: int = 0
+    users_served: int = 0
+    users_skipped: int = 0
+    users_blocked: int = 0
+    failures: int = 0
+    queries_failed: int = 0
+    queries_deferred: int = 0
+    retry_after_waits: int = 0
+    telegram_errors: int = 0
+    offers_sent: int = 0
+    duration: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"alert cycle: users_due={self.users_due} distinct_queries={self.distinct_queries} "
+            f"ft_calls={self.ft_calls} offers_fetched={self.offers_fetched} "
+            f"messages_sent={self.messages_sent} users_served={self.users_served} "
+            f"users_skipped={self.users_skipped} users_blocked={self.users_blocked} "
+            f"failures={self.failures} queries_failed={self.queries_failed} "
+            f"queries_deferred={self.queries_deferred} duration={self.duration:.2f}s"
+        )
+
+
+@dataclass(slots=True)
+class _Backoff:
+    failures: int
+    retry_at: datetime
+    failed_at: datetime
+
+
+@dataclass(slots=True)
+class AlertState:
+    """Per-application state: the overlap guard and the per-query backoff (in memory on purpose:
+    after a restart every due user is simply tried again)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    backoff: dict[OfferQuery, _Backoff] = field(default_factory=dict)
+
+    def deferred(self, key: OfferQuery, now: datetime) -> bool:
+        entry = self.backoff.get(key)
+        if entry is None:
+            return False
+        # A clock moved backwards (tests, manual runs) must not block a query for ever.
+        return entry.failed_at <= now < entry.retry_at
+
+    def failed(self, key: OfferQuery, now: datetime, tick: timedelta) -> _Backoff:
+        previous = self.backoff.get(key)
+        failures = previous.failures + 1 if previous else 1
+        delay = min(tick * (2 ** (failures - 1)), MAX_BACKOFF)
+        entry = _Backoff(failures=failures, retry_at=now + delay, failed_at=now)
+        self.backoff[key] = entry
+        return entry
+
+    def succeeded(self, key: OfferQuery) -> None:
+        self.backoff.pop(key, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Planning: profiles → query groups (pure)
+
+
+@dataclass(frozen=True, slots=True)
+class UserPlan:
+    """One due user: their profile, their own window start, and the group they belong to."""
+
+    profile: Any  # storage.Profile
+    window_start: datetime
+    key: OfferQuery
+
+
+@dataclass(slots=True)
+class QueryGroup:
+    key: OfferQuery
+    users: list[UserPlan]
+
+    @property
+    def window_start(self) -> datetime:
+        return min(u.window_start for u in self.users)
+
+    def query(self, now: datetime) -> OfferQuery:
+        return dataclasses.replace(self.key, created_after=self.window_start, created_before=now)
+
+
+def window_start(last_alert_at: datetime | None, now: datetime, lookback_days: int) -> datetime:
+    """Offers are wanted from the last digest on, never more than `lookback_days` back."""
+    floor = now - timedelta(days=lookback_days)
+    if last_alert_at is None:
+        return floor
+    if last_alert_at.tzinfo is None:
+        last_alert_at = last_alert_at.replace(tzinfo=UTC)
+    return max(last_alert_at, floor)
+
+
+def query_commune(referential: Any, place_code: str | None) -> str | None:
+    """The INSEE code to query for a chosen place: an arrondissement of Paris, Lyon or Marseille
+    is queried through its whole city (the offers API accepts those for sure).
+
+    Raises ValueError for a code the referential does not know."""
+    if not place_code:
+        return None
+    return referential.query_commune(place_code)
+
+
+def alert_query_key(profile: Any, referential: Any) -> OfferQuery | None:
+    """The France Travail query (without dates) for a profile; None if it has no target job."""
+    codes = tuple(sorted({job.code for job in profile.target_jobs if job.code}))
+    if not codes:
+        return None
+    commune = query_commune(referential, profile.place_code)
+    return OfferQuery(
+        rome_codes=codes,
+        commune=commune,
+        distance_km=profile.radius_km if commune else None,
+        contract_types=tuple(sorted(set(profile.contract_types))),
+        sort=1,  # creation date first, as France Travail's own alerts do
+    )
+
+
+def plan_groups(
+    profiles: Sequence[Any], referential: Any, now: datetime, lookback_days: int
+) -> tuple[list[QueryGroup], list[Any]]:
+    """Group due profiles by identical query. Returns (groups, profiles skipped: no target job)."""
+    groups: dict[OfferQuery, QueryGroup] = {}
+    skipped: list[Any] = []
+    for profile in profiles:
+        try:
+            key = alert_query_key(profile, referential)
+        except ValueError:
+            key = None  # a profile the API cannot express (bad stored code): skip, log count only
+        if key is None:
+            skipped.append(profile)
+            continue
+        plan = UserPlan(
+            profile=profile,
+            window_start=window_start(profile.last_alert_at, now, lookback_days),
+            key=key,
+        )
+        group = groups.get(key)
+        if group is None:
+            groups[key] = QueryGroup(key=key, users=[plan])
+        else:
+            group.users.append(plan)
+    return list(groups.values()), skipped
+
+
+def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) -> list[Offer]:
+    """The offers of one user's window (a group is fetched for its oldest member's window)."""
+    return [o for o in offers if o.created_at is None or start <= o.created_at < end]
+
+
+# --------------------------------------------------------------------------------------------
+# Matching glue
+
+
+def match_profile_for(profile: Any, referential: Any) -> MatchProfile:
+    """A `MatchProfile` for `rank_offers` from a stored profile and the referential."""
+    place = referential.place(profile.place_code) if profile.place_code else None
+    return MatchProfile(
+        skills=tuple(profile.skills),
+        target_rome_codes=tuple(job.code for job in profile.target_jobs),
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        commune=profile.place_code,
+        departement=place.departement if place else None,
+        radius_km=profile.radius_km or None,
+    )
+
+
+def rank_for(
+    profile: Any, referential: Any, offers: Sequence[Offer], now: datetime
+) -> list[RankedOffer]:
+    if not offers:
+        return []
+    return rank_offers(
+        match_profile_for(profile, referential), offers, referential=referential, now=now
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+
+
+class _Outcome:
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def more_keyboard(count: int, start: datetime, end: datetime) -> InlineKeyboardMarkup | None:
+    if count <= 0:
+        return None
+    data = encode_more(start, end)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(digest_mod.more_button_text(count), callback_data=data)]]
+    )
+
+
+def _b36(value: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if value <= 0:
+        return "0"
+    out = ""
+    while value:
+        value, rem = divmod(value, 36)
+        out = digits[rem] + out
+    return out
+
+
+def encode_more(start: datetime, end: datetime) -> str:
+    """Callback data of the "+N autres offres" button: the user's digest window (epoch seconds)."""
+    return callbacks.encode(
+        MORE_ACTION, _b36(int(start.timestamp())), _b36(math.ceil(end.timestamp()))
+    )
+
+
+def decode_more(data: object) -> tuple[datetime, datetime] | None:
+    decoded = callbacks.decode(data)
+    if decoded is None or decoded.action != MORE_ACTION or len(decoded.args) != 2:
+        return None
+    try:
+        start, end = (datetime.fromtimestamp(int(a, 36), tz=UTC) for a in decoded.args)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if not start < end:
+        return None
+    return start, end
+
+
+async def _send_digest(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    report: AlertCycleReport,
+) -> str:
+    for attempt in range(LEFTOVER_RETRY_AFTER_ATTEMPTS + 1):
+        try:
+            await bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return _Outcome.SENT
+        except Forbidden:
+            return _Outcome.BLOCKED
+        except RetryAfter as exc:
+            # AIORateLimiter(max_retries=…) already waited; this is what it left to us.
+            report.retry_after_waits += 1
+            if attempt == LEFTOVER_RETRY_AFTER_ATTEMPTS:
+                return _Outcome.FAILED
+            await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                return _Outcome.BLOCKED
+            log.error("alert digest refused by Telegram: %s", exc.message)
+            return _Outcome.FAILED
+        except TelegramError as exc:
+            # Timeouts/network: the message may or may not have gone out; the user stays due and
+            # is retried next tick (this is the "in flight" case of the crash guarantee).
+            log.warning("alert digest not confirmed by Telegram: %s", type(exc).__name__)
+            return _Outcome.FAILED
+    return _Outcome.FAILED
+
+
+# --------------------------------------------------------------------------------------------
+# The cycle
+
+
+def _ft_search_calls(ft: Any) -> int | None:
+    """Search calls made so far by the client, from its stats (None if it does not say)."""
+    stats = getattr(ft, "stats", None)
+    calls = getattr(stats, "calls", None)
+    if isinstance(calls, dict):
+        return int(sum(v for k, v in calls.items() if "search" in str(k)))
+    return None
+
+
+class _Cycle:
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        now: datetime,
+        state: AlertState,
+        report: AlertCycleReport,
+    ) -> None:
+        self.settings: Settings = services.settings
+        self.storage = services.storage
+        self.ft = services.ft
+        self.referential = services.referential
+        self.bot = bot
+        self.now = now
+        self.day = now.astimezone(self.settings.alert_timezone).date()
+        self.state = state
+        self.report = report
+        self.ft_slots = asyncio.Semaphore(FT_CONCURRENCY)
+        self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.chat_ids: dict[int, int] = {}
+        self.own_page_count = 0
+
+    async def run(self, profiles: Sequence[Any]) -> None:
+        groups, skipped = plan_groups(
+            profiles, self.referential, self.now, self.settings.alert_lookback_days
+        )
+        self.report.distinct_queries = len(groups)
+        self.report.users_skipped += len(skipped)
+        if skipped:
+            # Nothing to look for (no target job, unknown place): served, so that they are not
+            # examined again every tick today.
+            await self.storage.mark_served_many([p.user_id for p in skipped], self.now)
+        users = await self.storage.get_users(p.user_id for p in profiles)
+        self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
+        await asyncio.gather(*(self.run_group(g) for g in groups))
+
+    async def fetch(self, query: OfferQuery, depth: int = 0) -> list[Offer]:
+        """Every offer of the query's window; a window with more results than the API can page
+        through is split in two (a few times at most)."""
+        offers: list[Offer] = []
+        try:
+            async for offer in self.ft.iter_offers(query, limit=MAX_OFFERS_PER_QUERY):
+                offers.append(offer)
+        finally:
+            self.own_page_count += max(1, math.ceil(len(offers) / 150))
+        if len(offers) >= MAX_OFFERS_PER_QUERY and depth < MAX_WINDOW_SPLITS:
+            merged: dict[str, Offer] = {}
+            for part in query.split_window(2):
+                for offer in await self.fetch(part, depth + 1):
+                    merged.setdefault(offer.id, offer)
+            return list(merged.values())
+        return offers
+
+    async def run_group(self, group: QueryGroup) -> None:
+        if self.state.deferred(group.key, self.now):
+            self.report.queries_deferred += 1
+            self.report.failures += len(group.users)
+            return
+        async with self.ft_slots:
+            try:
+                offers = await self.fetch(group.query(self.now))
+            except FTError as exc:
+                entry = self.state.failed(
+                    group.key, self.now, timedelta(seconds=self.settings.alert_tick_seconds)
+                )
+                self.report.queries_failed += 1
+                self.report.failures += len(group.users)
+                log.warning(
+                    "alert query failed for %d user(s) (%s); next attempt from %s",
+                    len(group.users),
+                    exc,
+                    entry.retry_at.isoformat(timespec="seconds"),
+                )
+                return
+        self.state.succeeded(group.key)
+        self.report.offers_fetched += len(offers)
+        nothing_new: list[int] = []
+        await asyncio.gather(*(self.serve_user(user, offers, nothing_new) for user in group.users))
+        if nothing_new:
+            try:
+                await self.storage.mark_served_many(nothing_new, self.now)
+            except Exception:
+                log.exception("could not mark %d user(s) served", len(nothing_new))
+                self.report.failures += len(nothing_new)
+                return
+            self.report.users_served += len(nothing_new)
+
+    async def serve_user(
+        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+    ) -> None:
+        try:
+            await self._serve_user(user, offers, nothing_new)
+        except Exception:
+            # One user's problem (a storage hiccup, a ranking bug) must not cost the others theirs;
+            # the user stays due and is tried again next tick.
+            self.report.failures += 1
+            log.exception("alert digest failed for one user")
+
+    async def _serve_user(
+        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+    ) -> None:
+        user_id = user.profile.user_id
+        mine = offers_in_window(offers, user.window_start, self.now)
+        if mine:
+            unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
+            mine = [o for o in mine if o.id in unsent]
+        ranked = rank_for(user.profile, self.referential, mine, self.now)
+        digest = digest_mod.build_digest(
+            ranked,
+            min_score=self.settings.alert_min_score,
+            size=self.settings.alert_digest_size,
+            day=self.day,
+        )
+        if digest.empty:
+            nothing_new.append(user_id)  # no empty digests; served in one batch per group
+            return
+        text = digest_mod.render_digest(digest, day=self.day)
+        markup = more_keyboard(digest.more_count, user.window_start, self.now)
+        # Private chat: its id is the user's id unless storage knows better.
+        chat_id = self.chat_ids.get(user_id, user_id)
+        async with self.send_slots:
+            outcome = await _send_digest(self.bot, chat_id, text, markup, self.report)
+        if outcome == _Outcome.SENT:
+            self.report.messages_sent += 1
+            self.report.offers_sent += len(digest.offer_ids)
+            # Order matters for crash safety: offers first, then "served". A crash between the
+            # two leaves the user due, and the retry finds those offers already sent.
+            await self.storage.mark_sent(user_id, list(digest.offer_ids), at=self.now)
+            await self.storage.mark_served(user_id, self.now)
+            self.report.users_served += 1
+        elif outcome == _Outcome.BLOCKED:
+            await self.storage.mark_blocked(user_id)
+            self.report.users_blocked += 1
+        else:
+            self.report.failures += 1
+            self.report.telegram_errors += 1
+
+
+async def run_alert_cycle(
+    services: Services,
+    bot: Bot,
+    now: datetime | None = None,
+    *,
+    force_user_id: int | None = None,
+    state: AlertState | None = None,
+) -> AlertCycleReport:
+    """Run one alert cycle at `now` (default: the current time). See the module docstring.
+
+    `force_user_id` serves that one user now, due or not (admin/testing: `ft-bot alerts --once
+    --user ID`). `state` carries the per-query backoff between cycles (the job keeps one).
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    state = state or AlertState()
+    report = AlertCycleReport(started_at=now)
+    started = time.perf_counter()
+    calls_before = _ft_search_calls(services.ft)
+    cycle = _Cycle(services, bot, now, state, report)
+    if force_user_id is not None:
+        profile = await services.storage.get_profile(force_user_id)
+        profiles = [profile] if profile is not None else []
+    else:
+        profiles = await services.storage.due_for_alerts(now, services.settings.alert_timezone)
+    report.users_due = len(profiles)
+    try:
+        await cycle.run(profiles)
+    finally:
+        calls_after = _ft_search_calls(services.ft)
+        if calls_before is not None and calls_after is not None:
+            report.ft_calls = calls_after - calls_before
+        else:
+            report.ft_calls = cycle.own_page_count
+        report.duration = time.perf_counter() - started
+        await _record(services, report, now + timedelta(seconds=report.duration))
+        log.info("%s", report.summary())
+    return report
+
+
+def alert_run_record(report: AlertCycleReport, finished_at: datetime) -> Any:
+    """The storage record of a cycle (counts only, no personal data)."""
+    from storage import AlertRun
+
+    problems = report.failures + report.queries_failed + report.queries_deferred
+    if problems == 0:
+        outcome = "ok"
+    elif report.users_served or report.users_blocked:
+        outcome = "partial"
+    else:
+        outcome = "failed"
+    return AlertRun(
+        started_at=report.started_at,
+        finished_at=max(finished_at, report.started_at),
+        users_due=report.users_due,
+        users_served=report.users_served,
+        offers_sent=report.offers_sent,
+        ft_calls=report.ft_calls,
+        ft_errors=report.queries_failed,
+        telegram_errors=report.telegram_errors,
+        outcome=outcome,
+        detail=report.summary(),
+    )
+
+
+async def _record(services: Services, report: AlertCycleReport, finished_at: datetime) -> None:
+    try:
+        await services.storage.record_alert_run(alert_run_record(report, finished_at))
+    except Exception:
+        log.exception("could not record the alert run")
+
+
+# --------------------------------------------------------------------------------------------
+# JobQueue wiring
+
+
+async def _alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    state: AlertState = context.job.data  # type: ignore[union-attr]
+    if state.lock.locked():
+        log.info("alert cycle still running: tick skipped")
+        return
+    async with state.lock:
+        services = context.application.bot_data["services"]
+        await run_alert_cycle(services, context.bot, state=state)
+
+
+def register_alert_job(application: Application) -> None:
+    """Add the one repeating alert job and the "+N autres offres" button handler."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError(
+            "alerts need PTB's JobQueue: install python-telegram-bot[job-queue,rate-limiter]"
+        )
+    tick = _tick_seconds(application)
+    job_queue.run_repeating(
+        _alert_tick,
+        interval=tick,
+        first=min(FIRST_TICK_DELAY_SECONDS, float(tick)),
+        name=JOB_NAME,
+        # Not in bot_data: that is persisted, and this holds a lock.
+        data=AlertState(),
+        job_kwargs={
+            # A tick delayed by a busy loop still runs (up to one tick late); piled-up ticks
+            # collapse into one; never two cycles at once.
+            "misfire_grace_time": tick,
+            "coalesce": True,
+            "max_instances": 1,
+        },
+    )
+    handler = CallbackQueryHandler(on_more_pressed, pattern=callbacks.pattern(MORE_ACTION))
+    application.add_handler(handler, group=0)
+    # bot.app may have registered the catch-all "stale button" fallback already: ours must be
+    # consulted before it (the first matching handler of a group wins).
+    group = application.handlers[0]
+    group.remove(handler)
+    fallback = next(
+        (
+            i
+            for i, h in enumerate(group)
+            if isinstance(h, CallbackQueryHandler) and h.pattern is None
+        ),
+        len(group),
+    )
+    group.insert(fallback, handler)
+
+
+def _tick_seconds(application: Application) -> int:
+    services = application.bot_data.get("services")
+    settings = getattr(services, "settings", None) or application.bot_data.get("settings")
+    return int(getattr(settings, "alert_tick_seconds", 60))
+
+
+async def on_more_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "+N autres offres": show the next best unsent offers of that digest's window."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    services = context.application.bot_data["services"]
+    window = decode_more(query.data)
+    profile = await services.storage.get_profile(user.id) if window else None
+    if window is None or profile is None:
+        # A forged window, or a user who deleted their data since: the generic answer.
+        await callbacks.stale_button(update, context)
+        return
+    start, end = window
+    # Digest windows never exceed the lookback; a forged one must not cost more than that.
+    end = min(end, datetime.now(UTC))
+    start = max(start, end - timedelta(days=services.settings.alert_lookback_days))
+    if start >= end:
+        await callbacks.stale_button(update, context)
+        return
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    chat_id = update.effective_chat.id if update.effective_chat else user.id
+    try:
+        page = await more_page(services, profile, start, end)
+    except FTError as exc:
+        with contextlib.suppress(Exception):
+            await services.storage.record_ft_error(exc.endpoint or "offres_search", exc.status)
+        await context.bot.send_message(chat_id, texts.common.FT_UNAVAILABLE)
+        return
+    with contextlib.suppress(TelegramError):
+        # The old button would show the same page again: the new message carries the next one.
+        await query.edit_message_reply_markup(reply_markup=None)
+    await context.bot.send_message(
+        chat_id=chat_id,
+        text=digest_mod.render_more_page(page),
+        parse_mode=ParseMode.HTML,
+        reply_markup=more_keyboard(page.more_count, start, end),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    # Recorded only once Telegram accepted the page, as for the digest itself.
+    if page.items:
+        await services.storage.mark_sent(profile.user_id, list(page.offer_ids))
+
+
+async def more_page(
+    services: Services, profile: Any, start: datetime, end: datetime
+) -> digest_mod.Digest:
+    """The next page of a digest: offers of [start, end) not sent yet, best first.
+
+    Raises `FTError` when France Travail fails (the caller tells the user)."""
+    settings = services.settings
+    try:
+        key = alert_query_key(profile, services.referential)
+    except ValueError:
+        key = None
+    if key is None:
+        return digest_mod.Digest(items=())
+    query = dataclasses.replace(key, created_after=start, created_before=end)
+    offers = [o async for o in services.ft.iter_offers(query, limit=MAX_OFFERS_PER_QUERY)]
+    offers = offers_in_window(offers, start, end)
+    if offers:
+        unsent = set(await services.storage.filter_unsent(profile.user_id, [o.id for o in offers]))
+        offers = [o for o in offers if o.id in unsent]
+    ranked = rank_for(profile, services.referential, offers, end)
+    return digest_mod.build_more_page(
+        ranked, min_score=settings.alert_min_score, size=settings.alert_digest_size
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One-shot (cron)
+
+
+async def run_once(settings: Settings, *, user_id: int | None = None) -> AlertCycleReport:
+    """One cycle now, outside the running bot: for cron (`ft-bot alerts --once [--user ID]`).
+
+    The Application is built and initialized (getMe, rate limiter) but never polls, so a bot
+    running elsewhere with the same token keeps receiving the updates.
+    """
+    from bot.app import build_application  # bot.app imports this module
+    from bot.services import Services
+
+    services = await Services.open(settings)
+    try:
+        application = build_application(settings, services=services)
+        await application.initialize()
+        try:
+            return await run_alert_cycle(services, application.bot, force_user_id=user_id)
+        finally:
+            await application.shutdown()
+    finally:
+        await services.close()

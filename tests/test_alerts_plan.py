@@ -1,0 +1,173 @@
+"""Pure planning of an alert cycle (bot/alerts.py): grouping, windows, backoff, callback data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot import alerts
+from ft_client import OfferQuery
+from ft_client.models import Offer
+from ft_client.referential import Referential
+from storage import Profile, TargetJob
+
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def ref() -> Referential:
+    return Referential.load()
+
+
+def profile(user_id: int, *codes: str, place: str | None = "75056", **kw: object) -> Profile:
+    jobs = tuple(TargetJob(code, f"Métier {code}") for code in codes)
+    return Profile(user_id=user_id, target_jobs=jobs, place_code=place, **kw)  # type: ignore[arg-type]
+
+
+def test_identical_criteria_share_one_query(ref: Referential) -> None:
+    profiles = [
+        profile(1, "G1803", "G1603", contract_types=("CDI", "CDD")),
+        # Same jobs in another order, same contracts in another order: same query.
+        profile(2, "G1603", "G1803", contract_types=("CDD", "CDI")),
+        profile(3, "G1803", "G1603", contract_types=("CDI", "CDD"), radius_km=30),
+        profile(4, "J1501", place="69123"),
+    ]
+    groups, skipped = alerts.plan_groups(profiles, ref, NOW, lookback_days=3)
+    assert not skipped
+    assert len(groups) == 3
+    by_users = {tuple(sorted(u.profile.user_id for u in g.users)): g for g in groups}
+    shared = by_users[(1, 2)].key
+    assert shared.rome_codes == ("G1603", "G1803")
+    assert shared.contract_types == ("CDD", "CDI")
+    assert shared.commune == "75056" and shared.distance_km == 10
+    assert shared.sort == 1
+    assert by_users[(3,)].key.distance_km == 30
+    # The key carries no dates: the same criteria group together whatever the windows.
+    assert shared.created_after is None and shared.created_before is None
+
+
+def test_arrondissements_query_the_whole_city(ref: Referential) -> None:
+    paris15 = profile(1, "G1803", place="75115")
+    paris = profile(2, "G1803", place="75056")
+    lyon3 = profile(3, "G1803", place="69383")
+    groups, _ = alerts.plan_groups([paris15, paris, lyon3], ref, NOW, 3)
+    communes = sorted(g.key.commune for g in groups)
+    assert communes == ["69123", "75056"]
+    assert len(groups) == 2
+
+
+def test_no_place_means_no_commune_filter(ref: Referential) -> None:
+    groups, _ = alerts.plan_groups([profile(1, "G1803", place=None)], ref, NOW, 3)
+    assert groups[0].key.commune is None and groups[0].key.distance_km is None
+
+
+def test_profiles_without_jobs_or_with_unknown_place_are_skipped(ref: Referential) -> None:
+    no_job = profile(1)
+    unknown_place = profile(2, "G1803", place="99999")
+    ok = profile(3, "G1803")
+    groups, skipped = alerts.plan_groups([no_job, unknown_place, ok], ref, NOW, 3)
+    assert [p.user_id for p in skipped] == [1, 2]
+    assert [u.profile.user_id for g in groups for u in g.users] == [3]
+
+
+def test_window_starts_at_last_digest_bounded_by_lookback() -> None:
+    assert alerts.window_start(None, NOW, 3) == NOW - timedelta(days=3)
+    yesterday = NOW - timedelta(days=1)
+    assert alerts.window_start(yesterday, NOW, 3) == yesterday
+    long_ago = NOW - timedelta(days=30)
+    assert alerts.window_start(long_ago, NOW, 3) == NOW - timedelta(days=3)
+
+
+def test_group_query_spans_the_oldest_member_window(ref: Referential) -> None:
+    recent = profile(1, "G1803", last_alert_at=NOW - timedelta(days=1))
+    older = profile(2, "G1803", last_alert_at=NOW - timedelta(days=2))
+    never = profile(3, "G1803", place="69123")
+    groups, _ = alerts.plan_groups([recent, older, never], ref, NOW, 3)
+    paris = next(g for g in groups if g.key.commune == "75056")
+    query = paris.query(NOW)
+    assert query.created_after == NOW - timedelta(days=2)
+    assert query.created_before == NOW
+    assert "minCreationDate" in query.to_params() and "maxCreationDate" in query.to_params()
+    lyon = next(g for g in groups if g.key.commune == "69123")
+    assert lyon.query(NOW).created_after == NOW - timedelta(days=3)
+
+
+def test_offers_in_window_keeps_each_users_own_window() -> None:
+    def offer(oid: str, created: datetime | None) -> Offer:
+        data = {"id": oid, "intitule": "x"}
+        if created:
+            data["dateCreation"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        parsed = Offer.from_json(data)
+        assert parsed is not None
+        return parsed
+
+    offers = [
+        offer("OLD0001", NOW - timedelta(days=2)),
+        offer("NEW0001", NOW - timedelta(hours=1)),
+        offer("FUT0001", NOW + timedelta(minutes=1)),
+        offer("NOD0001", None),
+    ]
+    kept = alerts.offers_in_window(offers, NOW - timedelta(days=1), NOW)
+    assert [o.id for o in kept] == ["NEW0001", "NOD0001"]
+
+
+def test_backoff_doubles_and_clears() -> None:
+    state = alerts.AlertState()
+    key = OfferQuery(rome_codes=("G1803",))
+    tick = timedelta(seconds=60)
+    assert not state.deferred(key, NOW)
+    first = state.failed(key, NOW, tick)
+    assert first.retry_at == NOW + tick
+    assert state.deferred(key, NOW + timedelta(seconds=30))
+    assert not state.deferred(key, NOW + tick)
+    second = state.failed(key, NOW + tick, tick)
+    assert second.retry_at == NOW + tick + 2 * tick
+    for _ in range(20):
+        last = state.failed(key, NOW, tick)
+    assert last.retry_at - NOW == alerts.MAX_BACKOFF
+    # A clock moved backwards never blocks a query.
+    assert not state.deferred(key, NOW - timedelta(hours=1))
+    state.succeeded(key)
+    assert not state.deferred(key, NOW)
+
+
+def test_more_button_data_round_trip_and_rejects_forgeries() -> None:
+    start, end = NOW - timedelta(days=1, seconds=7), NOW
+    data = alerts.encode_more(start, end)
+    assert len(data.encode()) <= 64
+    decoded = alerts.decode_more(data)
+    assert decoded is not None
+    assert decoded[0] == start.replace(microsecond=0) and decoded[1] == end
+    assert alerts.decode_more(alerts.encode_more(end, start)) is None  # empty window
+    for forged in ("", "v1|am|zz", "v1|am|1|2|3", "v9|am|1|2", "v1|am|<b>|2", None, 42, "x" * 100):
+        assert alerts.decode_more(forged) is None
+
+
+def test_more_keyboard_only_when_there_is_more() -> None:
+    assert alerts.more_keyboard(0, NOW - timedelta(days=1), NOW) is None
+    markup = alerts.more_keyboard(12, NOW - timedelta(days=1), NOW)
+    assert markup is not None
+    button = markup.inline_keyboard[0][0]
+    assert button.text == "Voir les 12 autres offres"
+    assert alerts.decode_more(button.callback_data) is not None
+
+
+def test_report_summary_has_counts_only() -> None:
+    report = alerts.AlertCycleReport(started_at=NOW, users_due=3, messages_sent=2)
+    line = report.summary()
+    assert "users_due=3" in line and "messages_sent=2" in line
+    record = alerts.alert_run_record(report, NOW + timedelta(seconds=1))
+    assert record.users_due == 3 and record.outcome == "ok"
+    report.failures = 1
+    report.users_served = 2
+    assert alerts.alert_run_record(report, NOW).outcome == "partial"
+    failed = alerts.AlertCycleReport(started_at=NOW, users_due=2, failures=2)
+    assert alerts.alert_run_record(failed, NOW).outcome == "failed"
+
+
+def test_alert_time_field_is_irrelevant_to_grouping(ref: Referential) -> None:
+    a = profile(1, "G1803", alert_time=time(7, 0))
+    b = profile(2, "G1803", alert_time=time(18, 0))
+    groups, _ = alerts.plan_groups([a, b], ref, NOW, 3)
+    assert len(groups) == 1
