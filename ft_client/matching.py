@@ -117,6 +117,8 @@ class PhraseMatcher:
         self._phrase_cache: dict[str, dict[str, float]] = {}
         self._label_cache: dict[tuple[str, str], float] = {}
         self._skill_jobs: dict[str, list[str]] | None = None
+        self._phrase_jobs: dict[str, frozenset[str]] = {}
+        self._job_weights: dict[str, _JobWeights] = {}
 
     def _stem_sim(self, a: str, b: str) -> float:
         if a == b:
@@ -206,14 +208,84 @@ class PhraseMatcher:
         """Skill code → the job codes it belongs to (built on first use)."""
         if self._skill_jobs is None:
             mapping: dict[str, list[str]] = {}
-            for code in self.referential.job_codes():
-                job = self.referential.job(code)
-                if job is None:
-                    continue
-                for skill in job.skills:
-                    mapping.setdefault(skill.code, []).append(code)
+            for job_code in self.referential.job_codes():
+                for skill_code, _core in self.referential.job_skill_codes(job_code):
+                    mapping.setdefault(skill_code, []).append(job_code)
             self._skill_jobs = mapping
         return self._skill_jobs
+
+    def phrase_jobs(self, phrase: str) -> frozenset[str]:
+        """Codes of the jobs having at least one skill the phrase matches."""
+        cached = self._phrase_jobs.get(phrase)
+        if cached is None:
+            skill_jobs = self.skill_jobs()
+            cached = frozenset(
+                job for code in self.phrase_to_skills(phrase) for job in skill_jobs.get(code, ())
+            )
+            if len(self._phrase_jobs) < 20_000:
+                self._phrase_jobs[phrase] = cached
+        return cached
+
+    def job_weights(self, job_code: str) -> _JobWeights:
+        cached = self._job_weights.get(job_code)
+        if cached is None:
+            core: list[str] = []
+            others: list[tuple[str, float]] = []
+            for skill_code, is_core in self.referential.job_skill_codes(job_code):
+                kind = self.referential.skill_kind(skill_code) or "contexte"
+                if is_core and kind != "contexte":
+                    core.append(skill_code)
+                elif KIND_WEIGHTS.get(kind, 0.0) > 0:
+                    others.append((skill_code, KIND_WEIGHTS[kind]))
+            cached = _JobWeights(tuple(core), tuple(others), sum(w for _, w in others))
+            self._job_weights[job_code] = cached
+        return cached
+
+    def job_score(
+        self, job_code: str, phrases: Sequence[str], by_code: dict[str, tuple[float, str]]
+    ) -> tuple[float, float, float]:
+        """(score, user coverage, job coverage) of a referential job — the figures of
+        ``match_job`` without the explanations, for ranking many jobs or offers."""
+        if not phrases:
+            return 0.0, 0.0, 0.0
+        useful = sum(1 for p in phrases if job_code in self.phrase_jobs(p))
+        user_coverage = useful / len(phrases)
+        weights = self.job_weights(job_code)
+        job_coverage = _job_coverage(
+            [by_code[c][0] if c in by_code else 0.0 for c in weights.core],
+            [(w, by_code[c][0] if c in by_code else 0.0) for c, w in weights.others],
+            weights.other_total,
+        )
+        return round(0.5 * user_coverage + 0.5 * job_coverage, 4), user_coverage, job_coverage
+
+    def best_by_code(self, phrases: Sequence[str]) -> dict[str, tuple[float, str]]:
+        """Referential skill code → (best similarity, phrase) over the user's phrases."""
+        by_code: dict[str, tuple[float, str]] = {}
+        for phrase in phrases:
+            for code, sim in self.phrase_to_skills(phrase).items():
+                if sim > by_code.get(code, (0.0, ""))[0]:
+                    by_code[code] = (sim, phrase)
+        return by_code
+
+
+@dataclass(frozen=True, slots=True)
+class _JobWeights:
+    core: tuple[str, ...]
+    others: tuple[tuple[str, float], ...]
+    other_total: float
+
+
+def _job_coverage(
+    core_sims: Sequence[float], other_sims: Sequence[tuple[float, float]], other_total: float
+) -> float:
+    """0.7 × core coverage + 0.3 × other coverage, each against what a few skills can show."""
+    core_cov = min(1.0, sum(core_sims) / min(len(core_sims), CORE_CAP)) if core_sims else 0.0
+    other_cov = (
+        min(1.0, sum(w * sim for w, sim in other_sims) / min(other_total, OTHER_CAP))
+        if other_total
+        else 0.0
+    )
+    return 0.7 * core_cov + 0.3 * other_cov if core_sims else other_cov
 
 
 _matchers: dict[int, PhraseMatcher] = {}
@@ -303,24 +375,12 @@ def match_job(
                 best[skill.code] = (sim, i)
 
     user_coverage = len(useful_phrases) / len(phrases) if phrases else 0.0
-    core = [s for s in skills if s.core]
     others = [s for s in skills if not s.core]
-    core_cov = (
-        min(1.0, sum(best.get(s.code, (0.0,))[0] for s in core) / min(len(core), CORE_CAP))
-        if core
-        else 0.0
+    job_coverage = _job_coverage(
+        [best.get(s.code, (0.0,))[0] for s in skills if s.core],
+        [(KIND_WEIGHTS[s.kind], best.get(s.code, (0.0,))[0]) for s in others],
+        sum(KIND_WEIGHTS[s.kind] for s in others),
     )
-    other_total = sum(KIND_WEIGHTS.get(s.kind, 0.0) for s in others)
-    other_cov = (
-        min(
-            1.0,
-            sum(KIND_WEIGHTS.get(s.kind, 0.0) * best.get(s.code, (0.0,))[0] for s in others)
-            / min(other_total, OTHER_CAP),
-        )
-        if other_total
-        else 0.0
-    )
-    job_coverage = 0.7 * core_cov + 0.3 * other_cov if core else other_cov
     score = round(0.5 * user_coverage + 0.5 * job_coverage, 4) if phrases else 0.0
 
     matched = tuple(
@@ -376,18 +436,16 @@ def suggest_jobs(
         for code in matcher.phrase_to_skills(phrase):
             for job_code in skill_jobs.get(code, ()):
                 candidates[job_code] = candidates.get(job_code, 0) + 1
-    # Score the most promising candidates fully (the count bounds the user-coverage half).
-    shortlist = sorted(candidates, key=lambda c: (-candidates[c], c))[:400]
+    by_code = matcher.best_by_code(phrases)
     suggestions = []
-    for job_code in shortlist:
-        job = matcher.referential.job(job_code)
-        if job is None:
-            continue
-        report = match_job(phrases, job, referential=matcher.referential, max_missing=0)
-        if report.score > 0:
-            suggestions.append(
-                JobSuggestion(job.code, job.label, report.score, len(report.matched))
+    for job_code in candidates:
+        score, _user_cov, _job_cov = matcher.job_score(job_code, phrases, by_code)
+        if score > 0:
+            matched = sum(
+                1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
             )
+            label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
+            suggestions.append(JobSuggestion(job_code, label, score, matched))
     suggestions.sort(key=lambda s: (-s.score, -s.matched_count, s.rome_code))
     return suggestions[: min(limit, 50)]
 
@@ -457,25 +515,43 @@ def _city_code(code: str, ref: Referential) -> str:
     return ref.query_commune(place) if place else code
 
 
-def _job_fit(
-    offer: Offer, targets: Sequence[str], ref: Referential
-) -> tuple[float | None, str | None]:
-    if not targets:
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    codes: frozenset[str]
+    mobility: frozenset[str]
+    domains: frozenset[str]
+    letters: frozenset[str]
+
+    @classmethod
+    def of(cls, codes: Sequence[str], ref: Referential) -> _Targets:
+        clean = frozenset(c.strip().upper() for c in codes if isinstance(c, str) and c.strip())
+        jobs = [j for j in (ref.job(c) for c in clean) if j is not None]
+        return cls(
+            codes=clean,
+            mobility=frozenset(m for j in jobs for m in j.mobility),
+            domains=frozenset(c[:3] for c in clean),
+            letters=frozenset(c[:1] for c in clean),
+        )
+
+
+def _job_fit(offer: Offer, targets: _Targets, ref: Referential) -> tuple[float | None, str | None]:
+    """1 for a target job, 0.6 for a move ROME suggests from one, 0.4 same domain."""
+    if not targets.codes:
         return None, None
     code = (offer.rome_code or "").upper()
     if not code:
         return 0.0, None
-    label = offer.rome_label or (ref.job(code).label if ref.job(code) else code)
-    if code in targets:
-        return 1.0, f"Votre métier visé : {label}"
-    target_jobs = [j for j in (ref.job(t) for t in targets) if j is not None]
-    if any(code in j.mobility for j in target_jobs):
-        return 0.6, f"Métier proche de votre cible : {label}"
-    if any(code[:3] == t[:3] for t in targets):
-        return 0.4, f"Même domaine que votre métier visé : {label}"
-    if any(code[:1] == t[:1] for t in targets):
-        return 0.15, None
-    return 0.0, None
+    if code in targets.codes:
+        score, template = 1.0, "Votre métier visé : {}"
+    elif code in targets.mobility:
+        score, template = 0.6, "Métier proche de votre cible : {}"
+    elif code[:3] in targets.domains:
+        score, template = 0.4, "Même domaine que votre métier visé : {}"
+    else:
+        return (0.15 if code[:1] in targets.letters else 0.0), None
+    job = ref.job(code)
+    label = offer.rome_label or (job.label if job else code)
+    return score, template.format(label)
 
 
 def rank_offers(
@@ -492,15 +568,9 @@ def rank_offers(
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     phrases = clean_phrases(profile.skills)
-    targets = tuple(
-        c.strip().upper() for c in profile.target_rome_codes if isinstance(c, str) and c.strip()
-    )
+    targets = _Targets.of(profile.target_rome_codes, ref)
     # Code path: each referential skill code → the best (similarity, phrase) over all phrases.
-    by_code: dict[str, tuple[float, str]] = {}
-    for phrase in phrases:
-        for code, sim in matcher.phrase_to_skills(phrase).items():
-            if sim > by_code.get(code, (0.0, ""))[0]:
-                by_code[code] = (sim, phrase)
+    by_code = matcher.best_by_code(phrases)
     text_cache: dict[str, tuple[float, str]] = {}
 
     def text_match(label: str) -> tuple[float, str]:
@@ -514,16 +584,16 @@ def rank_offers(
             text_cache[label] = cached
         return cached
 
-    job_cache: dict[str, MatchReport | None] = {}
+    job_cache: dict[str, float | None] = {}
 
-    def job_report(code: str | None) -> MatchReport | None:
+    def job_fit_of_skills(code: str | None) -> float | None:
+        """match_job's score of the offer's ROME job (cached: offers share jobs)."""
         if not code or not phrases:
             return None
+        code = code.upper()
         if code not in job_cache:
-            job = ref.job(code)
-            job_cache[code] = (
-                match_job(phrases, job, referential=ref, max_missing=3) if job else None
-            )
+            known = ref.job_skill_codes(code)
+            job_cache[code] = matcher.job_score(code, phrases, by_code)[0] if known else None
         return job_cache[code]
 
     ranked: list[RankedOffer] = []
@@ -567,14 +637,14 @@ def rank_offers(
                     matched.append(SkillMatch(hit[1], quality.label, None, hit[0], "qualité"))
                 else:
                     missing.append(MissingSkill(quality.label, None, "qualité", QUALITY_WEIGHT))
-            report = job_report(offer.rome_code)
+            rome_fit = job_fit_of_skills(offer.rome_code)
             offer_fit = covered / total_weight if total_weight else None
-            if offer_fit is not None and report is not None:
-                skill_score = 0.6 * offer_fit + 0.4 * report.score
+            if offer_fit is not None and rome_fit is not None:
+                skill_score = 0.6 * offer_fit + 0.4 * rome_fit
             elif offer_fit is not None:
                 skill_score = offer_fit
-            elif report is not None:
-                skill_score = report.score
+            elif rome_fit is not None:
+                skill_score = rome_fit
             else:
                 title_hit = text_match(offer.title)
                 skill_score = title_hit[0]
@@ -586,8 +656,8 @@ def rank_offers(
                     )
                 else:
                     reasons.append("Aucune des compétences demandées n'est dans votre profil")
-            elif report is not None and report.score > 0:
-                reasons.append(f"Vos compétences couvrent {round(report.score * 100)} % du métier")
+            elif rome_fit:
+                reasons.append(f"Vos compétences couvrent {round(rome_fit * 100)} % du métier")
         job_score, job_reason = _job_fit(offer, targets, ref)
         if job_reason:
             reasons.insert(0, job_reason)

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -135,21 +135,56 @@ class Referential:
     _cache_lock = threading.Lock()
 
     def __init__(
-        self, rome: dict[str, Any], communes: dict[str, Any], points: dict[str, Any]
+        self,
+        rome: dict[str, Any],
+        communes: dict[str, Any] | Callable[[], dict[str, Any]],
+        points: dict[str, Any] | Callable[[], dict[str, Any]],
     ) -> None:
+        """``communes`` and ``points`` may be loaders: places are then read on first use, which
+        keeps ``load()`` fast for processes that only need jobs."""
         self.rome_source: dict[str, Any] = rome.get("source", {})
-        self.communes_source: dict[str, Any] = communes.get("source", {})
-        self.points_source: dict[str, Any] = points.get("source", {})
         self._skills: dict[str, list[str]] = rome["skills"]
         self._domains: dict[str, str] = rome.get("domains", {})
         self._raw_jobs: dict[str, dict[str, Any]] = {j["code"]: j for j in rome["jobs"]}
         self._job_cache: dict[str, Job] = {}
-        self._raw_communes: list[dict[str, Any]] = communes["communes"]
-        self._departements: dict[str, dict[str, Any]] = communes.get("departements", {})
-        self._regions: dict[str, str] = communes.get("regions", {})
-        self._points: dict[str, list[float]] = points.get("points", {})
-        self._index_lock = threading.Lock()
+        self._communes_loader = communes if callable(communes) else (lambda: communes)
+        self._points_loader = points if callable(points) else (lambda: points)
+        self._index_lock = threading.RLock()
         self._skill_tokens_cache: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def _communes_data(self) -> dict[str, Any]:
+        with self._index_lock:
+            return self._communes_loader()
+
+    @cached_property
+    def _points_data(self) -> dict[str, Any]:
+        with self._index_lock:
+            return self._points_loader()
+
+    @property
+    def communes_source(self) -> dict[str, Any]:
+        return self._communes_data.get("source", {})
+
+    @property
+    def points_source(self) -> dict[str, Any]:
+        return self._points_data.get("source", {})
+
+    @property
+    def _raw_communes(self) -> list[dict[str, Any]]:
+        return self._communes_data["communes"]
+
+    @property
+    def _departements(self) -> dict[str, dict[str, Any]]:
+        return self._communes_data.get("departements", {})
+
+    @property
+    def _regions(self) -> dict[str, str]:
+        return self._communes_data.get("regions", {})
+
+    @property
+    def _points(self) -> dict[str, list[float]]:
+        return self._points_data.get("points", {})
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -169,7 +204,25 @@ class Referential:
             with gzip.open(data_dir / name, "rb") as handle:
                 return json.loads(handle.read())
 
-        return cls(read(ROME_FILE), read(COMMUNES_FILE), read(POINTS_FILE))
+        return cls(read(ROME_FILE), lambda: read(COMMUNES_FILE), lambda: read(POINTS_FILE))
+
+    def warm_up(self) -> None:
+        """Read the places and build every index now (e.g. in a thread at bot start-up), so that
+        no user pays for a first use."""
+        self.find_jobs("serveur")
+        self.find_places("Paris")
+        self.find_places("75001")
+        self.nearest_place(48.85, 2.35)
+        _ = self.skill_index
+
+    def job_skill_codes(self, code: str) -> list[list[Any]]:
+        """The raw ``[skill code, core 0/1]`` pairs of a job (empty for an unknown code)."""
+        raw = self._raw_jobs.get(code)
+        return raw["skills"] if raw else []
+
+    def skill_kind(self, code: str) -> str | None:
+        entry = self._skills.get(code)
+        return entry[1] if entry else None
 
     # ------------------------------------------------------------------ jobs
     def job(self, code: str) -> Job | None:
