@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequen
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -109,11 +111,6 @@ def split_sql(script: str) -> list[str]:
 
 LATEST_SCHEMA_VERSION = len(load_migrations())
 
-_PROFILE_COLUMNS = (
-    "p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label, p.radius_km, "
-    "p.contract_types, p.alert_minute, p.alert_days, p.alerts_enabled, p.last_alert_at"
-)
-
 _PROFILE_BY_ID = (
     "SELECT p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label, p.radius_km,"
     " p.contract_types, p.alert_minute, p.alert_days, p.alerts_enabled, p.last_alert_at"
@@ -124,28 +121,76 @@ _MINUTE_TIMES = [time(m // 60, m % 60) for m in range(1440)]
 _DAY_SETS = [mask_to_days(mask) for mask in range(128)]
 
 
+@lru_cache(maxsize=8192)
+def _decode_target_jobs(text: str) -> tuple[TargetJob, ...]:
+    """JSON → TargetJobs, memoised: many users share the same few ROME codes (immutable)."""
+    jobs = []
+    for code, label in json.loads(text):
+        job = object.__new__(TargetJob)
+        object.__setattr__(job, "code", code)
+        object.__setattr__(job, "label", label)
+        jobs.append(job)
+    return tuple(jobs)
+
+
+@lru_cache(maxsize=1024)
+def _decode_contract_types(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
 def _profile_from_row(row: Sequence[Any]) -> Profile:
     """Build a Profile from a trusted row without re-validating (100 000 rows must stay fast)."""
     profile = object.__new__(Profile)
     put = object.__setattr__
-    jobs = []
-    for code, label in json.loads(row[1]):
-        job = object.__new__(TargetJob)
-        put(job, "code", code)
-        put(job, "label", label)
-        jobs.append(job)
     put(profile, "user_id", row[0])
-    put(profile, "target_jobs", tuple(jobs))
+    put(profile, "target_jobs", _decode_target_jobs(row[1]))
     put(profile, "skills", tuple(json.loads(row[2])))
     put(profile, "place_code", row[3])
     put(profile, "place_label", row[4])
     put(profile, "radius_km", row[5])
-    put(profile, "contract_types", tuple(json.loads(row[6])))
+    put(profile, "contract_types", _decode_contract_types(row[6]))
     put(profile, "alert_time", _MINUTE_TIMES[row[7]])
     put(profile, "alert_days", _DAY_SETS[row[8]])
-    put(profile, "alerts_enabled", bool(row[9]))
-    put(profile, "last_alert_at", from_epoch(row[10]))
+    put(profile, "alerts_enabled", row[9] == 1)
+    put(profile, "last_alert_at", from_epoch(row[10]) if row[10] else None)
     return profile
+
+
+def _due_profiles(rows: Iterable[Sequence[Any]]) -> list[Profile]:
+    """``_profile_from_row`` unrolled for the due query (alerts on), names bound locally."""
+    new = object.__new__
+    put = object.__setattr__
+    loads = json.loads
+    jobs_of = _decode_target_jobs
+    contracts_of = _decode_contract_types
+    times = _MINUTE_TIMES
+    day_sets = _DAY_SETS
+    utc_from = datetime.fromtimestamp
+    profiles: list[Profile] = []
+    append = profiles.append
+    # ~10 new objects per row trigger many cyclic-GC passes over everything alive; none of
+    # them can form a cycle, so collection is paused for this synchronous loop (no await).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for uid, jobs, skills, code, label, radius, contracts, minute, days, last in rows:
+            profile = new(Profile)
+            put(profile, "user_id", uid)
+            put(profile, "target_jobs", jobs_of(jobs))
+            put(profile, "skills", tuple(loads(skills)))
+            put(profile, "place_code", code)
+            put(profile, "place_label", label)
+            put(profile, "radius_km", radius)
+            put(profile, "contract_types", contracts_of(contracts))
+            put(profile, "alert_time", times[minute])
+            put(profile, "alert_days", day_sets[days])
+            put(profile, "alerts_enabled", True)
+            put(profile, "last_alert_at", utc_from(last, UTC) if last else None)
+            append(profile)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return profiles
 
 
 def _user_from_row(row: Sequence[Any]) -> User:
@@ -589,8 +634,10 @@ class Storage:
 
     # ------------------------------------------------------------------ alerts
 
-    async def due_for_alerts(self, now: datetime, tz: tzinfo = PARIS) -> list[Profile]:
-        """Profiles to serve now, ordered by alert time then user id.
+    async def due_for_alerts(
+        self, now: datetime, tz: tzinfo = PARIS, *, limit: int | None = None
+    ) -> list[Profile]:
+        """Profiles to serve now, least recently served first (at most ``limit`` if given).
 
         Due = alerts on, user not blocked, today (in ``tz``) is one of the alert days, the
         local wall-clock time has reached the alert time, and the user was not served since
@@ -599,21 +646,28 @@ class Storage:
         is not sent a second digest. Wall-clock minutes make DST safe: on the spring-forward
         day an alert at 02:30 (a time that does not exist) fires at 03:00; on the fall-back
         day an alert at 02:30 fires at the first 02:30 only (served since midnight).
+
+        SQL does the filtering through the partial index ``profiles_due`` (whose order is the
+        result order: no sort). With ``limit``, a caller can serve a large backlog in slices:
+        each slice marked served drops out of the next query.
         """
         require_aware("now", now)
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError("limit must be an int or None")
         local = now.astimezone(tz)
         minute = local.hour * 60 + local.minute
         day_bit = 1 << local.weekday()
         midnight = int(local_midnight(now, tz).timestamp())
         rows = await self._fetchall(
-            f"SELECT {_PROFILE_COLUMNS} FROM profiles p INDEXED BY profiles_due"  # noqa: S608
-            " JOIN users u ON u.user_id = p.user_id"
+            "SELECT p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label,"
+            " p.radius_km, p.contract_types, p.alert_minute, p.alert_days, p.last_alert_at"
+            " FROM profiles p JOIN users u ON u.user_id = p.user_id"
             " WHERE p.alerts_enabled = 1 AND p.last_alert_at < ? AND p.alert_minute <= ?"
             " AND (p.alert_days & ?) != 0 AND u.blocked_at IS NULL"
-            " ORDER BY p.alert_minute, p.user_id",
-            (midnight, minute, day_bit),
+            " ORDER BY p.last_alert_at LIMIT ?",
+            (midnight, minute, day_bit, -1 if limit is None else max(limit, 0)),
         )
-        return [_profile_from_row(row) for row in rows]
+        return _due_profiles(rows)
 
     async def mark_served(self, user_id: int, at: datetime) -> None:
         """Record that today's alert was handled (sent, or nothing new to send)."""

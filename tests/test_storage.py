@@ -289,7 +289,7 @@ async def test_partial_setters_keep_other_fields(storage: Storage) -> None:
 
 
 async def due_ids(storage: Storage, now: datetime) -> list[int]:
-    return [p.user_id for p in await storage.due_for_alerts(now)]
+    return sorted(p.user_id for p in await storage.due_for_alerts(now))
 
 
 async def test_due_for_alerts_basic_rules(storage: Storage) -> None:
@@ -306,9 +306,9 @@ async def test_due_for_alerts_basic_rules(storage: Storage) -> None:
     await storage.mark_served(1, paris(2026, 11, 25, 9, 31))
     assert await due_ids(storage, paris(2026, 11, 25, 23, 59)) == [2]
     # Saturday: user 5 is due; blocked user 4 becomes due again once they write to the bot.
-    assert await due_ids(storage, paris(2026, 11, 28, 8, 0)) == [5, 1]
+    assert await due_ids(storage, paris(2026, 11, 28, 8, 0)) == [1, 5]
     await storage.upsert_user(4, 4)
-    assert await due_ids(storage, paris(2026, 11, 28, 8, 0)) == [5, 4, 1]
+    assert await due_ids(storage, paris(2026, 11, 28, 8, 0)) == [1, 4, 5]
 
 
 async def test_due_for_alerts_returns_full_profiles(storage: Storage) -> None:
@@ -337,13 +337,13 @@ async def test_served_today_is_measured_from_local_midnight(storage: Storage) ->
 async def test_due_across_midnight(storage: Storage) -> None:
     await add_user(storage, 1, alert_time=time(23, 59))
     await add_user(storage, 2, alert_time=time(0, 0))
-    assert await due_ids(storage, paris(2026, 11, 25, 23, 59)) == [2, 1]
+    assert await due_ids(storage, paris(2026, 11, 25, 23, 59)) == [1, 2]
     await storage.mark_served_many([1, 2], paris(2026, 11, 25, 23, 59) + timedelta(seconds=30))
     assert await due_ids(storage, paris(2026, 11, 25, 23, 59)) == []
     # 00:00 the next day: a new day starts; user 2 is due, user 1 not before 23:59.
     assert await due_ids(storage, paris(2026, 11, 26, 0, 0)) == [2]
     assert await due_ids(storage, paris(2026, 11, 26, 23, 58)) == [2]
-    assert await due_ids(storage, paris(2026, 11, 26, 23, 59)) == [2, 1]
+    assert await due_ids(storage, paris(2026, 11, 26, 23, 59)) == [1, 2]
 
 
 async def test_mark_served_never_moves_back(storage: Storage) -> None:
@@ -389,13 +389,27 @@ async def test_due_for_alerts_rejects_naive_now(storage: Storage) -> None:
         await storage.due_for_alerts(datetime(2026, 1, 1, 8))
 
 
-async def test_due_for_alerts_uses_the_index(storage: Storage) -> None:
-    plan = await storage._fetchall(
-        "EXPLAIN QUERY PLAN SELECT p.user_id FROM profiles p INDEXED BY profiles_due"
-        " JOIN users u ON u.user_id = p.user_id WHERE p.alerts_enabled = 1"
-        " AND p.last_alert_at < 1 AND p.alert_minute <= 480"
-    )
-    assert any("profiles_due" in str(row[-1]) for row in plan)
+async def test_due_for_alerts_uses_the_index_without_sorting(storage: Storage) -> None:
+    captured: list[str] = []
+    await storage._db.set_trace_callback(captured.append)
+    await storage.due_for_alerts(NOW)
+    await storage._db.set_trace_callback(None)
+    [sql] = [q for q in captured if "FROM profiles" in q]
+    plan = " | ".join(str(row[-1]) for row in await storage._fetchall(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "USING INDEX profiles_due" in plan and "TEMP B-TREE" not in plan, plan
+
+
+async def test_due_for_alerts_limit_serves_least_recently_served_first(storage: Storage) -> None:
+    for uid in range(1, 6):
+        await add_user(storage, uid, alert_time=time(7, 0))
+    await storage.mark_served(3, paris(2026, 11, 23, 8, 0))
+    await storage.mark_served(5, paris(2026, 11, 24, 8, 0))
+    now = paris(2026, 11, 25, 8, 0)
+    first = [p.user_id for p in await storage.due_for_alerts(now, limit=3)]
+    assert sorted(first) == [1, 2, 4]  # never served before those served on 23 and 24
+    await storage.mark_served_many(first, now)
+    assert [p.user_id for p in await storage.due_for_alerts(now, limit=3)] == [3, 5]
+    assert await storage.due_for_alerts(now, limit=0) == []
 
 
 # ---------------------------------------------------------------- sent offers

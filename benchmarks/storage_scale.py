@@ -1,0 +1,208 @@
+"""Storage at scale: N users with profiles and 20 sent offers each.
+
+    .venv/bin/python benchmarks/storage_scale.py [--users 100000] [--db PATH] [--synchronous FULL]
+
+Prints the database size per user, ``due_for_alerts`` at the 08:00 peak (every user due),
+``filter_unsent`` for 150 offer ids, and ``mark_sent`` throughput, each against its target as a
+ratio (measured / target: below 1.0 meets the target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storage import PARIS, Storage
+
+DUE_TARGET_S = 1.0
+FILTER_TARGET_S = 0.005
+CHUNK = 5_000
+JOBS = [
+    ("G1603", "Personnel de cuisine"),
+    ("K2204", "Nettoyage de locaux"),
+    ("M1607", "Secrétariat"),
+]
+SKILLS = ["Cuisson", "Hygiène HACCP", "Accueil client", "Excel", "Permis B", "Anglais", "Soudure"]
+PLACES = [("75056", "Paris"), ("69123", "Lyon"), ("13055", "Marseille"), ("2A004", "Ajaccio")]
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+async def populate(storage: Storage, users: int, sent_per_user: int, rng: random.Random) -> None:
+    """Bulk insert in large transactions (one per CHUNK users)."""
+    created = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    for start in range(1, users + 1, CHUNK):
+        ids = range(start, min(start + CHUNK, users + 1))
+        user_rows = [(uid, uid, f"Utilisateur {uid}", "fr", created, created) for uid in ids]
+        profile_rows = []
+        sent_rows = []
+        for uid in ids:
+            jobs = rng.sample(JOBS, rng.randint(1, 3))
+            place = rng.choice(PLACES)
+            profile_rows.append(
+                (
+                    uid,
+                    json.dumps(jobs, ensure_ascii=False),
+                    json.dumps(rng.sample(SKILLS, 4), ensure_ascii=False),
+                    place[0],
+                    place[1],
+                    rng.choice((5, 10, 20, 50)),
+                    json.dumps(["CDI", "CDD"]),
+                    480,  # 08:00: everyone is due at the same minute (the peak)
+                    127,
+                    1,
+                    0,
+                    created,
+                )
+            )
+            sent_rows.extend((uid, offer_id(k, uid), created) for k in range(sent_per_user))
+        async with storage._transaction() as db:
+            await db.executemany(
+                "INSERT INTO users (user_id, chat_id, first_name, language, created_at,"
+                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                user_rows,
+            )
+            await db.executemany(
+                "INSERT INTO profiles (user_id, target_jobs, skills, place_code, place_label,"
+                " radius_km, contract_types, alert_minute, alert_days, alerts_enabled,"
+                " last_alert_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                profile_rows,
+            )
+            await db.executemany(
+                "INSERT INTO sent_offers (user_id, offer_id, sent_at) VALUES (?, ?, ?)", sent_rows
+            )
+
+
+def offer_id(k: int, uid: int) -> str:
+    return f"{100 + k:03d}{uid:07d}"[:10]
+
+
+async def measure(args: argparse.Namespace, path: Path) -> None:
+    rng = random.Random(42)
+    users = args.users
+    began = time.perf_counter()
+    async with Storage.open(path, synchronous=args.synchronous) as storage:
+        await populate(storage, users, args.sent_per_user, rng)
+        populate_s = time.perf_counter() - began
+        await storage._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await storage._fetchall("ANALYZE")
+        size = await asyncio.to_thread(os.path.getsize, path)
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+            " (timings scale with free CPU)"
+        )
+        print(f"users: {users:,}  sent offers: {users * args.sent_per_user:,}")
+        print(
+            f"populate: {populate_s:.1f} s  ({users / populate_s:,.0f} users/s, bulk transactions)"
+        )
+        print(f"database size: {human_bytes(size)}  = {human_bytes(size / users)} per user")
+
+        # A Wednesday at 08:00 in Paris: every user is due.
+        peak = datetime(2026, 11, 25, 8, 0, tzinfo=PARIS)
+        timings = []
+        due_count = 0
+        for _ in range(5):
+            t0 = time.perf_counter()
+            due = await storage.due_for_alerts(peak, PARIS)
+            timings.append(time.perf_counter() - t0)
+            due_count = len(due)
+            del due  # freeing 100 000 profiles is not part of the next measurement
+        assert due_count == users, (due_count, users)
+        due_s = min(timings)
+        print(
+            f"due_for_alerts at peak: {due_count:,} profiles in {due_s * 1000:.0f} ms"
+            f" (median {statistics.median(timings) * 1000:.0f} ms)"
+            f"  target < {DUE_TARGET_S:.0f} s  ratio {due_s / DUE_TARGET_S:.2f}"
+        )
+
+        # filter_unsent: 150 ids of which 20 were already sent to that user.
+        samples = []
+        for _ in range(300):
+            uid = rng.randint(1, users)
+            ids = [offer_id(k, uid) for k in range(args.sent_per_user)]
+            ids += [f"N{rng.randrange(10**8):08d}" for _ in range(150 - len(ids))]
+            rng.shuffle(ids)
+            t0 = time.perf_counter()
+            unsent = await storage.filter_unsent(uid, ids)
+            samples.append(time.perf_counter() - t0)
+            assert len(unsent) == 150 - args.sent_per_user
+        samples.sort()
+        median = statistics.median(samples)
+        p95 = samples[int(len(samples) * 0.95)]
+        print(
+            f"filter_unsent(150 ids): median {median * 1000:.2f} ms  p95 {p95 * 1000:.2f} ms"
+            f"  target < {FILTER_TARGET_S * 1000:.0f} ms  ratio {median / FILTER_TARGET_S:.2f}"
+            f" (p95 ratio {p95 / FILTER_TARGET_S:.2f})"
+        )
+
+        # mark_sent: one call per delivered digest of 5 offers, each its own transaction.
+        calls = 500
+        sent_at = peak.astimezone(UTC) + timedelta(minutes=1)
+        t0 = time.perf_counter()
+        for n in range(calls):
+            uid = rng.randint(1, users)
+            await storage.mark_sent(uid, [f"D{n:06d}{k}" for k in range(5)], at=sent_at)
+        mark_s = time.perf_counter() - t0
+        print(
+            f"mark_sent (5 ids per call, synchronous={args.synchronous}):"
+            f" {calls / mark_s:,.0f} calls/s = {calls * 5 / mark_s:,.0f} offers/s"
+            f"  ({mark_s / calls * 1000:.2f} ms per call)"
+        )
+
+        # mark_served for everyone, then the off-peak query (nobody left) is index-only.
+        t0 = time.perf_counter()
+        await storage.mark_served_many(range(1, users + 1), sent_at)
+        served_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        remaining = await storage.due_for_alerts(peak + timedelta(minutes=5), PARIS)
+        after_s = time.perf_counter() - t0
+        assert remaining == []
+        print(
+            f"mark_served_many({users:,}): {served_s * 1000:.0f} ms;"
+            f" due_for_alerts after everyone was served: {after_s * 1000:.2f} ms"
+        )
+        t0 = time.perf_counter()
+        stats = await storage.stats(sent_at + timedelta(minutes=1))
+        print(
+            f"stats(): {(time.perf_counter() - t0) * 1000:.0f} ms"
+            f" (users {stats['users']:,}, offers sent today {stats['offers_sent_today']:,})"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--sent-per-user", type=int, default=20)
+    parser.add_argument("--db", type=Path, default=None, help="database file (default: temp)")
+    parser.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    args = parser.parse_args()
+    if args.users < 1 or not 0 <= args.sent_per_user <= 150:
+        parser.error("--users must be >= 1 and --sent-per-user between 0 and 150")
+    if args.db is not None:
+        if args.db.exists():
+            parser.error(f"{args.db} exists; give a new file")
+        asyncio.run(measure(args, args.db))
+        return
+    with tempfile.TemporaryDirectory(prefix="storage-bench-") as folder:
+        asyncio.run(measure(args, Path(folder) / "bench.sqlite3"))
+
+
+if __name__ == "__main__":
+    main()
