@@ -63,6 +63,11 @@ class ConsoleBackend(Protocol):
         """Messages/answers from these positions on, waiting up to ``wait`` s for one."""
         ...
 
+    @property
+    def closed(self) -> bool:
+        """True once the emulator is gone (the console then ends)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -85,6 +90,10 @@ class InProcessBackend:
         messages = await self.user.events_after(message_index, wait, answer_index=answer_index)
         return ConsoleEvents(messages, self.user.callback_answers[answer_index:])
 
+    @property
+    def closed(self) -> bool:
+        return self.user.emulator.closed
+
     async def aclose(self) -> None:
         return None
 
@@ -98,6 +107,11 @@ class HttpBackend:
         self._root = f"{api_url.rstrip('/')}/_sandbox/{token}"
         self._user_id = user_id
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         async with self._session.post(f"{self._root}/{path}", json=body) as response:
@@ -139,6 +153,7 @@ class HttpBackend:
         )
 
     async def aclose(self) -> None:
+        self._closed = True
         await self._session.close()
 
 
@@ -253,6 +268,7 @@ class _Console:
         output: TextIO,
         *,
         color: bool,
+        echo: bool,
         settle: bool,
         reply_timeout: float,
         quiet: float,
@@ -263,6 +279,7 @@ class _Console:
         self.backend = backend
         self.output = output
         self.color = color
+        self.echo = echo
         self.settle_after_input = settle
         self.reply_timeout = reply_timeout
         self.quiet = quiet
@@ -294,8 +311,14 @@ class _Console:
 
     async def pump(self) -> None:
         """Print the bot's messages and notifications as they arrive."""
-        while True:
-            events = await self.backend.events(self.message_index, self.answer_index, 25.0)
+        import aiohttp
+
+        while not self.backend.closed:
+            try:
+                events = await self.backend.events(self.message_index, self.answer_index, 25.0)
+            except (aiohttp.ClientError, OSError) as error:
+                self.write(f"(console: lost the emulator: {error})")
+                return
             for message in events.messages:
                 self.latest[message.message_id] = message
                 self.write(render_message(message, color=self.color, files_dir=self.files_dir))
@@ -340,7 +363,7 @@ class _Console:
         if text in (":help", ":h"):
             self.write(HELP)
             return True
-        if not self.color:
+        if self.echo:
             self.write(f"> {text}")
         since = self.received
         try:
@@ -418,6 +441,7 @@ async def run_console(
         backend,
         stream_out,
         color=_isatty(stream_out) if color is None else color,
+        echo=not _isatty(stream_in),  # a scripted transcript shows what was typed
         settle=not _isatty(stream_in) if settle is None else settle,
         reply_timeout=reply_timeout,
         quiet=quiet,
@@ -433,9 +457,9 @@ async def run_console(
         while True:
             get_line = asyncio.ensure_future(lines.get())
             await asyncio.wait({get_line, pump}, return_when=asyncio.FIRST_COMPLETED)
-            if pump.done():
+            if pump.done():  # the emulator closed or is unreachable
                 get_line.cancel()
-                pump.result()  # re-raise what stopped the printer
+                pump.result()  # re-raise an unexpected error of the printer
                 return
             line = get_line.result()
             if line is None:  # end of input: let the bot finish answering
@@ -484,13 +508,20 @@ def _read_lines_in_thread(stream: TextIO) -> asyncio.Queue[str | None]:
 # --------------------------------------------------------------------------- CLI
 
 
-async def _main(args: argparse.Namespace) -> None:
+async def _main(args: argparse.Namespace) -> int:
+    import aiohttp
+
     backend = HttpBackend(args.api, args.token, args.user_id)
     try:
-        await backend.create_user(args.first_name, args.language)
+        try:
+            await backend.create_user(args.first_name, args.language)
+        except (aiohttp.ClientError, OSError, RuntimeError) as error:
+            print(f"cannot reach the Telegram emulator at {args.api}: {error}", file=sys.stderr)
+            return 1
         await run_console(backend, reply_timeout=args.reply_timeout)
     finally:
         await backend.aclose()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -502,8 +533,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--language", default="fr")
     parser.add_argument("--reply-timeout", type=float, default=10.0)
     args = parser.parse_args(argv)
+    code = 0
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_main(args))
+        code = asyncio.run(_main(args))
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -522,6 +522,10 @@ class TelegramEmulator:
             self._runner = None
 
     @property
+    def closed(self) -> bool:
+        return self._closing
+
+    @property
     def root_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
@@ -918,6 +922,8 @@ class TelegramEmulator:
         file: StoredFile | None = None,
     ) -> dict[str, Any]:
         self._check_rate_limits(chat)
+        if file is not None:
+            self._files[file.file_id] = file
         data = self._new_message(chat, from_bot=True, extra=extra)
         stored = StoredMessage(
             data=data,
@@ -975,8 +981,7 @@ class TelegramEmulator:
             file_name=filename,
             mime_type=mime_type,
         )
-        self._files[stored.file_id] = stored
-        return stored
+        return stored  # registered in _files once the message is accepted
 
     # ----------------------------------------------------------------- Bot API methods
 
@@ -1133,6 +1138,21 @@ class TelegramEmulator:
 
     async def _api_setChatMenuButton(self, params: _Params) -> bool:
         return True
+
+    async def _api_getChat(self, params: _Params) -> dict[str, Any]:
+        chat = self._private_chat(params, for_sending=False)
+        return {
+            **chat.user.as_chat_dict(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
 
     async def _api_sendMessage(self, params: _Params) -> dict[str, Any]:
         chat = self._private_chat(params)
@@ -1400,9 +1420,9 @@ class TelegramEmulator:
             return web.json_response({"error": "unauthorized"}, status=401)
         parts = [p for p in request.match_info["path"].split("/") if p]
         body: dict[str, Any] = {}
-        if request.method == "POST" and request.can_read_body:
-            body = await request.json()
         try:
+            if request.method == "POST" and request.can_read_body:
+                body = await request.json()
             if parts == ["users"] and request.method == "POST":
                 user = self.user(
                     int(body["id"]),
@@ -1448,7 +1468,7 @@ class TelegramEmulator:
                             "answers": answers,
                         }
                     )
-        except (KeyError, ValueError, TypeError) as error:
+        except (KeyError, ValueError, TypeError, AssertionError) as error:
             return web.json_response({"error": f"bad request: {error}"}, status=400)
         return web.json_response({"error": "not found"}, status=404)
 
@@ -1510,7 +1530,7 @@ class SimulatedUser:
         """Send a text message to the bot (commands get their ``bot_command`` entity)."""
         if not text or not text.strip():
             raise ValueError("Telegram clients do not send empty messages")
-        if len(text) > 4096:
+        if utf16_len(text) > 4096:
             raise ValueError("Telegram clients split messages over 4096 characters")
         self._restart_if_blocked()
         extra: dict[str, Any] = {"text": text}

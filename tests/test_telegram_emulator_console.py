@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -162,3 +163,36 @@ async def test_console_subprocess_through_a_pipe(tg: TelegramEmulator, app: Appl
     for fragment in ("Bienvenue", "Résultats : 3 offres", "Écho : salut"):
         assert fragment in text
     assert tg.user(77).first_name == "Paul"
+
+
+async def test_console_ends_when_the_emulator_closes() -> None:
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(read_fd, encoding="utf-8") as never_ending_input:
+        try:
+            async with TelegramEmulator() as emulator:
+                console = asyncio.create_task(
+                    run_console(emulator, 9, never_ending_input, io.StringIO())
+                )
+                await asyncio.sleep(0)  # let the console start waiting
+            await asyncio.wait_for(console, timeout=10)
+        finally:
+            os.close(write_fd)  # ends the reader thread
+
+
+async def test_console_cli_reports_an_unreachable_emulator() -> None:
+    async with TelegramEmulator() as emulator:
+        url = emulator.root_url  # closed on exit: nothing listens there afterwards
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandbox.console",
+        "--api",
+        url,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=REPO_ROOT,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert "cannot reach the Telegram emulator" in stderr.decode()

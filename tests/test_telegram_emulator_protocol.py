@@ -169,6 +169,8 @@ async def test_edit_delete_actions_and_replies(tg: TelegramEmulator) -> None:
         assert tg.chat_actions(42) == ["typing"]
         with pytest.raises(BadRequest, match=r"(?i)wrong parameter action"):
             await bot.send_chat_action(42, "dancing")
+        chat = await bot.get_chat(42)
+        assert (chat.type, chat.first_name) == ("private", "Test")
         location = await bot.send_location(42, latitude=48.85, longitude=2.35)
         assert location.location is not None
         assert location.location.latitude == pytest.approx(48.85)
