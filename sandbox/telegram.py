@@ -466,7 +466,8 @@ class TelegramEmulator:
         self.stats = TelegramStats()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] = {}
-        self.descriptions: dict[str, str] = {}
+        # (field, language_code) -> text set by setMyDescription/setMyShortDescription/setMyName
+        self.descriptions: dict[tuple[str, str], str] = {}
         self._clock = clock
         self._users: dict[int, SimulatedUser] = {}
         self._chats: dict[int, _Chat] = {}
@@ -1010,7 +1011,7 @@ class TelegramEmulator:
             )
         offset = params.integer("offset", 0) or 0
         limit = min(max(params.integer("limit", 100) or 100, 1), 100)
-        timeout = min(float(params.integer("timeout", 0) or 0), self.limits.max_long_poll_timeout)
+        timeout = min(params.number("timeout") or 0.0, self.limits.max_long_poll_timeout)
         allowed = params.obj("allowed_updates")
         if isinstance(allowed, list):
             self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_UPDATE_TYPES
@@ -1124,17 +1125,39 @@ class TelegramEmulator:
         self.commands.pop(self._commands_key(params), None)
         return True
 
-    async def _api_setMyDescription(self, params: _Params) -> bool:
-        self.descriptions["description", params.string("language_code") or ""] = (
-            params.string("description") or ""
-        )
+    def _set_bot_text(self, params: _Params, field_name: str, max_length: int) -> bool:
+        value = params.string(field_name) or ""
+        if len(value) > max_length:
+            raise _bad_request(f"{field_name} is too long")
+        self.descriptions[field_name, params.string("language_code") or ""] = value
         return True
 
+    def _get_bot_text(self, params: _Params, field_name: str) -> dict[str, str]:
+        language = params.string("language_code") or ""
+        value = self.descriptions.get((field_name, language))
+        if value is None:  # Telegram falls back to the text set for all languages
+            value = self.descriptions.get((field_name, ""), "")
+        if field_name == "name" and not value:
+            value = self.bot_first_name
+        return {field_name: value}
+
+    async def _api_setMyDescription(self, params: _Params) -> bool:
+        return self._set_bot_text(params, "description", 512)
+
+    async def _api_getMyDescription(self, params: _Params) -> dict[str, str]:
+        return self._get_bot_text(params, "description")
+
     async def _api_setMyShortDescription(self, params: _Params) -> bool:
-        self.descriptions["short_description", params.string("language_code") or ""] = (
-            params.string("short_description") or ""
-        )
-        return True
+        return self._set_bot_text(params, "short_description", 120)
+
+    async def _api_getMyShortDescription(self, params: _Params) -> dict[str, str]:
+        return self._get_bot_text(params, "short_description")
+
+    async def _api_setMyName(self, params: _Params) -> bool:
+        return self._set_bot_text(params, "name", 64)
+
+    async def _api_getMyName(self, params: _Params) -> dict[str, str]:
+        return self._get_bot_text(params, "name")
 
     async def _api_setChatMenuButton(self, params: _Params) -> bool:
         return True

@@ -203,3 +203,18 @@ async def test_control_api_requires_the_token(tg: TelegramEmulator) -> None:
         assert created.json()["first_name"] == "Zoé"
         missing = await client.post(f"/_sandbox/{tg.token}/users/6/send", json={"text": "x"})
         assert missing.status_code == 400
+
+
+async def test_bot_descriptions_by_language(tg: TelegramEmulator) -> None:
+    async with polling_application(tg) as application:
+        bot = application.bot
+        await bot.set_my_description("Trouvez un emploi", language_code="fr")
+        await bot.set_my_short_description("Offres France Travail")
+        assert (await bot.get_my_description("fr")).description == "Trouvez un emploi"
+        assert (await bot.get_my_description("en")).description == ""
+        assert (await bot.get_my_short_description("fr")).short_description == (
+            "Offres France Travail"
+        )
+        assert (await bot.get_my_name()).name == "FT Job Bot"
+        with pytest.raises(BadRequest):
+            await bot.set_my_short_description("x" * 121)
