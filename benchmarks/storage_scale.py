@@ -117,19 +117,24 @@ async def measure(args: argparse.Namespace, path: Path) -> None:
         # A Wednesday at 08:00 in Paris: every user is due.
         peak = datetime(2026, 11, 25, 8, 0, tzinfo=PARIS)
         timings = []
+        cpu_timings = []
         due_count = 0
         for _ in range(5):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             due = await storage.due_for_alerts(peak, PARIS)
             timings.append(time.perf_counter() - t0)
+            cpu_timings.append(time.process_time() - c0)
             due_count = len(due)
             del due  # freeing 100 000 profiles is not part of the next measurement
         assert due_count == users, (due_count, users)
-        due_s = min(timings)
+        due_s, due_cpu = min(timings), statistics.median(cpu_timings)
+        # On a shared machine wall time mostly measures other processes; the CPU time this
+        # process used (all threads, SQLite included) is what an idle machine would take.
         print(
-            f"due_for_alerts at peak: {due_count:,} profiles in {due_s * 1000:.0f} ms"
-            f" (median {statistics.median(timings) * 1000:.0f} ms)"
-            f"  target < {DUE_TARGET_S:.0f} s  ratio {due_s / DUE_TARGET_S:.2f}"
+            f"due_for_alerts at peak: {due_count:,} profiles; wall best {due_s * 1000:.0f} ms"
+            f" (median {statistics.median(timings) * 1000:.0f} ms), CPU {due_cpu * 1000:.0f} ms"
+            f"  target < {DUE_TARGET_S:.0f} s  ratio {due_cpu / DUE_TARGET_S:.2f} (CPU),"
+            f" {due_s / DUE_TARGET_S:.2f} (wall)"
         )
 
         # filter_unsent: 150 ids of which 20 were already sent to that user.

@@ -301,9 +301,7 @@ class Storage:
         location = os.fspath(path)
         if location != ":memory:" and not location.startswith("file:"):
             Path(location).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(
-            location, isolation_level=None, timeout=busy_timeout, check_same_thread=False
-        )
+        connection = await aiosqlite.connect(location, isolation_level=None, timeout=busy_timeout)
         storage = cls(connection, location)
         try:
             await storage._configure(synchronous.upper(), busy_timeout)
