@@ -57,9 +57,10 @@ JOB_NAME = "alerts"
 FIRST_TICK_DELAY_SECONDS = 10.0
 # Concurrent France Travail query sets; the client's limiter is what keeps FT under 10 calls/s.
 FT_CONCURRENCY = 4
-# Concurrent sendMessage calls; AIORateLimiter spaces them at 30/s. Each in-flight message is one
-# that a crash could repeat (sent, not yet recorded), so this also bounds duplicates after a kill.
-SEND_CONCURRENCY = 16
+# Digests being sent and recorded at once; AIORateLimiter spaces the sends at 30/s. 8 keeps 30/s
+# with up to ~250 ms per send+record, and bounds what a crash can repeat: a digest accepted by
+# Telegram but not yet recorded is sent again after a restart.
+SEND_CONCURRENCY = 8
 # Pagination cap per query set: the API serves at most positions 0..3149.
 MAX_OFFERS_PER_QUERY = 3150
 # A window with more offers than the API pages through is halved, at most this many times.
@@ -97,6 +98,7 @@ class AlertCycleReport:
     retry_after_waits: int = 0
     telegram_errors: int = 0
     offers_sent: int = 0
+    aborted: bool = False
     duration: float = 0.0
 
     def summary(self) -> str:
@@ -491,20 +493,22 @@ class _Cycle:
         markup = more_keyboard(digest.more_count, user.window_start, self.now)
         # Private chat: its id is the user's id unless storage knows better.
         chat_id = self.chat_ids.get(user_id, user_id)
+        # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
+        # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
         async with self.send_slots:
             outcome = await _send_digest(self.bot, chat_id, text, markup, self.report)
-        if outcome == _Outcome.SENT:
-            self.report.messages_sent += 1
-            self.report.offers_sent += len(digest.offer_ids)
-            # Order matters for crash safety: offers first, then "served". A crash between the
-            # two leaves the user due, and the retry finds those offers already sent.
-            await self.storage.mark_sent(user_id, list(digest.offer_ids), at=self.now)
-            await self.storage.mark_served(user_id, self.now)
-            self.report.users_served += 1
-        elif outcome == _Outcome.BLOCKED:
+            if outcome == _Outcome.SENT:
+                self.report.messages_sent += 1
+                self.report.offers_sent += len(digest.offer_ids)
+                # Offers first, then "served": a crash between the two leaves the user due, and
+                # the retry finds those offers already sent.
+                await self.storage.mark_sent(user_id, list(digest.offer_ids), at=self.now)
+                await self.storage.mark_served(user_id, self.now)
+                self.report.users_served += 1
+        if outcome == _Outcome.BLOCKED:
             await self.storage.mark_blocked(user_id)
             self.report.users_blocked += 1
-        else:
+        elif outcome == _Outcome.FAILED:
             self.report.failures += 1
             self.report.telegram_errors += 1
 
@@ -536,6 +540,9 @@ async def run_alert_cycle(
     report.users_due = len(profiles)
     try:
         await cycle.run(profiles)
+    except BaseException:
+        report.aborted = True
+        raise
     finally:
         calls_after = _ft_search_calls(services.ft)
         if calls_before is not None and calls_after is not None:
@@ -543,8 +550,12 @@ async def run_alert_cycle(
         else:
             report.ft_calls = cycle.own_page_count
         report.duration = time.perf_counter() - started
-        await _record(services, report, now + timedelta(seconds=report.duration))
-        log.info("%s", report.summary())
+        if report.users_due or report.aborted:
+            await _record(services, report, now + timedelta(seconds=report.duration))
+            log.info("%s", report.summary())
+        else:
+            # Most ticks find nobody due: neither a stored run nor an INFO line for those.
+            log.debug("%s", report.summary())
     return report
 
 
@@ -553,7 +564,9 @@ def alert_run_record(report: AlertCycleReport, finished_at: datetime) -> Any:
     from storage import AlertRun
 
     problems = report.failures + report.queries_failed + report.queries_deferred
-    if problems == 0:
+    if report.aborted:
+        outcome = "failed"
+    elif problems == 0:
         outcome = "ok"
     elif report.users_served or report.users_blocked:
         outcome = "partial"
