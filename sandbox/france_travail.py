@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import math
+import random
 import re
 import secrets
 import time
@@ -32,7 +33,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -318,6 +319,15 @@ class _Bucket:
         return False
 
 
+class _OfferInfo(NamedTuple):
+    ident: int
+    experience: str
+    qualification: str
+    nature: str | None
+    created: datetime | None
+    departement: str | None
+
+
 class _BadRequest(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -457,8 +467,10 @@ class FranceTravailEmulator:
             include_samples=self.config.include_samples,
             data_dir=self.config.data_dir,
         )
+        self._new_offer_count = 0
         self._tokens: dict[str, _Token] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._info_cache: dict[str, _OfferInfo] = {}
         self._text_cache: dict[str, tuple[int, str, str]] = {}
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -524,14 +536,43 @@ class FranceTravailEmulator:
         self.remove_offer(str(offer["id"]))
         self.offers.append(offer)
 
+    def new_offer(
+        self,
+        *,
+        rome_code: str | None = None,
+        commune: str | None = None,
+        created_at: datetime | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Generate a realistic offer (dated now by default), add it and return it.
+
+        ``fields`` override top-level offer fields (e.g. ``intitule="Serveur (H/F)"``).
+        Deterministic for a given emulator seed and call order.
+        """
+        self._new_offer_count += 1
+        rng = random.Random(f"{self.config.seed}:new:{self._new_offer_count}")
+        offer = ft_dataset.generate_offer(
+            rng,
+            created=(created_at or self.now()).astimezone(UTC),
+            rome_code=rome_code,
+            commune=commune,
+            used_ids={str(o.get("id")) for o in self.offers},
+            data_dir=self.config.data_dir,
+        )
+        offer.update(fields)
+        self.add_offer(offer)
+        return offer
+
     def remove_offer(self, offer_id: str) -> bool:
         before = len(self.offers)
         self.offers[:] = [o for o in self.offers if o.get("id") != offer_id]
+        self._info_cache.pop(offer_id, None)
         self._text_cache.pop(offer_id, None)
         return len(self.offers) != before
 
     def clear_offers(self) -> None:
         self.offers.clear()
+        self._info_cache.clear()
         self._text_cache.clear()
 
     def get_offer(self, offer_id: str) -> dict[str, Any] | None:
@@ -771,7 +812,7 @@ class FranceTravailEmulator:
 
     # ---- offers: search ----------------------------------------------------------------------
     def _texts(self, offer: Mapping[str, Any]) -> tuple[str, str]:
-        """Normalised (title, title + description), cached per offer."""
+        """Normalised (title, title + description), cached per offer (only keyword searches)."""
         offer_id = str(offer.get("id"))
         cached = self._text_cache.get(offer_id)
         if cached is not None and cached[0] == id(offer):
@@ -780,6 +821,23 @@ class FranceTravailEmulator:
         full = title + "\n" + normalize_text(str(offer.get("description") or ""))
         self._text_cache[offer_id] = (id(offer), title, full)
         return title, full
+
+    def _info(self, offer: Mapping[str, Any]) -> _OfferInfo:
+        """Derived values used by filters and facets, cached per offer (dict identity)."""
+        offer_id = str(offer.get("id"))
+        cached = self._info_cache.get(offer_id)
+        if cached is not None and cached.ident == id(offer):
+            return cached
+        info = _OfferInfo(
+            ident=id(offer),
+            experience=_experience_bucket(offer),
+            qualification=_qualification_bucket(offer),
+            nature=_nature_code(offer),
+            created=parse_ft_datetime(str(offer.get("dateCreation") or "")),
+            departement=self._commune_dept(offer),
+        )
+        self._info_cache[offer_id] = info
+        return info
 
     def _commune_dept(self, offer: Mapping[str, Any]) -> str | None:
         place = offer.get("lieuTravail") or {}
@@ -848,7 +906,12 @@ class FranceTravailEmulator:
             if not terms or len(terms) > 7 or any(len(t) < 2 for t in terms):
                 raise _BadRequest(MSG_MOTS_CLES)
             crit["keywords"] = [
-                [w for w in re.split(r"[\s\-']+", normalize_text(t)) if w] for t in terms
+                [
+                    (w, re.compile(r"\b" + re.escape(w)))
+                    for w in re.split(r"[\s\-']+", normalize_text(t))
+                    if w
+                ]
+                for t in terms
             ]
         if "codeROME" in q:
             codes = _split(q["codeROME"])
@@ -975,21 +1038,22 @@ class FranceTravailEmulator:
     ) -> tuple[bool, float, float]:
         """(matches, relevance, distance)."""
         relevance, distance = 0.0, math.inf
+        info = self._info(offer)
         if "rome" in crit and offer.get("romeCode") not in crit["rome"]:
             return False, 0, 0
         if "appellation" in crit and offer.get("appellationlibelle") not in crit["appellation"]:
             return False, 0, 0
         if "types" in crit or "natures" in crit:
             ok = offer.get("typeContrat") in crit.get("types", ()) or (
-                _nature_code(offer) in crit.get("natures", ())
+                info.nature in crit.get("natures", ())
             )
             if not ok:
                 return False, 0, 0
         if "exigence" in crit and offer.get("experienceExige") not in crit["exigence"]:
             return False, 0, 0
-        if "experience" in crit and _experience_bucket(offer) not in crit["experience"]:
+        if "experience" in crit and info.experience not in crit["experience"]:
             return False, 0, 0
-        if "qualification" in crit and _qualification_bucket(offer) != crit["qualification"]:
+        if "qualification" in crit and info.qualification != crit["qualification"]:
             return False, 0, 0
         if "full_time" in crit:
             # offers that do not say which (some real ones) match neither value
@@ -997,7 +1061,7 @@ class FranceTravailEmulator:
             if offer.get("dureeTravailLibelleConverti") != wanted:
                 return False, 0, 0
         if "min_date" in crit or "max_date" in crit or "since" in crit:
-            created = parse_ft_datetime(str(offer.get("dateCreation") or ""))
+            created = info.created
             if created is None:
                 return False, 0, 0
             if "min_date" in crit and created < crit["min_date"]:
@@ -1007,7 +1071,7 @@ class FranceTravailEmulator:
             if "since" in crit and created < crit["since"]:
                 return False, 0, 0
         if "departements" in crit or "region" in crit:
-            dept = self._commune_dept(offer)
+            dept = info.departement
             if "departements" in crit and dept not in crit["departements"]:
                 return False, 0, 0
             if "region" in crit and dept not in crit["region"]:
@@ -1031,13 +1095,13 @@ class FranceTravailEmulator:
                 return False, 0, 0
             distance = d
         if "keywords" in crit:
-            title, full = self._texts(offer)
+            title, text = self._texts(offer)
             for words in crit["keywords"]:
-                for word in words:
-                    pattern = r"\b" + re.escape(word)
-                    if not re.search(pattern, full):
+                for word, pattern in words:
+                    # substring test first: cheap, and rules out most offers
+                    if word not in text or not pattern.search(text):
                         return False, 0, 0
-                    relevance += 3.0 if re.search(pattern, title) else 1.0
+                    relevance += 3.0 if pattern.search(title) else 1.0
         return True, relevance, distance
 
     def _search_results(self, crit: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -1059,13 +1123,12 @@ class FranceTravailEmulator:
             scored.sort(key=lambda t: (-t[1], t[2]))
         return [t[0] for t in scored]
 
-    @staticmethod
-    def _facets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _facets(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         extractors: tuple[tuple[str, Callable[[Mapping[str, Any]], str | None]], ...] = (
             ("typeContrat", lambda o: o.get("typeContrat")),
-            ("experience", _experience_bucket),
-            ("qualification", _qualification_bucket),
-            ("natureContrat", _nature_code),
+            ("experience", lambda o: self._info(o).experience),
+            ("qualification", lambda o: self._info(o).qualification),
+            ("natureContrat", lambda o: self._info(o).nature),
         )
         facets = []
         for name, extract in extractors:

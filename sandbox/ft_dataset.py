@@ -45,7 +45,7 @@ POPULAR_ROME_CODES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per data dir (cached)
 class Referentials:
     """The bundled referential files, indexed for the emulator."""
 
@@ -280,21 +280,28 @@ class _Generator:
             name = f"{name} {self.rng.choice(_COMPANY_WORDS)}"
         return form.format(n=name).upper() if self.rng.random() < 0.3 else form.format(n=name)
 
-    def build(self, age_seconds: float) -> dict[str, Any]:
+    def build(
+        self,
+        age_seconds: float,
+        job: dict[str, Any] | None = None,
+        place: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         rng = self.rng
-        job = (
-            rng.choice(self.popular)
-            if self.popular and rng.random() < 0.5
-            else rng.choice(self.jobs)
-        )
+        if job is None:
+            job = (
+                rng.choice(self.popular)
+                if self.popular and rng.random() < 0.5
+                else rng.choice(self.jobs)
+            )
         code, rome_label = job["code"], job["label"]
         principal = [t for t in job["titles"] if t[2] == "P"]
         title_row = (
             rng.choice(principal) if principal and rng.random() < 0.6 else rng.choice(job["titles"])
         )
         appellation = title_row[1]
-        place = rng.choices(self.places, cum_weights=self.place_cum_weights)[0]
-        lat, lon = self.refs.points[place["insee"]]
+        if place is None:
+            place = rng.choices(self.places, cum_weights=self.place_cum_weights)[0]
+        lat, lon = self.refs.commune_centre(place["insee"]) or (46.6, 2.4)
         lat += rng.uniform(-0.012, 0.012)
         lon += rng.uniform(-0.016, 0.016)
         contract, contract_label, _ = _weighted(rng, _CONTRACTS)
@@ -485,28 +492,64 @@ def _ages(rng: random.Random, count: int) -> list[float]:
 
 
 @functools.cache
-def _generated(
-    seed: int, count: int, data_dir: Path
-) -> tuple[str, tuple[tuple[float, float], ...]]:
-    refs = load_referentials(data_dir)
-    rng = random.Random(seed)
+def _place_table(refs: Referentials) -> tuple[list[dict[str, Any]], list[float]]:
     places, weights = _places(refs)
-    jobs = [j for j in refs.rome["jobs"] if j["titles"]]
-    popular = [
-        refs.jobs[c] for c in POPULAR_ROME_CODES if c in refs.jobs and refs.jobs[c]["titles"]
-    ]
-    sample_ids = {e["offer"]["id"] for e in _read_json("sample_offers.json")["offers"]}
-    gen = _Generator(
+    return places, list(itertools.accumulate(weights))
+
+
+def _make_generator(refs: Referentials, rng: random.Random, used_ids: set[str]) -> _Generator:
+    places, cum_weights = _place_table(refs)
+    return _Generator(
         refs=refs,
         rng=rng,
         places=places,
-        place_cum_weights=list(itertools.accumulate(weights)),
+        place_cum_weights=cum_weights,
         all_qualities=sorted(c for c, (_, kind) in refs.skills.items() if kind == "savoir-etre"),
-        jobs=jobs,
-        popular=popular,
+        jobs=[j for j in refs.rome["jobs"] if j["titles"]],
+        popular=[
+            refs.jobs[c] for c in POPULAR_ROME_CODES if c in refs.jobs and refs.jobs[c]["titles"]
+        ],
         qualites=sandbox_referentials()["qualites"],
-        used_ids=set(sample_ids),
+        used_ids=used_ids,
     )
+
+
+def generate_offer(
+    rng: random.Random,
+    *,
+    created: datetime,
+    rome_code: str | None = None,
+    commune: str | None = None,
+    used_ids: set[str] | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, Any]:
+    """One generated offer dated ``created``, for a given ROME code and/or commune (INSEE).
+
+    Raises ValueError for an unknown ROME code or commune. ``used_ids`` (updated) avoids id clashes.
+    """
+    refs = load_referentials(Path(data_dir or DEFAULT_REFERENTIAL_DIR))
+    job = place = None
+    if rome_code is not None:
+        job = refs.jobs.get(rome_code)
+        if job is None or not job["titles"]:
+            raise ValueError(f"unknown ROME code {rome_code!r}")
+    if commune is not None:
+        place = refs.communes.get(commune)
+        if place is None or refs.commune_centre(commune) is None:
+            raise ValueError(f"unknown commune (or commune without coordinates) {commune!r}")
+    ids = used_ids if used_ids is not None else set()
+    offer = _make_generator(refs, rng, ids).build(0.0, job=job, place=place)
+    offer["dateCreation"] = offer["dateActualisation"] = format_ft_datetime(created)
+    return offer
+
+
+@functools.cache
+def _generated(
+    seed: int, count: int, data_dir: Path
+) -> tuple[str, tuple[tuple[float, float], ...]]:
+    rng = random.Random(seed)
+    sample_ids = {e["offer"]["id"] for e in _read_json("sample_offers.json")["offers"]}
+    gen = _make_generator(load_referentials(data_dir), rng, set(sample_ids))
     ages = _ages(rng, count)
     offers, dates = [], []
     for age in ages:

@@ -295,3 +295,28 @@ async def test_standalone_cli(http: httpx.AsyncClient) -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_new_offer_is_searchable_at_once(
+    emu: FranceTravailEmulator, http: httpx.AsyncClient
+) -> None:
+    headers = _auth(emu)
+    params = {"codeROME": "G1603", "commune": "75112", "distance": "0", "publieeDepuis": "1"}
+    before = await http.get(emu.base_url + SEARCH, params=params, headers=headers)
+    offer = emu.new_offer(rome_code="G1603", commune="75112")
+    assert offer["romeCode"] == "G1603"
+    assert offer["lieuTravail"]["commune"] == "75112"
+    assert offer["lieuTravail"]["libelle"] == "75 - Paris 12e Arrondissement"
+    assert offer["dateCreation"] == "2026-11-25T12:00:00.000Z"
+    after = await http.get(emu.base_url + SEARCH, params=params, headers=headers)
+    assert after.status_code == 200
+    found = [o["id"] for o in after.json()["resultats"]]
+    assert offer["id"] in found
+    assert len(found) == (0 if before.status_code == 204 else len(before.json()["resultats"])) + 1
+    custom = emu.new_offer(intitule="Plongeur (H/F)", created_at=NOW - timedelta(hours=2))
+    assert custom["intitule"] == "Plongeur (H/F)"
+    assert custom["id"] != offer["id"]
+    with pytest.raises(ValueError, match="ROME"):
+        emu.new_offer(rome_code="Z0000")
+    with pytest.raises(ValueError, match="commune"):
+        emu.new_offer(commune="00000")
