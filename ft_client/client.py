@@ -221,7 +221,7 @@ class FranceTravailClient:
         scopes: Mapping[str, Sequence[str] | str] | None = None,
         single_token: bool = True,
         rate_limits: Mapping[str, float] | None = None,
-        rate_limit_burst: int = 1,
+        rate_limit_burst: int | None = None,
         rate_limit_headroom: float = 0.05,
         timeout: float | httpx.Timeout = 15.0,
         max_connections: int = 20,
@@ -242,8 +242,9 @@ class FranceTravailClient:
         ``scopes`` maps an API name (``offres``, ``rome``, ``softskills``) to its scopes
         (defaults in ``API_SCOPES``); with ``single_token`` every API shares one token asking
         for all scopes, otherwise each API gets its own token. ``rate_limits`` overrides the
-        calls/s of ``DEFAULT_RATE_LIMITS``. ``clock`` (monotonic seconds) drives token expiry
-        and cache TTLs; tests pass a fake one.
+        calls/s of ``DEFAULT_RATE_LIMITS``; at most ``rate_limit_burst`` calls (default: one
+        second's worth, like the API's bucket) go in any ``burst / rate`` seconds.
+        ``clock`` (monotonic seconds) drives token expiry and cache TTLs; tests pass a fake one.
         """
         if not client_id:
             raise FTConfigError("client_id is empty", endpoint="config")
@@ -511,11 +512,11 @@ class FranceTravailClient:
             if not first:
                 self.stats.retries[endpoint] += 1
             first = False
-            await limiter.acquire()
-            token_value = await self._token_value(token)
-            self.stats.calls[endpoint] += 1
-            started = time.perf_counter()
+            slot = await limiter.acquire()
             try:
+                token_value = await self._token_value(token)
+                self.stats.calls[endpoint] += 1
+                started = time.perf_counter()
                 response = await self._http.request(
                     method,
                     url,
@@ -528,6 +529,9 @@ class FranceTravailClient:
                 failure, status = f"connection error ({type(exc).__name__})", None
             else:
                 status = response.status_code
+            finally:
+                slot.finish()
+            if status is not None:
                 log.debug(
                     "%s %s -> %d in %.3fs",
                     method,
