@@ -158,7 +158,7 @@ def parse_html(text: str) -> FormattedText:
                 if at(i) == ord(">"):
                     break
                 attr_begin = i
-                while i < size and not is_space(i) and raw[i] != ord("="):
+                while i < size and not is_space(i) and raw[i] not in b"=>":
                     i += 1
                 attr_name = raw[attr_begin:i].decode("utf-8", "replace")
                 if not attr_name:
@@ -167,6 +167,9 @@ def parse_html(text: str) -> FormattedText:
                     )
                 while is_space(i):
                     i += 1
+                if at(i) != ord("=") and tag == "blockquote" and attr_name == "expandable":
+                    argument = "1"  # <blockquote expandable> takes no value
+                    continue
                 if at(i) != ord("="):
                     raise EntityParseError(
                         "Expected equal sign in declaration of an attribute of the tag "

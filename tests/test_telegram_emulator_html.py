@@ -134,3 +134,13 @@ def test_detected_entities_for_commands_urls_and_mentions() -> None:
         ("hashtag", "#emploi"),
     ]
     assert detect_entities("3/4 and a/b") == ()
+
+
+def test_expandable_blockquote_and_code_language_outside_pre() -> None:
+    parsed = parse_html(
+        '<blockquote expandable>long</blockquote> <code class="language-py">x</code>'
+    )
+    assert parsed.entities == (
+        {"type": "expandable_blockquote", "offset": 0, "length": 4},
+        {"type": "code", "offset": 5, "length": 1},
+    )
