@@ -451,8 +451,9 @@ class Storage:
         require_user_id(user_id)
         if isinstance(chat_id, bool) or not isinstance(chat_id, int):
             raise TypeError("chat_id must be an int")
-        require_optional_text("first_name", first_name, MAX_NAME_LENGTH)
-        require_optional_text("language", language, MAX_LANGUAGE_LENGTH)
+        # Telegram's own data: a blank name must not stop the bot from recording the user.
+        require_optional_text("first_name", first_name, MAX_NAME_LENGTH, allow_empty=True)
+        require_optional_text("language", language, MAX_LANGUAGE_LENGTH, allow_empty=True)
         stamp = to_epoch("at", at or _now())
         async with self._transaction() as db:
             rows = await db.execute_fetchall(

@@ -66,10 +66,12 @@ def require_text(name: str, value: object, max_length: int, *, allow_empty: bool
     return value
 
 
-def require_optional_text(name: str, value: object, max_length: int) -> str | None:
+def require_optional_text(
+    name: str, value: object, max_length: int, *, allow_empty: bool = False
+) -> str | None:
     if value is None:
         return None
-    return require_text(name, value, max_length)
+    return require_text(name, value, max_length, allow_empty=allow_empty)
 
 
 def require_offer_id(value: object) -> str:

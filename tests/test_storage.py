@@ -56,6 +56,15 @@ async def test_await_form_and_close_is_idempotent(tmp_path: Path) -> None:
         await s.get_profile(1)
 
 
+async def test_memory_database_and_await_then_async_with() -> None:
+    async with await Storage.open(":memory:") as s:
+        await s.upsert_user(1, 1)
+        assert await s.get_user(1) is not None
+    assert s.closed
+    with pytest.raises(ValueError, match="synchronous"):
+        await Storage.open(":memory:", synchronous="OFF")
+
+
 async def test_reopen_does_not_rerun_migrations(tmp_path: Path) -> None:
     async with Storage.open(tmp_path / "db.sqlite3") as s:
         await add_user(s, 7, skills=("cuisine",))
