@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -153,9 +154,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = texts.common.UNEXPECTED_ERROR
 
     if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            # Stop the button's spinner; it may have been answered already.
+            with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+        try:
             await context.bot.send_message(update.effective_chat.id, message)
         except Forbidden:
             if user is not None and services is not None:

@@ -38,6 +38,7 @@ INT = r"\d{1,6}"
 SIGNED_INT = r"-?\d{1,6}"
 WORD = r"[a-z0-9_]{1,16}"
 HHMM = r"(?:[01]\d|2[0-3])[0-5]\d"
+CONTRACT_TYPE = r"[A-Z]{2,4}"  # France Travail contract type code (CDI, MIS…)
 KEY = r"[0-9A-Za-z_-]{1,24}"  # short opaque keys (search sessions)
 
 _ACTION_RE = re.compile(r"^[a-z][a-z0-9_]{0,11}$")
@@ -154,7 +155,7 @@ register_action("obr", INT)  # onboarding: radius km
 register_action("obt", HHMM)  # onboarding: alert time
 register_action("obe", WORD)  # onboarding summary: edit this part of the draft
 register_action("pf", WORD)  # /profil: edit this part of the saved profile
-register_action("pfc", WORD)  # /profil: toggle a contract type
+register_action("pfc", CONTRACT_TYPE)  # /profil: toggle a contract type
 # Commands (bot/handlers/*): declared here so that every module sees one registry.
 register_action("fav", OFFER_ID)  # save an offer
 register_action("unfav", OFFER_ID)  # remove a favourite

@@ -21,6 +21,7 @@ Options: `ft_config` (EmulatorConfig; default: a small 400-offer dataset), `tg_k
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -36,8 +37,8 @@ from bot.services import Services
 from ft_client import FranceTravailClient
 from ft_client.referential import Referential
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
-from sandbox.telegram import SimulatedUser, TelegramEmulator
-from storage import Storage
+from sandbox.telegram import BotMessage, SimulatedUser, TelegramEmulator, TelegramLimits
+from storage import Profile, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -194,3 +195,55 @@ async def bot_env(
                 await stop_application(env.app)
             finally:
                 await env.services.close()
+
+
+# --------------------------------------------------------------------------- conversation helpers
+
+# Tests type much faster than a person: lift the emulator's per-chat limit (1 message/s
+# after a burst of 10) so that they test the conversation, not PTB's 429 retries (which
+# tests/test_bot_core.py covers with the real limits). Pass as `tg_kwargs=FAST_TYPIST`.
+FAST_TYPIST = {"limits": TelegramLimits(per_chat_per_second=1000.0, per_chat_burst=1000)}
+
+
+async def expect(user: SimulatedUser, needle: str, timeout: float = WAIT) -> BotMessage:  # noqa: ASYNC109
+    """Collect the bot's messages until one contains `needle`; fail with what was seen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    seen: list[str] = []
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise AssertionError(f"no bot message containing {needle!r}; saw {seen!r}")
+        for message in await user.replies(timeout=remaining, quiet=0):
+            seen.append(message.text)
+            if needle in message.text:
+                return message
+
+
+async def step(user: SimulatedUser, text: str, needle: str) -> BotMessage:
+    await user.send(text)
+    return await expect(user, needle)
+
+
+async def press(user: SimulatedUser, label: str, needle: str) -> BotMessage:
+    await user.press(label)
+    return await expect(user, needle)
+
+
+async def onboard(env: BotEnv, user: SimulatedUser) -> Profile:
+    """A straightforward onboarding to a saved profile (serveur, Paris, 10 km, 08:00)."""
+    await step(user, "/start", "Étape 1/5")
+    message = await step(user, "serveur", "Lequel correspond")
+    assert message.button_texts[0] == "Serveur / Serveuse en restauration (G1803)"
+    await press(user, message.button_texts[0], "Ajouté")
+    await press(user, "Terminé", "Étape 2/5")
+    await step(user, "service en salle, prise de commande", "2 compétences ajoutées")
+    await press(user, "Terminé", "Étape 3/5")
+    await step(user, "Paris", "Étape 4/5")
+    await press(user, "10 km", "Étape 5/5")
+    await press(user, "08:00", "Tout est correct")
+    await press(user, "✅ Confirmer", "Profil enregistré")
+    await expect(user, "/match G1803")
+    profile = await env.storage.get_profile(user.id)
+    assert profile is not None
+    return profile

@@ -166,10 +166,30 @@ def parse_time(text: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
 
 
-def _norm(text: str) -> str:
-    from ft_client.textnorm import normalize
+def pick_place(query: str, places: list[Any]) -> Any | None:
+    """The one place the user obviously meant, or None when buttons must ask.
 
-    return normalize(text)
+    "Paris" → Paris (exact name), "Lyon 3e" → the 3rd arrondissement (the only name holding
+    every word), "75015" → the 15th arrondissement rather than the whole city; "Saint-Denis"
+    (several communes of that exact name) → None.
+    """
+    from ft_client.textnorm import normalize, tokens
+
+    if len(places) == 1:
+        return places[0]
+    wanted = normalize(query)
+    exact = [p for p in places if normalize(p.name) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return None
+    if re.fullmatch(r"\s*\d{5}\s*", query):
+        parents = {p.parent_code for p in places if p.parent_code}
+        specific = [p for p in places if p.insee_code not in parents]
+        return specific[0] if len(specific) == 1 else None
+    wanted_tokens = set(tokens(wanted))
+    holding_all = [p for p in places if wanted_tokens <= set(tokens(normalize(p.name)))]
+    return holding_all[0] if len(holding_all) == 1 else None
 
 
 # --------------------------------------------------------------------------- keyboards
@@ -671,12 +691,9 @@ async def place_text(update: Update, context: Context) -> str:
     if not places:
         await reply_html(update, context, T.place_not_found(text))
         return PLACE
-    wanted = _norm(text)
-    exact = [p for p in places if _norm(p.name) == wanted]
-    if len(places) == 1:
-        return await _place_chosen(update, context, places[0])
-    if len(exact) == 1:
-        return await _place_chosen(update, context, exact[0])
+    chosen = pick_place(text, places)
+    if chosen is not None:
+        return await _place_chosen(update, context, chosen)
     rows = [[(_place_label(p), encode("obp", p.insee_code))] for p in places]
     await reply_html(update, context, T.PLACE_CHOICES, _keyboard(rows))
     return PLACE
