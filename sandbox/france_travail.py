@@ -218,7 +218,7 @@ class Faults:
     def __init__(self) -> None:
         self.latency: float = 0.0
         self._pending: list[_PendingFault] = []
-        self._expired_before: float = 0.0  # tokens issued before this monotonic time are expired
+        self.token_generation = 0  # tokens of an older generation are expired
 
     def fail_next(self, n: int = 1, kind: FaultKind = 500, endpoint: str | None = None) -> None:
         if n < 1:
@@ -231,7 +231,7 @@ class Faults:
 
     def expire_tokens(self) -> None:
         """Every token issued so far answers 401 from now on."""
-        self._expired_before = time.monotonic()
+        self.token_generation += 1
 
     def clear(self) -> None:
         self._pending.clear()
@@ -300,7 +300,7 @@ class Stats:
 class _Token:
     client_id: str
     scopes: frozenset[str]
-    issued: float
+    generation: int
     expires: float
 
 
@@ -729,7 +729,9 @@ class FranceTravailEmulator:
     def _new_token(self, client_id: str, scopes: frozenset[str]) -> str:
         value = secrets.token_urlsafe(20)[:27]
         issued = time.monotonic()
-        self._tokens[value] = _Token(client_id, scopes, issued, issued + self.config.token_ttl)
+        self._tokens[value] = _Token(
+            client_id, scopes, self.faults.token_generation, issued + self.config.token_ttl
+        )
         self.stats.tokens_issued += 1
         return value
 
@@ -740,7 +742,11 @@ class FranceTravailEmulator:
             return None
         token = self._tokens.get(value.strip())
         now = time.monotonic()
-        if token is None or now >= token.expires or token.issued <= self.faults._expired_before:
+        if (
+            token is None
+            or now >= token.expires
+            or token.generation != self.faults.token_generation
+        ):
             return None
         return token
 

@@ -716,3 +716,33 @@ async def test_search_secondary_filters(
         {"origineOffre": "3"},
     ):
         assert (await _search(http, emu, headers, **params)).status_code == 400, params
+
+
+async def test_search_appellation_and_experience(
+    emu: FranceTravailEmulator, http: httpx.AsyncClient
+) -> None:
+    headers = await _token(http, emu)
+    refs = load_referentials()
+    label = emu.offers[-1]["appellationlibelle"]
+    code = refs.appellation_codes[label]
+    found = await _all(http, emu, headers, appellation=code)
+    assert found
+    assert all(o["appellationlibelle"] == label for o in found)
+    assert (await _search(http, emu, headers, appellation="abc")).status_code == 400
+    seniors = await _all(http, emu, headers, experience="3")
+    assert seniors
+    for offer in seniors:
+        years = re.match(r"(\d+) An", offer["experienceLibelle"])
+        assert years is not None
+        assert int(years.group(1)) > 3
+
+
+async def test_same_seed_same_answers(http: httpx.AsyncClient) -> None:
+    bodies = []
+    for _ in range(2):
+        config = EmulatorConfig(seed=99, offer_count=300, now=NOW, enforce_rate_limits=False)
+        async with FranceTravailEmulator(config) as emu:
+            headers = await _token(http, emu)
+            r = await _search(http, emu, headers, commune="33063", distance="50", sort="1")
+            bodies.append((r.status_code, r.headers.get("Content-Range"), r.json()))
+    assert bodies[0] == bodies[1]
