@@ -38,6 +38,8 @@ OFFER_DESIRED_WEIGHT = 1.0
 QUALITY_WEIGHT = 0.5
 RANK_WEIGHTS = {"skills": 0.45, "job": 0.25, "place": 0.2, "freshness": 0.1}
 DEFAULT_RADIUS_KM = 30.0
+# Weight of the user-words signal in suggest_jobs ranking (chosen on the benchmark sets).
+WORDS_WEIGHT = 0.5
 FRESHNESS_HALF_LIFE_DAYS = 7.0
 
 
@@ -74,8 +76,9 @@ class MatchReport:
 class JobSuggestion:
     rome_code: str
     job_label: str
-    score: float
-    matched_count: int
+    score: float  # match_job's score for this job
+    matched_count: int  # job skills matched by the user's phrases
+    relevance: float = 0.0  # the ranking key: score + a share for the user's words in the job
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,8 @@ class PhraseMatcher:
         self._skill_jobs: dict[str, list[str]] | None = None
         self._phrase_jobs: dict[str, frozenset[str]] = {}
         self._job_weights: dict[str, _JobWeights] = {}
+        self._phrase_weight: dict[str, float] = {}
+        self._job_stems: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
     def _stem_sim(self, a: str, b: str) -> float:
         if a == b:
@@ -226,6 +231,52 @@ class PhraseMatcher:
                 self._phrase_jobs[phrase] = cached
         return cached
 
+    def phrase_weight(self, phrase: str) -> float:
+        """How telling a phrase is: 1 for a phrase found in a single job's skills, down to 0.2
+        for one found in nearly every job ("vente", "hygiène"); unmatched phrases weigh 1."""
+        cached = self._phrase_weight.get(phrase)
+        if cached is None:
+            n_jobs = len(self.phrase_jobs(phrase))
+            total = max(2, len(self.referential.job_codes()))
+            cached = (
+                1.0 if n_jobs <= 1 else max(0.2, 1.0 - 0.8 * math.log(n_jobs) / math.log(total))
+            )
+            self._phrase_weight[phrase] = cached
+        return cached
+
+    @property
+    def job_stems(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+        """Job code → stems of its titles and skills, and each stem's IDF over jobs."""
+        if self._job_stems is None:
+            ref = self.referential
+            stems: dict[str, frozenset[str]] = {}
+            df: dict[str, int] = {}
+            for code in ref.job_codes():
+                job = ref.job(code)
+                if job is None:
+                    continue
+                words: set[str] = set(skill_stems(job.label))
+                for title in job.titles:
+                    words.update(skill_stems(title))
+                for skill in job.skills:
+                    if skill.kind != "contexte":
+                        words.update(skill_stems(skill.label))
+                stems[code] = frozenset(words)
+                for word in words:
+                    df[word] = df.get(word, 0) + 1
+            n = len(stems)
+            self._job_stems = (stems, {w: math.log(n / d) for w, d in df.items()})
+        return self._job_stems
+
+    def words_fit(self, phrases: Sequence[str], job_code: str) -> float:
+        """IDF-weighted share of the user's words found anywhere in the job's titles and skills:
+        a recall aid for words no single skill label carries ("vaisselle", "patients")."""
+        stems, idf = self.job_stems
+        job_words = stems.get(job_code, frozenset())
+        user_words = {w for p in phrases for w in skill_stems(p) if w in idf}
+        total = sum(idf[w] for w in user_words)
+        return sum(idf[w] for w in user_words if w in job_words) / total if total else 0.0
+
     def job_weights(self, job_code: str) -> _JobWeights:
         cached = self._job_weights.get(job_code)
         if cached is None:
@@ -248,13 +299,16 @@ class PhraseMatcher:
         ``match_job`` without the explanations, for ranking many jobs or offers."""
         if not phrases:
             return 0.0, 0.0, 0.0
-        useful = sum(1 for p in phrases if job_code in self.phrase_jobs(p))
-        user_coverage = useful / len(phrases)
-        weights = self.job_weights(job_code)
+        weights = [self.phrase_weight(p) for p in phrases]
+        useful = sum(
+            w for p, w in zip(phrases, weights, strict=True) if job_code in self.phrase_jobs(p)
+        )
+        user_coverage = useful / sum(weights)
+        job = self.job_weights(job_code)
         job_coverage = _job_coverage(
-            [by_code[c][0] if c in by_code else 0.0 for c in weights.core],
-            [(w, by_code[c][0] if c in by_code else 0.0) for c, w in weights.others],
-            weights.other_total,
+            [by_code[c][0] if c in by_code else 0.0 for c in job.core],
+            [(w, by_code[c][0] if c in by_code else 0.0) for c, w in job.others],
+            job.other_total,
         )
         return round(0.5 * user_coverage + 0.5 * job_coverage, 4), user_coverage, job_coverage
 
@@ -374,7 +428,10 @@ def match_job(
             if sim > best.get(skill.code, (0.0, -1))[0]:
                 best[skill.code] = (sim, i)
 
-    user_coverage = len(useful_phrases) / len(phrases) if phrases else 0.0
+    phrase_weights = [matcher.phrase_weight(p) for p in phrases]
+    user_coverage = (
+        sum(phrase_weights[i] for i in useful_phrases) / sum(phrase_weights) if phrases else 0.0
+    )
     others = [s for s in skills if not s.core]
     job_coverage = _job_coverage(
         [best.get(s.code, (0.0,))[0] for s in skills if s.core],
@@ -431,22 +488,28 @@ def suggest_jobs(
     if not phrases:
         return []
     skill_jobs = matcher.skill_jobs()
-    candidates: dict[str, int] = {}
+    candidates: set[str] = set()
     for phrase in phrases:
         for code in matcher.phrase_to_skills(phrase):
-            for job_code in skill_jobs.get(code, ()):
-                candidates[job_code] = candidates.get(job_code, 0) + 1
+            candidates.update(skill_jobs.get(code, ()))
+    # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
+    job_stems, idf = matcher.job_stems
+    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
+    if user_words:
+        candidates.update(code for code, words in job_stems.items() if user_words & words)
     by_code = matcher.best_by_code(phrases)
     suggestions = []
     for job_code in candidates:
         score, _user_cov, _job_cov = matcher.job_score(job_code, phrases, by_code)
-        if score > 0:
+        words = matcher.words_fit(phrases, job_code)
+        if score > 0 or words > 0:
             matched = sum(
                 1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
             )
             label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
-            suggestions.append(JobSuggestion(job_code, label, score, matched))
-    suggestions.sort(key=lambda s: (-s.score, -s.matched_count, s.rome_code))
+            relevance = round(score + WORDS_WEIGHT * words, 4)
+            suggestions.append(JobSuggestion(job_code, label, score, matched, relevance))
+    suggestions.sort(key=lambda s: (-s.relevance, -s.score, s.rome_code))
     return suggestions[: min(limit, 50)]
 
 

@@ -160,9 +160,12 @@ def test_suggest_jobs(ref: Referential) -> None:
     assert 1 <= len(suggestions) <= 5
     assert all(isinstance(s, JobSuggestion) for s in suggestions)
     assert "G1803" in [s.rome_code for s in suggestions]
-    scores = [s.score for s in suggestions]
-    assert scores == sorted(scores, reverse=True)
-    assert all(0 < s <= 1 for s in scores)
+    relevance = [s.relevance for s in suggestions]
+    assert relevance == sorted(relevance, reverse=True)
+    assert all(0 <= s.score <= 1 and s.relevance >= s.score for s in suggestions)
+    # The score is match_job's score for that job.
+    top = suggestions[0]
+    assert top.score == match_job(WAITER, ref.job(top.rome_code), referential=ref).score  # type: ignore[arg-type]
     assert suggestions == suggest_jobs(WAITER, ref, limit=5)
     assert suggest_jobs([], ref) == []
     assert suggest_jobs(["😀", "!!!"], ref) == []
