@@ -13,6 +13,7 @@ from datetime import time
 from typing import Any
 
 from storage import Profile, TargetJob
+from tests.helpers_bot import bot_env
 
 WAIT = 10.0  # generous upper bound for one bot answer on a loaded 2-core machine
 
@@ -85,3 +86,9 @@ def add_offers(
         env.ft.add_offer(offer)
         ids.append(offer["id"])
     return ids
+
+
+def cmd_env(tmp_path: Any, **kwargs: Any) -> Any:
+    """BOT-CORE's end-to-end environment without the alerts job: command tests create
+    profiles with alerts on, and a digest arriving mid-test would be read as an answer."""
+    return bot_env(tmp_path, alert_job=False, **kwargs)

@@ -1,0 +1,191 @@
+"""/match and /metiers end to end: Telegram emulator (validation on) ↔ bot ↔ FT emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks
+from bot.handlers.match import parse_skills
+from tests.helpers_cmd import WAIT, cmd_env, make_profile
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_parse_skills_splits_and_filters() -> None:
+    skills, too_long = parse_skills(
+        "accueil, service en salle\nhygiène; 😀 ; , accueil ;" + "x" * 150
+    )
+    assert skills == ["accueil", "service en salle", "hygiène"]
+    assert too_long == 1
+    assert parse_skills("😀😀 !!!") == ([], 0)
+    assert parse_skills("") == ([], 0)
+    many, _ = parse_skills(",".join(f"compétence {i}" for i in range(100)))
+    assert len(many) == 40  # the matcher's bound; storage keeps at most 30 (checked end to end)
+
+
+async def test_match_code_with_profile_shows_score_skills_and_offers(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(
+            env,
+            101,
+            skills=("préparation des repas", "service au comptoir", "encaissement"),
+            jobs=(("G1603", "Personnel polyvalent en restauration"),),
+        )
+        user = env.user(101)
+        await user.send("/match G1603")
+        replies = await user.replies(timeout=WAIT, count=1)
+        report = replies[-1]
+        assert "G1603" in report.text
+        assert "Vos compétences couvrent" in report.text
+        assert "%" in report.text
+        assert "▰" in report.text or "▱" in report.text
+        assert "Les meilleures offres près de Paris" in report.text
+        assert "typing" in env.tg.chat_actions(101)
+        offer_buttons = [
+            b
+            for row in report.buttons
+            for b in row
+            if b.callback_data and callbacks.decode(b.callback_data).action == "offer"
+        ]
+        assert 1 <= len(offer_buttons) <= 5
+        assert "Pourquoi" in report.text
+        # The offer button opens the full card.
+        await user.press(offer_buttons[0].text)
+        card = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Voir l'offre sur France Travail" in card.text
+        assert "⭐ Sauvegarder" in card.button_texts
+
+
+async def test_match_words_and_alternatives(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 102)
+        user = env.user(102)
+        await user.send("/match serveur")
+        report = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "G1803" in report.text
+        assert "« service en salle » ↔" in report.text or "↔" in report.text
+
+
+async def test_match_without_profile_asks_skills_inline_then_reports(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(103)
+        await user.send("/match G1603")
+        ask = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "j'ai besoin de les connaître" in ask.text
+        await user.send("préparation des repas, service au comptoir, <b>hygiène</b>")
+        replies = await user.replies(timeout=WAIT, count=2)
+        assert "3 compétence(s) enregistrée(s)" in replies[0].text
+        assert "G1603" in replies[-1].text
+        profile = await env.services.storage.get_profile(103)
+        assert profile is not None
+        assert profile.skills == ("préparation des repas", "service au comptoir", "<b>hygiène</b>")
+        # Without a place the report says how to get offers nearby.
+        assert "indiquez votre ville" in replies[-1].text
+
+
+async def test_match_skills_answer_emoji_only_is_refused(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(104)
+        await user.send("/match serveur")
+        await user.replies(timeout=WAIT, count=1)
+        await user.send("😀😀😀")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "aucune compétence" in reply.text
+        assert await env.services.storage.get_profile(104) is None
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("Z9999", "n'existe pas"),
+        ("G9999", "n'existe pas"),
+        ("qsdfghjklm wxcvbn", "aucun métier"),
+        ("😀😀", "aucun métier"),
+        ("<script>alert(1)</script>' OR 1=1; --", "aucun métier"),
+    ],
+)
+async def test_match_unknown_job(tmp_path, argument: str, expected: str) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 105)
+        user = env.user(105)
+        await user.send(f"/match {argument}")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert expected in reply.text
+        assert "/match G1603" in reply.text  # examples
+
+
+async def test_match_huge_argument_does_not_break(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 106)
+        user = env.user(106)
+        await user.send("/match " + "serveur " * 500)
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert len(reply.text) <= 4096
+
+
+async def test_match_without_argument_lists_targets(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(
+            env,
+            107,
+            jobs=(
+                ("G1803", "Serveur / Serveuse en restauration"),
+                ("G1603", "Personnel polyvalent"),
+            ),
+        )
+        user = env.user(107)
+        await user.send("/match")
+        pick = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Quel métier" in pick.text
+        assert len(pick.button_texts) == 2
+        await user.press(pick.button_texts[1])
+        report = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "G1603" in report.text
+        # Nothing at all: usage with examples.
+        other = env.user(108)
+        await other.send("/match")
+        assert "/match G1603" in (await other.replies(timeout=WAIT, count=1))[-1].text
+
+
+async def test_metiers_suggests_jobs_with_match_buttons(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(
+            env, 109, skills=("prise de commande", "service en salle", "encaissement")
+        )
+        user = env.user(109)
+        await user.send("/metiers")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Les métiers qui correspondent" in reply.text
+        assert reply.buttons
+        await user.press(reply.buttons[0][0].text)
+        report = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Vos compétences couvrent" in report.text
+
+
+async def test_metiers_without_skills_asks_then_suggests(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(110)
+        await user.send("/jobs")
+        assert (
+            "j'ai besoin de vos compétences" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        )
+        await user.send("toilette des patients, prise de constantes, aide au repas")
+        replies = await user.replies(timeout=WAIT, count=2)
+        assert "Les métiers qui correspondent" in replies[-1].text
+
+
+@pytest.mark.parametrize("fault", [500, 429, "timeout"])
+async def test_match_france_travail_down_still_shows_the_skills_report(tmp_path, fault) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 111)
+        env.ft.faults.fail_next(20, kind=fault, endpoint="offres_search")
+        user = env.user(111)
+        await user.send("/match G1803")
+        replies = await user.replies(timeout=60, count=2)
+        assert "France Travail ne répond pas pour le moment" in replies[0].text
+        assert "Vos compétences couvrent" in replies[1].text
+        assert "Les offres ne peuvent pas être affichées" in replies[1].text
+        env.ft.faults.clear()
+        await user.send("/match G1803")
+        report = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Les meilleures offres près de Paris" in report.text

@@ -1,0 +1,124 @@
+"""/supprimer and /mesdonnees end to end, checked against the SQLite file itself."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
+
+pytestmark = pytest.mark.timeout(120)
+
+# Every table holding per-user rows, and the column naming the user (or their private chat).
+USER_TABLES = {
+    "users": "user_id",
+    "profiles": "user_id",
+    "sent_offers": "user_id",
+    "favourites": "user_id",
+    "ptb_user_data": "user_id",
+    "ptb_chat_data": "chat_id",
+}
+
+
+def rows_about(db_path: Path, user_id: int) -> dict[str, int]:
+    """Rows mentioning the user in every per-user table, read from the file directly."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        counts = {
+            table: db.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?",  # noqa: S608 - our names
+                (user_id,),
+            ).fetchone()[0]
+            for table, column in USER_TABLES.items()
+        }
+        counts["ptb_conversations"] = db.execute(
+            "SELECT count(*) FROM ptb_conversations WHERE EXISTS"
+            " (SELECT 1 FROM json_each(key) k WHERE k.value = ?)",
+            (user_id,),
+        ).fetchone()[0]
+    return counts
+
+
+async def _user_with_everything(env, user_id: int) -> None:
+    """A profile, a favourite, an offer marked sent and some persisted bot memory."""
+    await make_profile(env, user_id)
+    [offer_id] = add_offers(env, "Zythologue", 1)
+    user = env.user(user_id)
+    await user.send(f"/offre {offer_id}")
+    await user.replies(timeout=WAIT, count=1)
+    await user.press("⭐ Sauvegarder")
+    await user.replies(timeout=WAIT, count=1)
+    await user.send("/recherche zythologue")  # remembers the search in user_data
+    await user.replies(timeout=WAIT, count=1)
+    await env.services.storage.mark_sent(user_id, [offer_id])
+    await env.app.update_persistence()
+
+
+async def test_delete_erases_every_row_and_the_bot_memory(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        db_path = env.settings.database_path
+        await _user_with_everything(env, 501)
+        await _user_with_everything(env, 502)  # a bystander whose data must stay
+        before = rows_about(db_path, 501)
+        for table in ("users", "profiles", "sent_offers", "favourites", "ptb_user_data"):
+            assert before[table] >= 1, table
+
+        user = env.user(501)
+        await user.send("/supprimer")
+        confirm = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "irréversible" in confirm.text
+        await user.press("Oui, tout effacer")
+        done = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert done.message_id == confirm.message_id
+        assert "Toutes vos données ont été effacées" in done.text
+        await env.app.update_persistence()
+
+        assert rows_about(db_path, 501) == dict.fromkeys([*USER_TABLES, "ptb_conversations"], 0)
+        assert 501 not in env.app.user_data
+        assert 501 not in env.app.chat_data
+        assert await env.services.storage.get_profile(501) is None
+        assert rows_about(db_path, 502)["favourites"] == 1
+        assert rows_about(db_path, 502)["ptb_user_data"] == 1
+
+        # The old paging button refers to a search the bot no longer remembers.
+        await user.press_callback(done.message_id, "v1|page|0123456789|1")
+        assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
+
+
+async def test_delete_cancel_keeps_everything(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 503)
+        user = env.user(503)
+        await user.send("/delete")
+        await user.replies(timeout=WAIT, count=1)
+        await user.press("Non, garder")
+        assert "Rien n'a été effacé" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        assert await env.services.storage.get_profile(503) is not None
+
+
+async def test_my_data_is_a_json_document(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await _user_with_everything(env, 504)
+        user = env.user(504)
+        await user.send("/mesdonnees")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert message.kind == "document"
+        assert message.file_name and message.file_name.endswith(".json")
+        data = json.loads(message.document.decode("utf-8"))
+        assert data["user"]["user_id"] == 504
+        assert "service en salle" in data["profile"]["skills"]
+        assert [f["title"] for f in data["favourites"]] == ["Zythologue 1"]
+        assert len(data["sent_offers"]) == 1
+        assert data["bot_memory"]["user_data"]["searches"]  # what the bot remembers, too
+
+        # A user who only ever sent this command: their user row and nothing else.
+        newcomer = env.user(505)
+        await newcomer.send("/mydata")
+        reply = (await newcomer.replies(timeout=WAIT, count=1))[-1]
+        assert reply.kind == "document"
+        data = json.loads(reply.document.decode("utf-8"))
+        assert data["user"]["user_id"] == 505
+        assert data["profile"] is None
+        assert data["favourites"] == []

@@ -1,0 +1,140 @@
+"""/recherche end to end: paging by editing one message, cache, places, bad input, faults."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers.search import split_query
+from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_split_query() -> None:
+    assert split_query("serveur à Lyon") == ("serveur", "Lyon")
+    assert split_query("vendeur à domicile à Lyon 3e") == ("vendeur à domicile", "Lyon 3e")
+    assert split_query("serveur a  paris") == ("serveur", "paris")
+    assert split_query("serveur") == ("serveur", None)
+    assert split_query("à Lyon") == ("à Lyon", None)
+    assert split_query("") == ("", None)
+
+
+async def test_search_pages_edit_the_same_message_and_use_the_cache(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        ids = add_offers(env, "Zythologue", 12)
+        user = env.user(201)
+        await user.send("/recherche zythologue")
+        first = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "12 offres — page 1/3" in first.text
+        assert "Zythologue" in first.text
+        assert "Suivant »" in first.button_texts
+        assert "« Précédent" not in first.button_texts
+        calls = env.ft.stats.calls["offres_search"]
+
+        await user.press("Suivant »")
+        second = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert second.edited
+        assert second.message_id == first.message_id
+        assert "page 2/3" in second.text
+        assert "6. " in second.text
+        assert {"« Précédent", "Suivant »"} <= set(second.button_texts)
+
+        await user.press("Suivant »")
+        third = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert third.message_id == first.message_id
+        assert "page 3/3" in third.text
+        assert "Suivant »" not in third.button_texts
+        await user.press("« Précédent")
+        back = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "page 2/3" in back.text
+        # Paging is served from the cached France Travail page.
+        assert env.ft.stats.calls["offres_search"] == calls
+        assert len(env.tg.messages_for(201)) == 1
+
+        # Each result opens its card.
+        await user.press(back.buttons[0][0].text)
+        card = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert not card.edited
+        assert any(i in card.text for i in ids)
+
+
+async def test_search_with_place_and_profile_default(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        add_offers(env, "Zythologue", 3)
+        await make_profile(env, 202, place=("75115", "Paris 15e Arrondissement"))
+        user = env.user(202)
+        await user.send("/recherche zythologue")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "à Paris 15e Arrondissement (10 km)" in reply.text
+        assert "3 offres" in reply.text
+        await user.send("/search zythologue à Marseille")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Marseille" in reply.text
+        assert "Aucune offre" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/recherche", "Indiquez ce que vous cherchez"),
+        ("/recherche 😀😀", "Indiquez ce que vous cherchez"),
+        ("/recherche serveur à Qsdfghjklmwxc", "Je ne connais pas le lieu « Qsdfghjklmwxc »"),
+        ("/recherche <b>serveur</b> ' OR 1=1; --", "« <b>serveur</b> ' OR 1=1; -- »"),
+        ("/recherche " + "a" * 4000, "Aucune offre ne correspond"),
+    ],
+)
+async def test_search_bad_input(tmp_path, text: str, expected: str) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(203)
+        await user.send(text)
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert expected in reply.text
+
+
+async def test_search_forged_and_stale_page_buttons(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        add_offers(env, "Zythologue", 7)
+        user = env.user(204)
+        await user.send("/recherche zythologue")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        for data in (
+            "v1|page|deadbeef00|1",  # well-formed, unknown search
+            "v1|page|" + "x" * 30 + "|1",  # too long key
+            "v1|page|k|-1",
+            "v0|page|k|1",  # older version
+            "garbage",
+            "v1|offer|../../etc",
+            "v1|unfav|<b>",
+        ):
+            await user.press_callback(message.message_id, data)
+            answer = await user.wait_callback_answer(timeout=WAIT)
+            assert answer.text is not None
+            assert "Ce bouton n'est plus valable" in answer.text
+        assert not await user.replies(timeout=0.5)  # nothing edited or sent
+
+
+async def test_search_huge_input_with_place(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(206)
+        await user.send("/recherche " + "serveur " * 450 + "à " + "Paris " * 20)
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Désolé" not in reply.text
+        assert len(reply.text) <= 4096
+
+
+@pytest.mark.parametrize("fault", [500, 429, 503, "malformed"])
+async def test_search_france_travail_down_then_bot_keeps_serving(tmp_path, fault) -> None:
+    async with cmd_env(tmp_path) as env:
+        env.ft.faults.fail_next(20, kind=fault, endpoint="offres_search")
+        user = env.user(205)
+        await user.send("/recherche serveur")
+        reply = (await user.replies(timeout=30, count=1))[-1]
+        assert "France Travail ne répond pas pour le moment" in reply.text
+        stats = await env.services.storage.stats()
+        assert stats["ft_errors_24h"] >= 1
+        env.ft.faults.clear()
+        await user.send("/aide")
+        assert "/recherche" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        add_offers(env, "Zythologue", 2)
+        await user.send("/recherche zythologue")
+        assert "2 offres" in (await user.replies(timeout=WAIT, count=1))[-1].text
