@@ -518,6 +518,10 @@ class TelegramEmulator:
         self._closing = True
         self._wake_pollers()
         self._notify_activity()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -617,7 +621,7 @@ class TelegramEmulator:
         self._updates_event.set()
         self._updates_event = asyncio.Event()
 
-    async def _wait_activity(self, timeout: float) -> bool:  # noqa: ASYNC109 - the driver's documented API
+    async def _wait_activity(self, timeout: float) -> bool:  # noqa: ASYNC109 - remaining-time helper
         """Wait until the bot does something (send, edit, answer) or ``timeout`` passes."""
         if timeout <= 0:
             return False
