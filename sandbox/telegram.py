@@ -607,6 +607,19 @@ class TelegramEmulator:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - the driver's documented API
+    ) -> None:
+        """Wait until ``condition()`` holds; re-checked after every Bot API call the bot makes
+        and every update a user sends. Raises AssertionError after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if not await self._wait_activity(deadline - loop.time()) and not condition():
+                raise AssertionError(f"condition still false after {timeout}s")
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self._updates)
@@ -639,6 +652,7 @@ class TelegramEmulator:
         self._next_update_id += 1
         self._updates.append(update)
         self._wake_pollers()
+        self._notify_activity()
         if self.webhook.get("url"):
             self._spawn_webhook_delivery()
         return update
@@ -709,6 +723,8 @@ class TelegramEmulator:
             if error.code == 429:
                 self.stats.too_many_requests += 1
             return web.json_response(error.payload(), status=error.code)
+        finally:
+            self._notify_activity()  # wakes wait_until() whatever the call changed
         return web.json_response({"ok": True, "result": result})
 
     async def _read_params(self, request: web.Request) -> _Params:

@@ -218,3 +218,13 @@ async def test_bot_descriptions_by_language(tg: TelegramEmulator) -> None:
         assert (await bot.get_my_name()).name == "FT Job Bot"
         with pytest.raises(BadRequest):
             await bot.set_my_short_description("x" * 121)
+
+
+async def test_wait_until_wakes_on_bot_calls(tg: TelegramEmulator) -> None:
+    tg.user(42)
+    async with polling_application(tg) as application:
+        task = asyncio.create_task(application.bot.send_chat_action(42, "typing"))
+        await tg.wait_until(lambda: tg.chat_actions(42) == ["typing"], timeout=10)
+        await task
+        with pytest.raises(AssertionError, match="still false"):
+            await tg.wait_until(lambda: len(tg.chat_actions(42)) > 1, timeout=0.2)
