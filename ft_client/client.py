@@ -727,12 +727,14 @@ class FranceTravailClient:
             start = next_start
 
     async def get_offer(self, offer_id: str) -> Offer | None:
-        """One offer by id; ``None`` when it no longer exists (the API answers 204 or 400)."""
+        """One offer by id; ``None`` when it no longer exists (the API answers 204 or 400).
+
+        An id that cannot be an offer's (the API would answer 400 "format … incorrect") gives
+        ``None`` without any call: ids come from callback data, which users can forge.
+        """
         if not isinstance(offer_id, str) or not OFFER_ID_RE.match(offer_id.strip()):
-            raise ValueError(
-                f"offer_id: {offer_id!r} is not an offer id (7 letters/digits like '193XKZP', "
-                "or a numeric partner id)"
-            )
+            log.debug("get_offer: %r is not an offer id; no call made", str(offer_id)[:40])
+            return None
         offer_id = offer_id.strip()
         endpoint = "offres_detail"
         response = await self._call(
