@@ -103,7 +103,8 @@ class ApiRateLimiter:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(oldest._done.wait(), hold_until - now)
                     continue
-                finished = min(oldest.finished or hold_until, hold_until)
+                finished = hold_until if oldest.finished is None else oldest.finished
+                finished = min(finished, hold_until)
                 ready = max(oldest.started + self.window, finished + self.exact_window)
                 if ready <= now:
                     break
