@@ -123,6 +123,7 @@ class PhraseMatcher:
         self._phrase_jobs: dict[str, frozenset[str]] = {}
         self._job_weights: dict[str, _JobWeights] = {}
         self._phrase_weight: dict[str, float] = {}
+        self._skill_jobs_core: dict[str, list[tuple[str, bool]]] | None = None
         self._job_stems: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
     def _stem_sim(self, a: str, b: str) -> float:
@@ -292,25 +293,21 @@ class PhraseMatcher:
             self._job_weights[job_code] = cached
         return cached
 
-    def job_score(
-        self, job_code: str, phrases: Sequence[str], by_code: dict[str, tuple[float, str]]
-    ) -> tuple[float, float, float]:
-        """(score, user coverage, job coverage) of a referential job — the figures of
-        ``match_job`` without the explanations, for ranking many jobs or offers."""
-        if not phrases:
-            return 0.0, 0.0, 0.0
-        weights = [self.phrase_weight(p) for p in phrases]
-        useful = sum(
-            w for p, w in zip(phrases, weights, strict=True) if job_code in self.phrase_jobs(p)
-        )
-        user_coverage = useful / sum(weights)
-        job = self.job_weights(job_code)
-        job_coverage = _job_coverage(
-            [by_code[c][0] if c in by_code else 0.0 for c in job.core],
-            [(w, by_code[c][0] if c in by_code else 0.0) for c, w in job.others],
-            job.other_total,
-        )
-        return round(0.5 * user_coverage + 0.5 * job_coverage, 4), user_coverage, job_coverage
+    def skill_jobs_core(self) -> dict[str, list[tuple[str, bool]]]:
+        """Skill code → [(job code, core?)] for the weighted (non-context) skills."""
+        if self._skill_jobs_core is None:
+            mapping: dict[str, list[tuple[str, bool]]] = {}
+            for job_code in self.referential.job_codes():
+                weights = self.job_weights(job_code)
+                for code in weights.core:
+                    mapping.setdefault(code, []).append((job_code, True))
+                for code, _w in weights.others:
+                    mapping.setdefault(code, []).append((job_code, False))
+            self._skill_jobs_core = mapping
+        return self._skill_jobs_core
+
+    def scorer(self, phrases: Sequence[str]) -> JobScorer:
+        return JobScorer(self, phrases)
 
     def best_by_code(self, phrases: Sequence[str]) -> dict[str, tuple[float, str]]:
         """Referential skill code → (best similarity, phrase) over the user's phrases."""
@@ -329,17 +326,55 @@ class _JobWeights:
     other_total: float
 
 
-def _job_coverage(
-    core_sims: Sequence[float], other_sims: Sequence[tuple[float, float]], other_total: float
-) -> float:
+def _job_coverage(core_sum: float, n_core: int, other_sum: float, other_total: float) -> float:
     """0.7 × core coverage + 0.3 × other coverage, each against what a few skills can show."""
-    core_cov = min(1.0, sum(core_sims) / min(len(core_sims), CORE_CAP)) if core_sims else 0.0
-    other_cov = (
-        min(1.0, sum(w * sim for w, sim in other_sims) / min(other_total, OTHER_CAP))
-        if other_total
-        else 0.0
-    )
-    return 0.7 * core_cov + 0.3 * other_cov if core_sims else other_cov
+    core_cov = min(1.0, core_sum / min(n_core, CORE_CAP)) if n_core else 0.0
+    other_cov = min(1.0, other_sum / min(other_total, OTHER_CAP)) if other_total else 0.0
+    return 0.7 * core_cov + 0.3 * other_cov if n_core else other_cov
+
+
+class JobScorer:
+    """``match_job``'s score for many referential jobs and one list of phrases: the sums are
+    accumulated once from the matched skills, so each job then costs a few look-ups."""
+
+    def __init__(self, matcher: PhraseMatcher, phrases: Sequence[str]) -> None:
+        self.matcher = matcher
+        self.phrases = list(phrases)
+        self.by_code = matcher.best_by_code(self.phrases)
+        weights = [matcher.phrase_weight(p) for p in self.phrases]
+        self.total_weight = sum(weights)
+        self.useful: dict[str, float] = {}
+        for phrase, weight in zip(self.phrases, weights, strict=True):
+            for job_code in matcher.phrase_jobs(phrase):
+                self.useful[job_code] = self.useful.get(job_code, 0.0) + weight
+        self.core_sums: dict[str, float] = {}
+        self.other_sums: dict[str, float] = {}
+        skill_jobs = matcher.skill_jobs_core()
+        for code in sorted(self.by_code):
+            sim = self.by_code[code][0]
+            for job_code, core in skill_jobs.get(code, ()):
+                if core:
+                    self.core_sums[job_code] = self.core_sums.get(job_code, 0.0) + sim
+                else:
+                    weight = KIND_WEIGHTS[matcher.referential.skill_kind(code) or "savoir"]
+                    self.other_sums[job_code] = self.other_sums.get(job_code, 0.0) + weight * sim
+
+    @property
+    def candidates(self) -> set[str]:
+        return set(self.useful)
+
+    def score(self, job_code: str) -> float:
+        if not self.phrases or not self.total_weight:
+            return 0.0
+        user_coverage = self.useful.get(job_code, 0.0) / self.total_weight
+        weights = self.matcher.job_weights(job_code)
+        job_coverage = _job_coverage(
+            self.core_sums.get(job_code, 0.0),
+            len(weights.core),
+            self.other_sums.get(job_code, 0.0),
+            weights.other_total,
+        )
+        return round(0.5 * user_coverage + 0.5 * job_coverage, 4)
 
 
 _matchers: dict[int, PhraseMatcher] = {}
@@ -352,6 +387,16 @@ def matcher_for(referential: Referential | None = None) -> PhraseMatcher:
     if matcher is None or matcher.referential is not ref:
         matcher = PhraseMatcher(ref)
         _matchers[id(ref)] = matcher
+    return matcher
+
+
+def warm_up(referential: Referential | None = None) -> PhraseMatcher:
+    """Build every index matching needs now (bot start-up, in a thread), not on a user's call."""
+    matcher = matcher_for(referential)
+    matcher.referential.warm_up()
+    matcher.skill_jobs_core()
+    _ = matcher.job_stems
+    suggest_jobs(["accueil des clients"], matcher.referential)
     return matcher
 
 
@@ -434,8 +479,9 @@ def match_job(
     )
     others = [s for s in skills if not s.core]
     job_coverage = _job_coverage(
-        [best.get(s.code, (0.0,))[0] for s in skills if s.core],
-        [(KIND_WEIGHTS[s.kind], best.get(s.code, (0.0,))[0]) for s in others],
+        sum(best[s.code][0] for s in skills if s.core and s.code in best),
+        sum(1 for s in skills if s.core),
+        sum(KIND_WEIGHTS[s.kind] * best[s.code][0] for s in others if s.code in best),
         sum(KIND_WEIGHTS[s.kind] for s in others),
     )
     score = round(0.5 * user_coverage + 0.5 * job_coverage, 4) if phrases else 0.0
@@ -497,10 +543,11 @@ def suggest_jobs(
     user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
     if user_words:
         candidates.update(code for code, words in job_stems.items() if user_words & words)
-    by_code = matcher.best_by_code(phrases)
+    scorer = matcher.scorer(phrases)
+    by_code = scorer.by_code
     suggestions = []
-    for job_code in candidates:
-        score, _user_cov, _job_cov = matcher.job_score(job_code, phrases, by_code)
+    for job_code in sorted(candidates):
+        score = scorer.score(job_code)
         words = matcher.words_fit(phrases, job_code)
         if score > 0 or words > 0:
             matched = sum(
@@ -633,7 +680,8 @@ def rank_offers(
     phrases = clean_phrases(profile.skills)
     targets = _Targets.of(profile.target_rome_codes, ref)
     # Code path: each referential skill code → the best (similarity, phrase) over all phrases.
-    by_code = matcher.best_by_code(phrases)
+    scorer = matcher.scorer(phrases)
+    by_code = scorer.by_code
     text_cache: dict[str, tuple[float, str]] = {}
 
     def text_match(label: str) -> tuple[float, str]:
@@ -656,7 +704,7 @@ def rank_offers(
         code = code.upper()
         if code not in job_cache:
             known = ref.job_skill_codes(code)
-            job_cache[code] = matcher.job_score(code, phrases, by_code)[0] if known else None
+            job_cache[code] = scorer.score(code) if known else None
         return job_cache[code]
 
     ranked: list[RankedOffer] = []
