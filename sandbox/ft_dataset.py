@@ -219,8 +219,8 @@ _COMPANY_FORMS = (
     "{n} SA",
 )
 _COMPANY_WORDS = (
-    "Atlantique", "Horizon", "Alpes Services", "Méditerranée", "Val de Loire", "Grand Est",
-    "Solutions", "Avenir", "Occitanie", "Bretagne Pro", "Île-de-France Services", "Provence",
+    "Services", "Solutions", "Avenir", "Horizon", "Conseil", "Industrie", "Distribution",
+    "Habitat", "Logistique", "Restauration", "Santé", "Bâtiment",
 )  # fmt: skip
 _SCHEDULES = (
     "35H Horaires normaux",
@@ -475,7 +475,7 @@ def _places(refs: Referentials) -> tuple[list[dict[str, Any]], list[float]]:
             continue
         places.append(commune)
         # super-linear: job offers concentrate in cities more than population does
-        weights.append(pop**1.15)
+        weights.append(pop**1.3)
     return places, weights
 
 
