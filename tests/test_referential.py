@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,40 +59,132 @@ def test_bundled_files_follow_the_contract() -> None:
     assert {"69123", "13055"} <= set(points["points"])
 
 
-def test_build_script_is_reproducible(tmp_path: Path) -> None:
-    """Rebuilding from the originals gives byte-identical files (only where they exist)."""
-    source = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-    if not (source / "rome").is_dir():
-        pytest.skip("open-data originals not available in this clone")
-    import subprocess
-    import sys
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    lines = [",".join(f'"{h}"' for h in header)]
+    lines += [",".join(f'"{v}"' for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    script = Path(__file__).resolve().parent.parent / "scripts" / "build_referentials.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--source", str(source), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+
+def _tiny_open_data(root: Path) -> Path:
+    """A miniature copy of the open-data layout (same file names and headers)."""
+    rome, communes = root / "rome", root / "communes"
+    rome.mkdir(parents=True)
+    communes.mkdir()
+
+    def name(stem: str) -> Path:
+        return rome / f"unix_{stem}_v460_utf8.csv"
+
+    _write_csv(
+        name("referentiel_code_rome"),
+        ["code_rome", "code_fiche_metier", "code_ogr", "libelle_rome"],
+        [["G1803", "1", "10", "Serveur / Serveuse en restauration"]],
     )
-    assert result.returncode == 0, result.stderr
-    assert "still without a point" in result.stdout
-    for name in ("rome.json.gz", "communes.json.gz", "commune_points.odbl.json.gz"):
-        assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+    _write_csv(
+        name("referentiel_appellation"),
+        ["code_ogr", "libelle_appellation_long", "code_rome", "classification"],
+        [
+            ["20", "Serveur / Serveuse en restauration", "G1803", "PRINCIPALE"],
+            ["21", "Serveur / Serveuse de bar", "G1803", "SYNONYME"],
+        ],
+    )
+    _write_csv(
+        name("referentiel_competence"),
+        ["code_ogr", "libelle_competence", "cat_comp"],
+        [["104324", "Prendre une commande client", "Savoir-faire"]],
+    )
+    _write_csv(
+        name("referentiel_savoir"), ["code_ogr_savoir", "libelle_savoir"], [["200", "Caisse"]]
+    )
+    _write_csv(
+        name("referentiel_contexte_travail"),
+        ["code_ogr", "libelle_cont_travail"],
+        [["300", "Travail le week-end"]],
+    )
+    _write_csv(name("item"), ["code_ogr", "libelle", "code_rubrique"], [["104324", "x", "1"]])
+    _write_csv(name("grand_domaine"), ["code_grand_domaine", "libelle_grand_domaine"], [["G", "H"]])
+    _write_csv(
+        name("domaine_professionnel"),
+        ["code_domaine_professionnel", "libelle_domaine_professionnel"],
+        [["G18", "Service"]],
+    )
+    _write_csv(name("cr_gd_dp"), ["code_rome", "code_domaine_professionel"], [["G1803", "G18"]])
+    _write_csv(
+        name("coherence_item"),
+        ["code_rome", "code_ogr", "coeur_metier"],
+        [["G1803", "104324", "Principale"], ["G1803", "200", ""], ["G1803", "300", ""]],
+    )
+    _write_csv(name("rubrique_mobilite"), ["code_rome", "code_rome_cible", "numero_ordre"], [])
+
+    entries = [
+        {"code": "75056", "nom": "Paris", "type": "commune-actuelle", "departement": "75",
+         "region": "11", "codesPostaux": ["75001", "75002"], "population": 2000000},
+        {"code": "75101", "nom": "Paris 1er Arrondissement", "type": "arrondissement-municipal",
+         "commune": "75056", "departement": "75", "region": "11", "codesPostaux": ["75001"]},
+        {"code": "75102", "nom": "Paris 2e Arrondissement", "type": "arrondissement-municipal",
+         "commune": "75056", "departement": "75", "region": "11", "codesPostaux": ["75002"]},
+        {"code": "01001", "nom": "Nouvelle", "type": "commune-actuelle", "departement": "01",
+         "region": "84", "codesPostaux": ["01000"]},
+        {"code": "01002", "nom": "Ancienne", "type": "commune-deleguee", "chefLieu": "01001",
+         "departement": "01", "region": "84"},
+        {"code": "01003", "nom": "Sans Point", "type": "commune-actuelle", "departement": "01",
+         "region": "84", "codesPostaux": ["01000"]},
+    ]  # fmt: skip
+    (communes / "communes.json").write_text(json.dumps(entries), encoding="utf-8")
+    (communes / "departements.json").write_text(
+        json.dumps([{"code": "75", "nom": "Paris", "region": "11"}]), encoding="utf-8"
+    )
+    (communes / "regions.json").write_text(
+        json.dumps([{"code": "11", "nom": "Île-de-France"}]), encoding="utf-8"
+    )
+    (communes / "laposte_hexasmal_2020.csv").write_text(
+        "Code_commune_INSEE;Nom_commune;Code_postal;Ligne_5;Libellé_d_acheminement;coordonnees_gps\n"
+        "75101;PARIS 01;75001;;PARIS;48.0,2.0\n"
+        "75102;PARIS 02;75002;;PARIS;49.0,3.0\n"
+        "01002;ANCIENNE;01000;;ANCIENNE;46.0,5.0\n",
+        encoding="utf-8",
+    )
+    return root
 
 
-def test_build_script_rejects_a_wrong_source(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
+def _run_build(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
     script = Path(__file__).resolve().parent.parent / "scripts" / "build_referentials.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--source", str(tmp_path), "--out", str(tmp_path / "o")],
+    return subprocess.run(
+        [sys.executable, str(script), "--source", str(source), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
+
+
+def test_build_script_on_a_miniature_source(tmp_path: Path) -> None:
+    source = _tiny_open_data(tmp_path / "data")
+    first = _run_build(source, tmp_path / "out1")
+    second = _run_build(source, tmp_path / "out2")
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    # Reproducible bytes (gzip mtime 0, sorted keys where order is free).
+    for name in ("rome.json.gz", "communes.json.gz", "commune_points.odbl.json.gz"):
+        assert (tmp_path / "out1" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes()
+    # Communes still without a point are listed.
+    assert "1 current communes still without a point" in first.stdout
+    assert "01003 Sans Point" in first.stdout
+
+    ref = Referential.from_files(tmp_path / "out1")
+    paris = ref.place("75056")
+    assert paris is not None
+    assert (paris.latitude, paris.longitude) == (48.5, 2.5)  # mean of its arrondissements
+    nouvelle = ref.place("01001")
+    assert nouvelle is not None and (nouvelle.latitude, nouvelle.longitude) == (46.0, 5.0)
+    job = ref.job("G1803")
+    assert job is not None
+    assert [s.core for s in job.skills if s.code == "104324"] == [True]
+    assert {s.kind for s in job.skills} == {"savoir-faire", "savoir", "contexte"}
+    assert ref.find_jobs("serveuse de bar")[0].rome_code == "G1803"
+
+
+def test_build_script_rejects_a_wrong_source(tmp_path: Path) -> None:
+    result = _run_build(tmp_path, tmp_path / "o")
     assert result.returncode == 2
     assert "rome/" in result.stderr
 
