@@ -61,6 +61,7 @@ APIS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "softskills": (("/partenaire/matchviasoftskills/", "api_matchviasoftskillsv1"),),
 }
+DEFAULT_RATE_LIMITS: Mapping[str, float] = {"offres": 10.0, "rome": 1.0, "softskills": 1.0}
 KNOWN_SCOPES = frozenset(
     {
         "api_offresdemploiv2",
@@ -165,9 +166,7 @@ class EmulatorConfig:
         None  # dataset dates and publieeDepuis are relative to this (default: now)
     )
     token_ttl: float = 1499.0
-    rate_limits: dict[str, float] = field(
-        default_factory=lambda: {"offres": 10.0, "rome": 1.0, "softskills": 1.0}
-    )
+    rate_limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
     burst: dict[str, float] | float | None = None  # default: equal to the limit (min 1)
     enforce_rate_limits: bool = True
     retry_after: int = 1  # seconds, in the Retry-After header of a 429
@@ -183,6 +182,10 @@ class EmulatorConfig:
     )
     beyond_total_status: int = 204  # search whose start is past the total
     timeout_fault_seconds: float = 60.0  # how long a "timeout" fault holds the response
+
+    def __post_init__(self) -> None:
+        # APIs left out keep their documented default; float("inf") means unlimited.
+        self.rate_limits = {**DEFAULT_RATE_LIMITS, **self.rate_limits}
 
     def burst_for(self, api: str) -> float:
         if isinstance(self.burst, int | float):
@@ -658,11 +661,12 @@ class FranceTravailEmulator:
         if scope not in token.scopes:
             return _json({"message": "Invalid scope", "codeHttp": 403}, status=403)
         headers = {}
-        if self.config.enforce_rate_limits and api in self.config.rate_limits:
+        rate = self.config.rate_limits.get(api, math.inf)
+        if self.config.enforce_rate_limits and math.isfinite(rate) and rate > 0:
             bucket = self._bucket(token.client_id, api)
             allowed = bucket.take(arrived)
             headers = {
-                "X-RateLimit-Limit": f"{self.config.rate_limits[api]:g}",
+                "X-RateLimit-Limit": f"{rate:g}",
                 "X-RateLimit-Remaining": str(max(0, math.floor(bucket.tokens))),
             }
             if not allowed:
@@ -752,9 +756,14 @@ class FranceTravailEmulator:
 
     def _bucket(self, client_id: str, api: str) -> _Bucket:
         key = (client_id, api)
-        if key not in self._buckets:
-            self._buckets[key] = _Bucket(self.config.rate_limits[api], self.config.burst_for(api))
-        return self._buckets[key]
+        rate, burst = self.config.rate_limits[api], self.config.burst_for(api)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(rate, burst)
+        elif (bucket.rate, bucket.burst) != (rate, burst):  # config changed at run time
+            bucket.rate, bucket.burst = rate, burst
+            bucket.tokens = min(bucket.tokens, burst)
+        return bucket
 
     async def _token(self, request: web.Request) -> web.Response:
         if request.method != "POST":

@@ -746,3 +746,16 @@ async def test_same_seed_same_answers(http: httpx.AsyncClient) -> None:
             r = await _search(http, emu, headers, commune="33063", distance="50", sort="1")
             bodies.append((r.status_code, r.headers.get("Content-Range"), r.json()))
     assert bodies[0] == bodies[1]
+
+
+async def test_rate_limits_merge_with_defaults_and_can_change(http: httpx.AsyncClient) -> None:
+    config = EmulatorConfig(offer_count=10, now=NOW, rate_limits={"offres": 2.0})
+    assert config.rate_limits == {"offres": 2.0, "rome": 1.0, "softskills": 1.0}
+    async with FranceTravailEmulator(config) as emu:
+        headers = await _token(http, emu)
+        statuses = [(await _search(http, emu, headers, range="0-0")).status_code for _ in range(4)]
+        assert statuses[:2] == [206, 206]
+        assert 429 in statuses
+        emu.config.rate_limits["offres"] = float("inf")  # unlimited from now on
+        statuses = {(await _search(http, emu, headers, range="0-0")).status_code for _ in range(15)}
+        assert statuses == {206}
