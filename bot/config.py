@@ -83,6 +83,13 @@ class Settings:
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
 
+    def secret_values(self) -> tuple[str, ...]:
+        """Values that must never be logged (for `setup_logging(secrets=...)`)."""
+        values = [self.telegram_token, self.ft_client_secret, self.webhook_secret or ""]
+        if ":" in self.telegram_token:
+            values.append(self.telegram_token.split(":", 1)[1])
+        return tuple(v for v in values if v)
+
     @property
     def webhook_mode(self) -> bool:
         return bool(self.webhook_url)
@@ -246,13 +253,34 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
     )
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Root logging at `level`; httpx/httpcore always WARNING (their INFO lines hold the token)."""
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger().setLevel(getattr(logging, level.upper(), logging.INFO))
+class RedactingFormatter(logging.Formatter):
+    """Replaces secret values wherever they appear in a formatted record (tracebacks too).
+
+    PTB logs the Bot API URL, which holds the token, at DEBUG; httpx logs request URLs at INFO.
+    """
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
+        # Longest first, so that a whole token is replaced before its secret part.
+        self.secrets = tuple(sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True))
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, _MASK)
+        return text
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+    """Root logging at `level`, secrets masked; httpx/httpcore always WARNING."""
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format=LOG_FORMAT)
+    root = logging.getLogger()
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    for handler in root.handlers:
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # APScheduler logs every tick at INFO.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ConfigError, Settings, setup_logging
+from bot.config import ConfigError, RedactingFormatter, Settings, setup_logging
 
 TOKEN = "123456789:AAHsecretsecretsecretsecretsecret00"
 VALID = {
@@ -150,3 +150,30 @@ def test_setup_logging_silences_httpx() -> None:
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
     assert logging.getLogger("httpcore").getEffectiveLevel() == logging.WARNING
     setup_logging("INFO")
+
+
+def test_redacting_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
+    settings = Settings.from_env(
+        VALID | {"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "w" * 8}
+    )
+    formatter = RedactingFormatter("%(message)s", settings.secret_values())
+    try:
+        raise RuntimeError(f"calling https://api.telegram.org/bot{TOKEN}/getMe")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord(
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "url %s secret %s",
+            (TOKEN, "ft-very-secret-key"),
+            sys.exc_info(),
+        )
+    text = formatter.format(record)
+    assert TOKEN not in text
+    assert "AAHsecret" not in text
+    assert "ft-very-secret-key" not in text
+    assert "url *** secret ***" in text
+    assert "bot***/getMe" in text

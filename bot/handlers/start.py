@@ -79,6 +79,10 @@ RADII = (5, 10, 20, 50, 100)
 ALERT_TIMES = ("07:00", "08:00", "12:00", "18:00")
 DEFAULT_ALERT_TIME = "08:00"
 CONTRACT_TYPES = ("CDI", "CDD", "MIS", "SAI", "LIB")
+# Typed instead of pressing "Terminé" (normalised: lower case, no accents).
+DONE_WORDS = frozenset(
+    {"termine", "terminer", "fini", "finir", "c est tout", "cest tout", "suivant", "ok", "valider"}
+)
 
 _ROME_RE = re.compile(r"^\s*([A-Na-n])\s?(\d{4})\s*$")
 _TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3])\s*(?:[:hH.]\s*([0-5]\d)?)?\s*$")
@@ -164,6 +168,13 @@ def parse_time(text: str) -> str | None:
     if not match:
         return None
     return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
+
+
+def is_done_word(text: str) -> bool:
+    """The user typed "Terminé" (or "fini", "c'est tout"…) instead of pressing the button."""
+    from ft_client.textnorm import normalize
+
+    return normalize(text).strip(" .!") in DONE_WORDS
 
 
 def pick_place(query: str, places: list[Any]) -> Any | None:
@@ -515,6 +526,8 @@ async def jobs_text(update: Update, context: Context) -> str:
     if problem:
         await reply_html(update, context, problem)
         return JOBS
+    if is_done_word(text):
+        return await _jobs_done(update, context)
     referential = services(context).referential
     code_match = _ROME_RE.match(text)
     if code_match:
@@ -572,7 +585,11 @@ async def jobs_control(update: Update, context: Context) -> str:
     if choice != "done":
         await reply_html(update, context, T.USE_BUTTONS)
         return JOBS
-    if not draft["jobs"]:
+    return await _jobs_done(update, context)
+
+
+async def _jobs_done(update: Update, context: Context) -> str:
+    if not get_draft(context)["jobs"]:
         await reply_html(update, context, T.JOB_NEED_ONE)
         return JOBS
     # Even when editing: new jobs mean new skill proposals, offered before the summary.
@@ -589,6 +606,8 @@ async def skills_text(update: Update, context: Context) -> str:
     if problem:
         await reply_html(update, context, problem, skills_keyboard(draft))
         return SKILLS
+    if is_done_word(text):
+        return await _skills_done(update, context)
     parsed = parse_skills(text)
     if not parsed:
         await reply_html(update, context, T.SKILLS_NOTHING, skills_keyboard(draft))
@@ -650,6 +669,11 @@ async def skills_control(update: Update, context: Context) -> str:
     if choice != "done":
         await reply_html(update, context, T.USE_BUTTONS)
         return SKILLS
+    return await _skills_done(update, context)
+
+
+async def _skills_done(update: Update, context: Context) -> str:
+    draft = get_draft(context)
     if not draft["skills"]:
         await reply_html(update, context, T.SKILLS_NEED_ONE, skills_keyboard(draft))
         return SKILLS
