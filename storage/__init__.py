@@ -50,6 +50,8 @@ Tables (instants are UTC Unix epoch seconds; lists are JSON text):
 ``schema_version``
     Applied migrations.
 
+Backups: :meth:`Storage.backup` writes a consistent online copy (SQLite backup API).
+
 GDPR: :meth:`Storage.delete_user` erases every row about a user (including persistence rows) in
 one transaction; :meth:`Storage.export_user` returns everything as a JSON-serialisable dict.
 """

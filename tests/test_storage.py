@@ -128,6 +128,20 @@ def test_split_sql_keeps_trigger_bodies_whole() -> None:
     assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
 
 
+async def test_online_backup_is_a_complete_database(tmp_path: Path) -> None:
+    async with Storage.open(tmp_path / "live.sqlite3") as live:
+        await add_user(live, 1, skills=("cuisine 😀",))
+        await live.mark_sent(1, ["A1"])
+        await live.backup(tmp_path / "copy.sqlite3")
+        with pytest.raises(FileExistsError):
+            await live.backup(tmp_path / "copy.sqlite3")
+    async with Storage.open(tmp_path / "copy.sqlite3") as copy:
+        assert await copy.integrity_check() == "ok"
+        profile = await copy.get_profile(1)
+        assert profile is not None and profile.skills == ("cuisine 😀",)
+        assert await copy.filter_unsent(1, ["A1", "B2"]) == ["B2"]
+
+
 # ---------------------------------------------------------------- users
 
 
