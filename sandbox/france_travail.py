@@ -90,6 +90,7 @@ MSG_MOTS_CLES = (
 )
 MSG_TEMPS_PLEIN = "Format du paramètre « tempsPlein » incorrect. Booléen attendu."
 MSG_EXPERIENCE_EXIGENCE = "Format du paramètre « experienceExigence » incorrect. D, E ou S attendu."
+MSG_CHAMPS = "Le paramètre « champs » est incorrect."  # guessed wording
 MSG_OFFER_ID = "Le format de l'id de l'offre recherchée est incorrect."
 
 MSG_GRAND_DOMAINE = (
@@ -426,6 +427,63 @@ def _qualification_bucket(offer: Mapping[str, Any]) -> str:
     return "9" if str(code) == "9" else "0"
 
 
+Selector = dict[str, "Selector | None"]
+
+
+def parse_champs(text: str) -> Selector:
+    """ROME 4.0 field selector: ``code,libelle,formacodes(libelle,code)`` -> nested dict."""
+    tokens = re.findall(r"[A-Za-z0-9_]+|[(),]|\S", text.replace(" ", ""))
+    pos = 0
+
+    def fields() -> Selector:
+        nonlocal pos
+        out: Selector = {}
+        while True:
+            if pos >= len(tokens) or not re.fullmatch(r"[A-Za-z0-9_]+", tokens[pos]):
+                raise ValueError("field name expected")
+            name = tokens[pos]
+            pos += 1
+            sub = None
+            if pos < len(tokens) and tokens[pos] == "(":
+                pos += 1
+                sub = fields()
+                if pos >= len(tokens) or tokens[pos] != ")":
+                    raise ValueError("')' expected")
+                pos += 1
+            out[name] = sub
+            if pos < len(tokens) and tokens[pos] == ",":
+                pos += 1
+                continue
+            return out
+
+    selector = fields()
+    if pos != len(tokens):
+        raise ValueError("unexpected text after the selector")
+    return selector
+
+
+def select_fields(data: Any, selector: Selector) -> Any:
+    if isinstance(data, list):
+        return [select_fields(item, selector) for item in data]
+    if isinstance(data, dict):
+        return {
+            key: select_fields(data[key], sub) if sub else data[key]
+            for key, sub in selector.items()
+            if key in data
+        }
+    return data
+
+
+def _select_response(response: web.Response, selector: Selector, endpoint: str) -> web.Response:
+    assert isinstance(response.body, bytes)
+    data = json.loads(response.body)
+    if endpoint == "rome_appellation_search":  # the selector applies to each result
+        data["resultats"] = select_fields(data["resultats"], selector)
+    else:
+        data = select_fields(data, selector)
+    return _json(data, status=response.status)
+
+
 def _flag(offer: Mapping[str, Any], name: str) -> bool:
     if name == "entrepriseAdaptee":
         company = offer.get("entreprise") or {}
@@ -674,6 +732,12 @@ class FranceTravailEmulator:
                 self.stats.rate_limited_by_api[api] += 1
                 return self._too_many(headers)
         self.stats.record_accepted(api, arrived)
+        selector = None
+        if api == "rome" and "champs" in request.query:
+            try:
+                selector = parse_champs(request.query["champs"])
+            except ValueError:
+                return _ft_error(400, MSG_CHAMPS)
         fault = self.faults.take(endpoint, api)
         if fault is not None:
             response = await self._fault_response(request, fault, endpoint)
@@ -684,6 +748,8 @@ class FranceTravailEmulator:
                 if exc.status == 405:
                     raise
                 response = web.Response(status=exc.status)
+            if selector is not None and response.status == 200:
+                response = _select_response(response, selector, endpoint)
         for key, value in headers.items():
             response.headers.setdefault(key, value)
         return response

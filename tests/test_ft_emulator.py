@@ -759,3 +759,28 @@ async def test_rate_limits_merge_with_defaults_and_can_change(http: httpx.AsyncC
         emu.config.rate_limits["offres"] = float("inf")  # unlimited from now on
         statuses = {(await _search(http, emu, headers, range="0-0")).status_code for _ in range(15)}
         assert statuses == {206}
+
+
+async def test_rome_field_selector(emu: FranceTravailEmulator, http: httpx.AsyncClient) -> None:
+    headers = await _token(http, emu)
+    url = emu.base_url + "/rome-metiers/v1/metiers/metier"
+    r = await http.get(url, params={"champs": "code,libelle"}, headers=headers)
+    assert all(set(item) == {"code", "libelle"} for item in r.json())
+    r = await http.get(
+        url + "/G1603",
+        params={"champs": "code,domaineProfessionnel(code,grandDomaine(code)),appellations(code)"},
+        headers=headers,
+    )
+    assert r.json()["domaineProfessionnel"] == {"code": "G16", "grandDomaine": {"code": "G"}}
+    assert set(r.json()) == {"code", "domaineProfessionnel", "appellations"}
+    assert all(set(a) == {"code"} for a in r.json()["appellations"])
+    r = await http.get(
+        emu.base_url + "/rome-metiers/v1/metiers/appellation/requete",
+        params={"q": "boulanger", "champs": "code,libelle,metier(code)"},
+        headers=headers,
+    )
+    assert r.json()["resultats"]
+    assert all(set(a) == {"code", "libelle", "metier"} for a in r.json()["resultats"])
+    for bad in ("code,(", "code)", ",", "code,libelle(x"):
+        r = await http.get(url + "/G1603", params={"champs": bad}, headers=headers)
+        assert r.status_code == 400, bad
