@@ -247,3 +247,18 @@ async def onboard(env: BotEnv, user: SimulatedUser) -> Profile:
     profile = await env.storage.get_profile(user.id)
     assert profile is not None
     return profile
+
+
+async def wait_until(condition: Any, timeout: float = WAIT) -> None:  # noqa: ASYNC109
+    """Wait until `condition()` (sync or async) is true, for state the bot changes (storage…)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
