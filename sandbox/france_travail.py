@@ -529,6 +529,8 @@ class FranceTravailEmulator:
             data_dir=self.config.data_dir,
         )
         self._new_offer_count = 0
+        self._referentiel_cache: dict[str, tuple[bytes, int]] = {}
+        self._appellation_index: list[tuple[str, str, str, str, str]] | None = None
         self._tokens: dict[str, _Token] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._info_cache: dict[str, _OfferInfo] = {}
@@ -686,7 +688,11 @@ class FranceTravailEmulator:
         endpoint, api = _endpoint_of(request.method, request.path)
         self.stats.record_arrival(endpoint, api, arrived)
         await self._notify()
-        response = await self._dispatch(request, handler, endpoint, api, arrived)
+        try:
+            response = await self._dispatch(request, handler, endpoint, api, arrived)
+        except web.HTTPException as exc:  # e.g. 405 from the router
+            self.stats.responses[(endpoint, exc.status)] += 1
+            raise
         self.stats.responses[(endpoint, response.status)] += 1
         await self._notify()
         return response
@@ -1307,10 +1313,20 @@ class FranceTravailEmulator:
 
     async def _referentiel(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        items = self._referentiel_items(name)
-        if items is None:
-            return _ft_error(404, f"Le référentiel « {name} » n'existe pas.")
-        return _json(items, headers={"Content-Range": f"{name} */{len(items)}"})
+        cached = self._referentiel_cache.get(name)
+        if cached is None:
+            items = self._referentiel_items(name)
+            if items is None:
+                return _ft_error(404, f"Le référentiel « {name} » n'existe pas.")
+            cached = (json.dumps(items, ensure_ascii=False).encode("utf-8"), len(items))
+            self._referentiel_cache[name] = cached  # static data: build and encode once
+        body, count = cached
+        return web.Response(
+            body=body,
+            content_type="application/json",
+            charset="utf-8",
+            headers={"Content-Range": f"{name} */{count}"},
+        )
 
     # ---- ROME 4.0 ----------------------------------------------------------------------------
     _TYPE_BY_KIND: ClassVar[dict[str, str]] = {
@@ -1412,10 +1428,15 @@ class FranceTravailEmulator:
         if not q:
             return _ft_error(400, "Le paramètre « q » est obligatoire.")
         words = [w for w in re.split(r"[\s\-'/]+", normalize_text(q)) if w]
+        patterns = [re.compile(r"\b" + re.escape(w)) for w in words]
+        if self._appellation_index is None:
+            self._appellation_index = [
+                (code, label, rome, kind, normalize_text(label))
+                for code, (label, rome, kind) in sorted(self._refs.appellations.items())
+            ]
         results = []
-        for code, (label, rome, kind) in sorted(self._refs.appellations.items()):
-            norm = normalize_text(label)
-            if all(re.search(r"\b" + re.escape(w), norm) for w in words):
+        for code, label, rome, kind, norm in self._appellation_index:
+            if all(w in norm for w in words) and all(p.search(norm) for p in patterns):
                 results.append((kind != "P", len(label), code, label, rome, kind))
         results.sort()
         return _json(
