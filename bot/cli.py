@@ -45,8 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         path = urlsplit(settings.webhook_url).path.lstrip("/")
         logger.info("starting in webhook mode on port %s", settings.port)
         application.run_webhook(
-            # Behind a reverse proxy / in a container: listen on every interface.
-            listen="0.0.0.0",  # noqa: S104
+            listen=settings.webhook_listen,
             port=settings.port,
             url_path=path,
             webhook_url=settings.webhook_url,

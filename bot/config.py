@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -25,6 +26,9 @@ FT_AUTH_URL = (
 DEFAULT_DATABASE_PATH = "data/ft-job-bot.sqlite3"
 DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_PORT = 8443
+# Webhook server address: every interface (behind a reverse proxy / in a container).
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # BotFather tokens are "<bot id>:<secret>"; the secret part is URL-safe base64-ish.
@@ -55,6 +59,7 @@ class Settings:
     alert_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
     alert_digest_size: int = 5
@@ -186,8 +191,13 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
 
     webhook_url = _get(env, "WEBHOOK_URL") or None
     webhook_secret = _get(env, "WEBHOOK_SECRET") or None
-    if webhook_url and not webhook_url.startswith("https://"):
+    if webhook_url and not (
+        webhook_url.startswith("https://")
+        or (webhook_url.startswith("http://") and urlsplit(webhook_url).hostname in LOOPBACK)
+    ):
+        # Plain http only towards a local emulator or a self-hosted Bot API server.
         problems.append("WEBHOOK_URL must be an https:// URL (Telegram only calls HTTPS webhooks).")
+    webhook_listen = _get(env, "WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
     if webhook_url and not webhook_secret:
         problems.append("WEBHOOK_SECRET is missing: required when WEBHOOK_URL is set.")
     if webhook_secret and not _WEBHOOK_SECRET_RE.match(webhook_secret):
@@ -244,6 +254,7 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         alert_timezone=timezone,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        webhook_listen=webhook_listen,
         port=port,
         log_level=log_level,
         alert_digest_size=digest_size,

@@ -6,16 +6,18 @@ import asyncio
 import copy
 import os
 import signal
+import socket
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
 from sandbox.telegram import TelegramEmulator
 from storage import Profile, Storage, TargetJob
-from tests.helpers_bot import WAIT, expect
+from tests.helpers_bot import WAIT, expect, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-TOKEN"
@@ -183,6 +185,81 @@ async def test_run_polling_serves_users_and_keeps_secrets_out_of_debug_logs(
             await storage.close()
         assert stored is not None
         assert stored.first_name == "Zoé"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_run_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    async with (
+        FranceTravailEmulator(EmulatorConfig(seed=1, offer_count=200)) as ft,
+        TelegramEmulator(token=TOKEN) as tg,
+    ):
+        env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
+        env.update(
+            WEBHOOK_URL=hook,
+            WEBHOOK_SECRET="s3cret_hook",
+            PORT=str(port),
+            WEBHOOK_LISTEN="127.0.0.1",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output: list[str] = []
+        ready = asyncio.Event()
+
+        async def read_output() -> None:
+            assert process.stdout is not None
+            async for raw in process.stdout:
+                output.append(raw.decode(errors="replace"))
+                if "ready as @ft_job_bot" in output[-1]:
+                    ready.set()
+
+        reader = asyncio.create_task(read_output())
+        try:
+            await asyncio.wait_for(ready.wait(), PROCESS_TIMEOUT)
+            await wait_until(lambda: tg.webhook.get("url") == hook)
+            assert tg.webhook["secret_token"] == "s3cret_hook"
+            user = tg.user(8, first_name="Inès")
+            await user.send("/start")
+            await expect(user, "Étape 1/5", timeout=WAIT)
+            # A request without the secret is refused by PTB's webhook server.
+            async with aiohttp.ClientSession() as session:
+                forged = {
+                    "update_id": 1,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": 8, "type": "private"},
+                        "from": {"id": 8, "is_bot": False, "first_name": "X"},
+                        "text": "/start",
+                    },
+                }
+                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                    async with session.post(hook, json=forged, headers=headers) as response:
+                        assert response.status == 403
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), PROCESS_TIMEOUT)
+            await asyncio.wait_for(reader, PROCESS_TIMEOUT)
+        logs = "".join(output)
+        assert process.returncode == 0, logs[-2000:]
+        assert "s3cret_hook" not in logs
+        assert TOKEN not in logs
 
 
 async def test_alerts_once_for_one_user(tmp_path: Path) -> None:
