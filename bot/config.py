@@ -66,6 +66,8 @@ class Settings:
     alert_min_score: float = 0.35
     alert_tick_seconds: int = 60
     alert_lookback_days: int = 3
+    # Onboarding conversation: silence after which it ends politely (not from the environment).
+    conversation_timeout_seconds: float = 30 * 60
     # Set only by `ft-bot demo`: enables the demo-only commands.
     demo_mode: bool = False
 

@@ -214,3 +214,22 @@ async def test_cancel_saves_nothing_and_start_begins_afresh(tmp_path: Path) -> N
         await env.restart()
         await step(user, "/cancel", "C'est annulé")
         assert await env.storage.get_profile(user.id) is None
+
+
+async def test_silence_ends_the_conversation_politely(tmp_path: Path) -> None:
+    async with bot_env(
+        tmp_path,
+        alert_job=False,
+        tg_kwargs=FAST_TYPIST,
+        settings_overrides={"conversation_timeout_seconds": 0.5},
+    ) as env:
+        user = env.user(1008)
+        await step(user, "/start", "Étape 1/5")
+        await step(user, "G1803", "Ajouté")
+        timed_out = await expect(user, "Je n'ai pas eu de réponse depuis un moment")
+        assert timed_out.remove_keyboard
+        assert "draft" not in env.app.user_data[user.id]
+        assert await env.storage.get_profile(user.id) is None
+        # The conversation is over: a job name is no longer taken as an answer.
+        await step(user, "serveur", "Je n'ai pas compris")
+        await step(user, "/start", "Étape 1/5")

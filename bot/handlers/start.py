@@ -974,7 +974,9 @@ OTHER = (
 )
 
 
-def build_conversation(*, persistent: bool) -> ConversationHandler:
+def build_conversation(
+    *, persistent: bool, timeout_seconds: float = CONVERSATION_TIMEOUT_SECONDS
+) -> ConversationHandler:
     onboarding_buttons = callbacks.pattern("ob", "obe", "obj", "obs", "obp", "obr", "obt", "pfc")
     with warnings.catch_warnings():
         # per_message=False with CallbackQueryHandlers is intended: the conversation is per
@@ -1043,7 +1045,7 @@ def build_conversation(*, persistent: bool) -> ConversationHandler:
             per_chat=True,
             per_user=True,
             per_message=False,
-            conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
+            conversation_timeout=timeout_seconds,
             # /start and the /profil buttons work from any step (start() resumes a draft).
             allow_reentry=True,
         )
@@ -1062,5 +1064,13 @@ COMMANDS = [
 
 
 def register(application: Application) -> None:
-    application.add_handler(build_conversation(persistent=application.persistence is not None))
+    settings = application.bot_data.get("settings")
+    timeout_seconds = getattr(
+        settings, "conversation_timeout_seconds", CONVERSATION_TIMEOUT_SECONDS
+    )
+    application.add_handler(
+        build_conversation(
+            persistent=application.persistence is not None, timeout_seconds=timeout_seconds
+        )
+    )
     application.add_handler(CommandHandler(["annuler", "cancel"], cancel_outside))
