@@ -274,7 +274,8 @@ class PhraseMatcher:
         a recall aid for words no single skill label carries ("vaisselle", "patients")."""
         stems, idf = self.job_stems
         job_words = stems.get(job_code, frozenset())
-        user_words = {w for p in phrases for w in skill_stems(p) if w in idf}
+        # Sorted: summing floats in a fixed order keeps results identical across processes.
+        user_words = sorted({w for p in phrases for w in skill_stems(p) if w in idf})
         total = sum(idf[w] for w in user_words)
         return sum(idf[w] for w in user_words if w in job_words) / total if total else 0.0
 
@@ -577,22 +578,31 @@ def _freshness(offer: Offer, now: datetime) -> tuple[float | None, str | None]:
     return score, reason
 
 
+def _valid_point(latitude: object, longitude: object) -> tuple[float, float] | None:
+    if isinstance(latitude, bool) or isinstance(longitude, bool):
+        return None
+    if not isinstance(latitude, int | float) or not isinstance(longitude, int | float):
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        return None
+    return float(latitude), float(longitude)
+
+
 def _place_fit(
     profile: MatchProfile, offer: Offer, ref: Referential
 ) -> tuple[float | None, float | None, str | None]:
     """(score, distance in km, reason) — distance when both have a point, else same
     commune / city / département."""
     place = offer.place
-    radius = float(profile.radius_km) if profile.radius_km else DEFAULT_RADIUS_KM
-    if (
-        profile.latitude is not None
-        and profile.longitude is not None
-        and place.latitude is not None
-        and place.longitude is not None
-    ):
-        distance = haversine_km(
-            profile.latitude, profile.longitude, place.latitude, place.longitude
-        )
+    radius = DEFAULT_RADIUS_KM
+    if isinstance(profile.radius_km, int | float) and 0 < profile.radius_km < 20_000:
+        radius = float(profile.radius_km)
+    user_point = _valid_point(profile.latitude, profile.longitude)
+    offer_point = _valid_point(place.latitude, place.longitude)
+    if user_point and offer_point:
+        distance = haversine_km(*user_point, *offer_point)
         if distance <= radius:
             score = 1.0 - 0.5 * distance / radius
             reason = (
@@ -707,6 +717,29 @@ def rank_offers(
             job_cache[code] = scorer.score(code) if known else None
         return job_cache[code]
 
+    job_details_cache: dict[str, tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]] = {}
+
+    def job_details(code: str) -> tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]:
+        """Matched and missing core skills of a ROME job, for offers that list no competences."""
+        cached = job_details_cache.get(code)
+        if cached is None:
+            matched_job: list[SkillMatch] = []
+            missing_job: list[MissingSkill] = []
+            for skill_code, core in ref.job_skill_codes(code):
+                skill = ref.skill(skill_code)
+                if skill is None or skill.kind == "contexte":
+                    continue
+                if skill_code in by_code:
+                    sim, phrase = by_code[skill_code]
+                    matched_job.append(SkillMatch(phrase, skill.label, skill_code, sim, "métier"))
+                elif core:
+                    missing_job.append(
+                        MissingSkill(skill.label, skill_code, "cœur de métier", CORE_WEIGHT)
+                    )
+            cached = (tuple(matched_job[:8]), tuple(missing_job[:5]))
+            job_details_cache[code] = cached
+        return cached
+
     ranked: list[RankedOffer] = []
     for offer in offers:
         if not isinstance(offer, Offer):
@@ -756,6 +789,9 @@ def rank_offers(
                 skill_score = offer_fit
             elif rome_fit is not None:
                 skill_score = rome_fit
+                job_matched, job_missing = job_details((offer.rome_code or "").upper())
+                matched.extend(job_matched)
+                missing.extend(job_missing)
             else:
                 title_hit = text_match(offer.title)
                 skill_score = title_hit[0]

@@ -279,3 +279,37 @@ def test_rank_offers_monotone_in_skills(ref: Referential, offers: list[Offer]) -
     high = rank_offers(more, [offer], referential=ref, now=NOW)[0]
     assert high.score >= low.score
     assert len(high.matched) > len(low.matched)
+
+
+def test_offer_without_competences_is_explained_by_its_rome_job(
+    ref: Referential, offers: list[Offer]
+) -> None:
+    python_offer = next(o for o in offers if o.id == "201WLXK")  # M1855, no competences listed
+    assert python_offer.competences == ()
+    profile = MatchProfile(skills=["programmation en python", "concevoir une application web"])
+    ranked = rank_offers(profile, [python_offer], referential=ref, now=NOW)[0]
+    assert ranked.skill_score is not None and ranked.skill_score > 0
+    assert ranked.matched and all(m.source == "métier" for m in ranked.matched)
+    assert {m.user_skill for m in ranked.matched} <= set(profile.skills)
+    assert ranked.missing and all(m.importance == "cœur de métier" for m in ranked.missing)
+    assert any("% du métier" in r for r in ranked.reasons)
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        MatchProfile(skills=["accueil"], latitude=float("nan"), longitude=2.0, radius_km=10),
+        MatchProfile(skills=["accueil"], latitude=44.8, longitude=-0.6, radius_km=-5),
+        MatchProfile(skills=["accueil"], latitude=500.0, longitude=2.0),
+        MatchProfile(skills=["accueil"], commune="not-a-code", departement="??"),
+        MatchProfile(skills=["x" * 10_000], target_rome_codes=["", "nonsense", None]),  # type: ignore[list-item]
+    ],
+)
+def test_rank_offers_tolerates_odd_profiles(
+    ref: Referential, offers: list[Offer], profile: MatchProfile
+) -> None:
+    ranked = rank_offers(profile, offers, referential=ref, now=NOW)
+    assert len(ranked) == len(offers)
+    for item in ranked:
+        assert 0.0 <= item.score <= 1.0
+        assert item.place_score is None or 0.0 <= item.place_score <= 1.0
