@@ -12,7 +12,9 @@ fresh dicts that callers may mutate.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import gzip
 import itertools
 import json
@@ -20,6 +22,7 @@ import math
 import random
 import string
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,6 +75,18 @@ class Referentials:
         return (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building many small dicts triggers full collections over the big referentials: pause them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _read_gz_json(path: Path) -> Any:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return json.load(fh)
@@ -84,6 +99,11 @@ def _read_json(name: str) -> Any:
 @functools.cache
 def load_referentials(data_dir: Path = DEFAULT_REFERENTIAL_DIR) -> Referentials:
     """Read ``rome.json.gz``, ``communes.json.gz`` and ``commune_points.odbl.json.gz`` (cached)."""
+    with _gc_paused():
+        return _load_referentials(data_dir)
+
+
+def _load_referentials(data_dir: Path) -> Referentials:
     rome = _read_gz_json(data_dir / "rome.json.gz")
     geo = _read_gz_json(data_dir / "communes.json.gz")
     raw_points = _read_gz_json(data_dir / "commune_points.odbl.json.gz")["points"]
@@ -547,9 +567,17 @@ def generate_offer(
 def _generated(
     seed: int, count: int, data_dir: Path
 ) -> tuple[str, tuple[tuple[float, float], ...]]:
+    refs = load_referentials(data_dir)
+    with _gc_paused():
+        return _generate(seed, count, refs)
+
+
+def _generate(
+    seed: int, count: int, refs: Referentials
+) -> tuple[str, tuple[tuple[float, float], ...]]:
     rng = random.Random(seed)
     sample_ids = {e["offer"]["id"] for e in _read_json("sample_offers.json")["offers"]}
-    gen = _make_generator(load_referentials(data_dir), rng, set(sample_ids))
+    gen = _make_generator(refs, rng, set(sample_ids))
     ages = _ages(rng, count)
     offers, dates = [], []
     for age in ages:
