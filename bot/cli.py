@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
     demo = sub.add_parser("demo", help="offline demo: local emulators and a terminal chat")
-    demo.add_argument("--offers", type=int, default=1500, help="offers in the emulator dataset")
+    demo.add_argument("--offers", type=int, default=3000, help="offers in the emulator dataset")
     demo.add_argument("--seed", type=int, default=42, help="dataset seed")
     demo.add_argument("--log-level", default="WARNING", help="bot logging level (stderr)")
     sub.add_parser("check", help="validate configuration and reach both APIs")

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 DEMO_TOKEN = "123456:DEMO-TOKEN"  # noqa: S105 - the local emulator's fake token
 DEMO_USER_ID = 100001
-DEMO_OFFERS = 1500
+DEMO_OFFERS = 3000
 
 BANNER = (
     "Démo hors ligne de ft-job-bot : émulateurs France Travail et Telegram en local, "
