@@ -137,12 +137,20 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     job_list = list(ref.jobs())
     realistic = []
+    held_out = []
     for profile in data["profiles"]:
         acceptable = set(profile["acceptable"])
         source = ref.job(profile["acceptable"][0])
         other = rng.choice([j for j in job_list if j.code not in acceptable])
-        realistic.append((profile["skills"], acceptable, source, other))
-    print_figures("realistic profiles", evaluate(ref, realistic))
+        case = (profile["skills"], acceptable, source, other)
+        realistic.append(case)
+        if profile.get("held_out"):
+            held_out.append(case)
+    print_figures("realistic profiles, all", evaluate(ref, realistic))
+    if held_out:
+        print_figures(
+            "realistic profiles, held out (never used for tuning)", evaluate(ref, held_out)
+        )
     if args.verbose:
         for profile in data["profiles"]:
             got = suggest_jobs(profile["skills"], ref, limit=5)
