@@ -639,25 +639,36 @@ async def test_soft_skills(emu: FranceTravailEmulator, http: httpx.AsyncClient) 
 
 
 async def test_rate_limit_429_with_retry_after(http: httpx.AsyncClient) -> None:
-    async with FranceTravailEmulator(EmulatorConfig(offer_count=20, now=NOW)) as emu:
+    defaults = EmulatorConfig()
+    assert defaults.rate_limits == {"offres": 10.0, "rome": 1.0, "softskills": 1.0}
+    assert defaults.burst_for("offres") == 10.0
+    assert defaults.burst_for("rome") == 1.0
+    # A bucket of 10 that refills very slowly: the outcome does not depend on the machine's speed.
+    slow = {"offres": 0.001, "rome": 0.001}
+    config = EmulatorConfig(offer_count=20, now=NOW, rate_limits=slow, burst={"offres": 10})
+    async with FranceTravailEmulator(config) as emu:
         headers = await _token(http, emu)
         statuses = []
         remaining = []
-        for _ in range(15):  # sequential calls arrive far faster than 10/s
+        for _ in range(13):
             r = await _search(http, emu, headers, range="0-0")
             statuses.append(r.status_code)
             remaining.append(r.headers["X-RateLimit-Remaining"])
-            assert r.headers["X-RateLimit-Limit"] == "10"
+            assert r.headers["X-RateLimit-Limit"] == "0.001"
             if r.status_code == 429:
                 assert r.headers["Retry-After"] == "1"
                 assert r.headers["Content-Type"].startswith("text/plain")
-        assert statuses.count(429) >= 1
-        assert statuses[:10] == [206] * 10
-        assert emu.stats.rate_limited == statuses.count(429)
-        assert emu.stats.rate_limited_by_api["offres"] == statuses.count(429)
-        assert emu.stats.max_calls_in_window("offres") == 15
-        assert emu.stats.max_calls_in_window("offres", accepted_only=True) < 15
-        # ROME has its own bucket (1/s) per client
+        assert statuses == [206] * 10 + [429] * 3
+        assert remaining[:10] == [str(n) for n in range(9, -1, -1)]
+        assert emu.stats.rate_limited == 3
+        assert emu.stats.rate_limited_by_api["offres"] == 3
+        assert emu.stats.max_calls_in_window("offres", window=3600) == 13
+        assert emu.stats.max_calls_in_window("offres", window=3600, accepted_only=True) == 10
+        # another client has its own bucket
+        emu.clients["PAR_other"] = "x" * 64
+        other = {"Authorization": f"Bearer {emu.issue_token(client_id='PAR_other')}"}
+        assert (await _search(http, emu, other, range="0-0")).status_code == 206
+        # ROME has its own bucket (burst 1) per client
         url = emu.base_url + "/rome-metiers/v1/metiers/metier/G1603"
         first = await http.get(url, headers=headers)
         second = await http.get(url, headers=headers)
@@ -749,13 +760,14 @@ async def test_same_seed_same_answers(http: httpx.AsyncClient) -> None:
 
 
 async def test_rate_limits_merge_with_defaults_and_can_change(http: httpx.AsyncClient) -> None:
-    config = EmulatorConfig(offer_count=10, now=NOW, rate_limits={"offres": 2.0})
-    assert config.rate_limits == {"offres": 2.0, "rome": 1.0, "softskills": 1.0}
+    config = EmulatorConfig(
+        offer_count=10, now=NOW, rate_limits={"offres": 0.001}, burst={"offres": 2}
+    )
+    assert config.rate_limits == {"offres": 0.001, "rome": 1.0, "softskills": 1.0}
     async with FranceTravailEmulator(config) as emu:
         headers = await _token(http, emu)
         statuses = [(await _search(http, emu, headers, range="0-0")).status_code for _ in range(4)]
-        assert statuses[:2] == [206, 206]
-        assert 429 in statuses
+        assert statuses == [206, 206, 429, 429]
         emu.config.rate_limits["offres"] = float("inf")  # unlimited from now on
         statuses = {(await _search(http, emu, headers, range="0-0")).status_code for _ in range(15)}
         assert statuses == {206}
