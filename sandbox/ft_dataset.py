@@ -616,7 +616,7 @@ def build_offers(
     include_samples: bool = True,
     data_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """The emulator's dataset: fresh dicts, newest first is NOT guaranteed (order is stable)."""
+    """The dataset as fresh dicts: the samples, then the generated offers (stable order)."""
     if count < 0:
         raise ValueError("count must be >= 0")
     moment = (now or datetime.now(UTC)).astimezone(UTC)
