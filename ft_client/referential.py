@@ -210,6 +210,8 @@ class Referential:
         """Read the places and build every index now (e.g. in a thread at bot start-up), so that
         no user pays for a first use."""
         self.find_jobs("serveur")
+        for code in self._raw_jobs:
+            self._job_skill_tokens(code)
         self.find_places("Paris")
         self.find_places("75001")
         self.nearest_place(48.85, 2.35)
