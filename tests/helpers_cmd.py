@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import zlib
 from collections.abc import Callable
 from datetime import time
 from typing import Any
@@ -68,6 +69,7 @@ def add_offers(
     id_prefix: str = "9",
     commune_prefix: str = "751",
     description: str | None = None,
+    rome_code: str | None = None,
 ) -> list[str]:
     """Add ``count`` offers titled ``title N`` to the FT emulator, cloned from a real-shaped
     dataset offer located in a commune starting with ``commune_prefix`` (Paris by default)."""
@@ -79,10 +81,13 @@ def add_offers(
     ids = []
     for index in range(count):
         offer = copy.deepcopy(template)
-        offer["id"] = f"{id_prefix}{index:03d}{title[:3].upper()}"[:7]
+        # 7 characters like real ids; distinct per title (crc32) and per index.
+        offer["id"] = f"{id_prefix}{zlib.crc32(title.encode()) % 1000:03d}{index:03d}"
         offer["intitule"] = f"{title} {index + 1}"
         if description is not None:
             offer["description"] = description
+        if rome_code is not None:
+            offer["romeCode"] = rome_code
         env.ft.add_offer(offer)
         ids.append(offer["id"])
     return ids

@@ -101,17 +101,3 @@ async def test_offer_bad_or_unknown_id(tmp_path, text: str, expected: str) -> No
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert expected in reply.text
         assert len(reply.text) <= 4096
-
-
-@pytest.mark.parametrize("fault", [500, 429, "timeout"])
-async def test_offer_france_travail_down(tmp_path, fault) -> None:
-    async with cmd_env(tmp_path) as env:
-        [offer_id] = add_offers(env, "Zythologue", 1)
-        env.ft.faults.fail_next(20, kind=fault, endpoint="offres_detail")
-        user = env.user(305)
-        await user.send(f"/offre {offer_id}")
-        reply = (await user.replies(timeout=60, count=1))[-1]
-        assert "France Travail ne répond pas pour le moment" in reply.text
-        assert "typing" in env.tg.chat_actions(305)
-        await user.send("/favoris")
-        assert "aucune offre" in (await user.replies(timeout=WAIT, count=1))[-1].text

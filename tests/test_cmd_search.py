@@ -120,21 +120,3 @@ async def test_search_huge_input_with_place(tmp_path) -> None:
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Désolé" not in reply.text
         assert len(reply.text) <= 4096
-
-
-@pytest.mark.parametrize("fault", [500, 429, 503, "malformed"])
-async def test_search_france_travail_down_then_bot_keeps_serving(tmp_path, fault) -> None:
-    async with cmd_env(tmp_path) as env:
-        env.ft.faults.fail_next(20, kind=fault, endpoint="offres_search")
-        user = env.user(205)
-        await user.send("/recherche serveur")
-        reply = (await user.replies(timeout=30, count=1))[-1]
-        assert "France Travail ne répond pas pour le moment" in reply.text
-        stats = await env.services.storage.stats()
-        assert stats["ft_errors_24h"] >= 1
-        env.ft.faults.clear()
-        await user.send("/aide")
-        assert "/recherche" in (await user.replies(timeout=WAIT, count=1))[-1].text
-        add_offers(env, "Zythologue", 2)
-        await user.send("/recherche zythologue")
-        assert "2 offres" in (await user.replies(timeout=WAIT, count=1))[-1].text
