@@ -5,9 +5,12 @@ A cycle (`run_alert_cycle`):
    served since (storage owns "due": alerts on, today's day, time reached, not served since, not
    blocked; a digest older than a day is never sent late).
 2. Users are grouped by identical France Travail query (ROME codes, whole-city commune, radius,
-   contract types — `OfferQuery` is hashable); each group is asked ONCE, for offers created in
-   [oldest window start of the group, now), sorted by date, every page within the API's limits.
-   Groups run concurrently (bounded); the France Travail client's limiter keeps us under 10 calls/s.
+   contract types — `OfferQuery` is hashable). Groups that share commune and radius are then
+   asked together: ONE query set per (commune, radius) with their ROME codes in one `codeROME`
+   list and no contract filter; each group keeps exactly the offers its own query would return
+   (its codes and contract types are plain offer fields). Each query set covers
+   [oldest window start of its users, now), sorted by date, every page within the API's limits.
+   Sets run concurrently (bounded); the France Travail client's limiter keeps us under 10 calls/s.
 3. Per user: keep offers of their own window, drop those already sent (`filter_unsent`), rank
    (`rank_offers`), keep the ones above `alert_min_score`, show the top `alert_digest_size`.
 4. ONE message per user through PTB's `AIORateLimiter`. Only after Telegram accepted it are the
@@ -61,8 +64,17 @@ FT_CONCURRENCY = 4
 # with up to ~250 ms per send+record, and bounds what a crash can repeat: a digest accepted by
 # Telegram but not yet recorded is sent again after a restart.
 SEND_CONCURRENCY = 8
+# Digests per second: evenly spaced, just under Telegram's 30 messages/s. AIORateLimiter alone
+# allows a 30-message burst after any idle moment on top of its 30/s, and the 429s that Telegram
+# then answers pause every request of the bot.
+SEND_RATE = 29.0
+# Users whose offers were fetched but who are not served yet: France Travail fetching stops
+# running ahead of Telegram sending beyond this (bounds memory on large cycles; ~10 s of sends).
+MAX_PENDING_USERS = 300
 # Pagination cap per query set: the API serves at most positions 0..3149.
 MAX_OFFERS_PER_QUERY = 3150
+# ROME codes per coalesced query (the API takes up to 200; fewer keeps URLs and pages modest).
+MAX_ROME_CODES_PER_QUERY = 50
 # A window with more offers than the API pages through is halved, at most this many times.
 MAX_WINDOW_SPLITS = 3
 # When Telegram still says "retry after" once AIORateLimiter gave up, how many more waits we do.
@@ -85,7 +97,8 @@ class AlertCycleReport:
 
     started_at: datetime
     users_due: int = 0
-    distinct_queries: int = 0
+    distinct_queries: int = 0  # groups of users with identical criteria
+    query_sets: int = 0  # France Travail query sets actually asked (groups coalesced)
     ft_calls: int = 0
     offers_fetched: int = 0
     messages_sent: int = 0
@@ -104,6 +117,7 @@ class AlertCycleReport:
     def summary(self) -> str:
         return (
             f"alert cycle: users_due={self.users_due} distinct_queries={self.distinct_queries} "
+            f"query_sets={self.query_sets} "
             f"ft_calls={self.ft_calls} offers_fetched={self.offers_fetched} "
             f"messages_sent={self.messages_sent} users_served={self.users_served} "
             f"users_skipped={self.users_skipped} users_blocked={self.users_blocked} "
@@ -234,6 +248,68 @@ def plan_groups(
     return list(groups.values()), skipped
 
 
+@dataclass(slots=True)
+class QuerySet:
+    """Groups asked together: same commune and radius, their ROME codes in one `codeROME` list.
+
+    France Travail's 10 calls/s is the bottleneck of a national cycle, and most identical-criteria
+    groups have only a few new offers a day. Groups that differ only by ROME codes or contract
+    types are therefore asked in ONE query (codes together, no contract filter) and each group
+    keeps exactly what the API would have answered it: offers of its codes and contract types,
+    which are plain fields of the offer. Commune and radius stay part of the query: a distance
+    filter is the API's to apply.
+    """
+
+    base: OfferQuery
+    groups: list[QueryGroup]
+
+    @property
+    def rome_codes(self) -> tuple[str, ...]:
+        return tuple(sorted({code for g in self.groups for code in g.key.rome_codes}))
+
+    @property
+    def users(self) -> int:
+        return sum(len(g.users) for g in self.groups)
+
+    def query(self, now: datetime) -> OfferQuery:
+        start = min(g.window_start for g in self.groups)
+        return dataclasses.replace(
+            self.base, rome_codes=self.rome_codes, created_after=start, created_before=now
+        )
+
+
+def plan_query_sets(
+    groups: Sequence[QueryGroup], max_codes: int = MAX_ROME_CODES_PER_QUERY
+) -> list[QuerySet]:
+    """Coalesce groups by (commune, radius), at most `max_codes` ROME codes per query; the sets
+    with the most users first, so that digests start flowing early."""
+    by_place: dict[OfferQuery, list[QuerySet]] = {}
+    for group in sorted(groups, key=lambda g: -len(g.users)):
+        base = dataclasses.replace(group.key, rome_codes=(), contract_types=())
+        sets = by_place.setdefault(base, [])
+        for candidate in sets:
+            codes = set(candidate.rome_codes) | set(group.key.rome_codes)
+            if len(codes) <= max_codes:
+                candidate.groups.append(group)
+                break
+        else:
+            sets.append(QuerySet(base=base, groups=[group]))
+    planned = [qs for sets in by_place.values() for qs in sets]
+    planned.sort(key=lambda qs: -qs.users)
+    return planned
+
+
+def offers_for_group(offers: Sequence[Offer], key: OfferQuery) -> list[Offer]:
+    """What the API answers for the group's own query, taken from its query set's answer."""
+    codes = set(key.rome_codes)
+    types = set(key.contract_types)
+    return [
+        o
+        for o in offers
+        if (o.rome_code or "").upper() in codes and (not types or o.contract_type in types)
+    ]
+
+
 def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) -> list[Offer]:
     """The offers of one user's window (a group is fetched for its oldest member's window)."""
     return [o for o in offers if o.created_at is None or start <= o.created_at < end]
@@ -269,6 +345,22 @@ def rank_for(
 
 # --------------------------------------------------------------------------------------------
 # Sending
+
+
+class _Pacer:
+    """Evenly spaced sends at `rate` per second (no bursts)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now, self.next_at)
+        self.next_at = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
 
 
 class _Outcome:
@@ -327,8 +419,10 @@ async def _send_digest(
     text: str,
     markup: InlineKeyboardMarkup | None,
     report: AlertCycleReport,
+    pacer: _Pacer,
 ) -> str:
     for attempt in range(LEFTOVER_RETRY_AFTER_ATTEMPTS + 1):
+        await pacer.wait()
         try:
             await bot.send_message(
                 chat_id=chat_id,
@@ -392,6 +486,9 @@ class _Cycle:
         self.report = report
         self.ft_slots = asyncio.Semaphore(FT_CONCURRENCY)
         self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.pacer = _Pacer(SEND_RATE)
+        self.pending_users = 0
+        self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
         self.own_page_count = 0
 
@@ -407,7 +504,16 @@ class _Cycle:
             await self.storage.mark_served_many([p.user_id for p in skipped], self.now)
         users = await self.storage.get_users(p.user_id for p in profiles)
         self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
-        await asyncio.gather(*(self.run_group(g) for g in groups))
+        ready: list[QueryGroup] = []
+        for group in groups:
+            if self.state.deferred(group.key, self.now):
+                self.report.queries_deferred += 1
+                self.report.failures += len(group.users)
+            else:
+                ready.append(group)
+        query_sets = plan_query_sets(ready)
+        self.report.query_sets = len(query_sets)
+        await asyncio.gather(*(self.run_set(qs) for qs in query_sets))
 
     async def fetch(self, query: OfferQuery, depth: int = 0) -> list[Offer]:
         """Every offer of the query's window; a window with more results than the API can page
@@ -426,29 +532,51 @@ class _Cycle:
             return list(merged.values())
         return offers
 
-    async def run_group(self, group: QueryGroup) -> None:
-        if self.state.deferred(group.key, self.now):
-            self.report.queries_deferred += 1
-            self.report.failures += len(group.users)
-            return
+    async def admit(self, users: int) -> None:
+        """Wait until few enough fetched users are waiting to be served (backpressure)."""
+        async with self.pending_changed:
+            # `<` and not `+ users <=`: a set larger than the bound still gets in, alone.
+            await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+            self.pending_users += users
+
+    async def release(self, users: int) -> None:
+        async with self.pending_changed:
+            self.pending_users -= users
+            self.pending_changed.notify_all()
+
+    async def run_set(self, query_set: QuerySet) -> None:
+        await self.admit(query_set.users)
+        try:
+            await self._run_set(query_set)
+        finally:
+            await self.release(query_set.users)
+
+    async def _run_set(self, query_set: QuerySet) -> None:
         async with self.ft_slots:
             try:
-                offers = await self.fetch(group.query(self.now))
+                offers = await self.fetch(query_set.query(self.now))
             except FTError as exc:
-                entry = self.state.failed(
-                    group.key, self.now, timedelta(seconds=self.settings.alert_tick_seconds)
-                )
+                tick = timedelta(seconds=self.settings.alert_tick_seconds)
+                retry_at = self.now
+                for group in query_set.groups:
+                    retry_at = self.state.failed(group.key, self.now, tick).retry_at
                 self.report.queries_failed += 1
-                self.report.failures += len(group.users)
+                self.report.failures += query_set.users
                 log.warning(
                     "alert query failed for %d user(s) (%s); next attempt from %s",
-                    len(group.users),
+                    query_set.users,
                     exc,
-                    entry.retry_at.isoformat(timespec="seconds"),
+                    retry_at.isoformat(timespec="seconds"),
                 )
                 return
-        self.state.succeeded(group.key)
         self.report.offers_fetched += len(offers)
+        for group in query_set.groups:
+            self.state.succeeded(group.key)
+        await asyncio.gather(
+            *(self.run_group(g, offers_for_group(offers, g.key)) for g in query_set.groups)
+        )
+
+    async def run_group(self, group: QueryGroup, offers: Sequence[Offer]) -> None:
         nothing_new: list[int] = []
         await asyncio.gather(*(self.serve_user(user, offers, nothing_new) for user in group.users))
         if nothing_new:
@@ -496,7 +624,7 @@ class _Cycle:
         # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
         # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
         async with self.send_slots:
-            outcome = await _send_digest(self.bot, chat_id, text, markup, self.report)
+            outcome = await _send_digest(self.bot, chat_id, text, markup, self.report, self.pacer)
             if outcome == _Outcome.SENT:
                 self.report.messages_sent += 1
                 self.report.offers_sent += len(digest.offer_ids)

@@ -122,32 +122,32 @@ async def test_no_loss_with_ft_faults_telegram_429_and_a_blocked_user(tmp_path: 
     async with alert_env(
         tmp_path, tg_limits=limits, client_timeout=0.5, settings_overrides=overrides
     ) as env:
-        # Three groups of users; the first query fails with 500s, the second times out.
-        for user_id in (1, 2):
+        # Three query sets; the first (the largest) fails with 500s, then times out.
+        for user_id in (1, 2, 3):
             await env.add_user(user_id, "G1803", PARIS_CODE, alert_time=time(7, 0))
-        for user_id in (3, 4):
+        for user_id in (4, 5):
             await env.add_user(user_id, "J1501", LYON_CODE, alert_time=time(7, 30))
-        for user_id in (5, 6, 7, 8):
+        for user_id in (6, 7):
             await env.add_user(user_id, "K2204", MARSEILLE_CODE, alert_time=time(8, 0))
         for rome, code in (("G1803", PARIS_CODE), ("J1501", LYON_CODE), ("K2204", MARSEILLE_CODE)):
             env.add_offer(rome=rome, place_code=code, created=NOW - 3 * HOUR)
         env.tg.user(6).block_bot()
-        # One query set at a time, in due order (alert time): the faults hit the first two.
-        alerts_ft_concurrency = alerts.FT_CONCURRENCY
+        # One query set at a time, largest first: the faults hit the Paris one.
+        saved_concurrency = alerts.FT_CONCURRENCY
         alerts.FT_CONCURRENCY = 1
         try:
             # 1 + 3 retries of the client: the Paris query set fails for good.
             env.ft.faults.fail_next(4, 500, endpoint="offres_search")
             first = await env.cycle(NOW)
+            assert first.users_due == 7 and first.query_sets == 3
             assert first.queries_failed == 1
-            assert first.users_due == 8
-            assert first.messages_sent == 5  # Lyon 3, 4 and Marseille 5, 7, 8
+            assert first.messages_sent == 3  # Lyon 4, 5 and Marseille 7
             assert first.users_blocked == 1
-            assert first.failures == 2
+            assert first.failures == 3
             assert env.tg.stats.too_many_requests > 0  # 429s happened, and were absorbed
-            for user_id in (3, 4, 5, 7, 8):
+            for user_id in (4, 5, 7):
                 assert len(env.messages(user_id)) == 1
-            assert env.messages(1) == env.messages(2) == env.messages(6) == []
+            assert env.messages(1) == env.messages(2) == env.messages(3) == env.messages(6) == []
             assert (await env.storage.get_user(6)).blocked  # type: ignore[union-attr]
             [run] = await env.storage.last_alert_runs(1)
             assert run.outcome == "partial" and run.ft_errors == 1
@@ -156,7 +156,7 @@ async def test_no_loss_with_ft_faults_telegram_429_and_a_blocked_user(tmp_path: 
             calls = env.search_calls()
             deferred = await env.cycle(NOW + timedelta(seconds=30))
             assert deferred.queries_deferred == 1 and env.search_calls() == calls
-            assert deferred.users_due == 2  # the blocked user is not due any more
+            assert deferred.users_due == 3  # the blocked user is not due any more
 
             # Next tick: now timeouts for this query set (1 + 3 retries)…
             env.ft.faults.fail_next(4, "timeout", endpoint="offres_search")
@@ -166,32 +166,76 @@ async def test_no_loss_with_ft_faults_telegram_429_and_a_blocked_user(tmp_path: 
             third = await env.cycle(NOW + timedelta(minutes=2))
             assert third.queries_deferred == 1
             fourth = await env.cycle(NOW + timedelta(minutes=3))
-            assert fourth.users_due == 2 and fourth.messages_sent == 2
+            assert fourth.users_due == 3 and fourth.messages_sent == 3
         finally:
-            alerts.FT_CONCURRENCY = alerts_ft_concurrency
-        for user_id in (1, 2, 3, 4, 5, 7, 8):
+            alerts.FT_CONCURRENCY = saved_concurrency
+        for user_id in (1, 2, 3, 4, 5, 7):
             assert len(env.messages(user_id)) == 1, user_id
         assert env.messages(6) == []
         assert (await env.cycle(NOW + timedelta(minutes=4))).users_due == 0
 
 
 async def test_batching_200_users_10_criteria_make_10_query_sets(tmp_path: Path) -> None:
-    jobs = ("G1803", "G1602", "J1501", "K2204", "N1103")
-    towns = (PARIS_CODE, LYON_CODE)
-    criteria = [(job, town) for job in jobs for town in towns]
+    towns = (
+        "75056",
+        "69123",
+        "13055",
+        "31555",
+        "06088",
+        "44109",
+        "67482",
+        "34172",
+        "33063",
+        "59350",
+    )
     async with alert_env(tmp_path) as env:
         for user_id in range(1, 201):
-            job, town = criteria[user_id % 10]
-            await env.add_user(user_id, job, town)
-        # Offers for two of the criteria only (keeps the Telegram part of the test short).
-        for job, town in criteria[:2]:
-            env.add_offer(rome=job, place_code=town, created=NOW - HOUR)
+            await env.add_user(user_id, "G1803", towns[user_id % 10])
+        # Offers in two of the towns only (keeps the Telegram part of the test short).
+        for town in towns[:2]:
+            env.add_offer(rome="G1803", place_code=town, created=NOW - HOUR)
         report = await env.cycle(NOW)
         assert report.users_due == 200
-        assert report.distinct_queries == 10
+        assert report.distinct_queries == report.query_sets == 10
         assert env.search_calls() == 10 == report.ft_calls
         assert report.messages_sent == 40 and report.users_served == 200
         assert sum(len(env.messages(u)) for u in range(1, 201)) == 40
+
+
+async def test_criteria_differing_by_job_or_contract_share_one_query(tmp_path: Path) -> None:
+    criteria = [
+        ("G1803", ()),
+        ("G1803", ("CDI",)),
+        ("J1501", ()),
+        ("J1501", ("CDD",)),
+        ("K2204", ("CDD", "CDI")),
+        ("N1103", ()),  # nothing published for this one
+    ]
+    async with alert_env(tmp_path) as env:
+        for user_id in range(1, 61):
+            rome, contracts = criteria[user_id % 6]
+            await env.add_user(user_id, rome, PARIS_CODE, contract_types=contracts)
+        offers = {
+            (rome, contract): env.add_offer(
+                rome=rome, place_code=PARIS_CODE, created=NOW - HOUR, contract=contract
+            )["id"]
+            for rome in ("G1803", "J1501", "K2204")
+            for contract in ("CDI", "CDD", "MIS")
+        }
+        report = await env.cycle(NOW)
+        assert report.distinct_queries == 6 and report.query_sets == 1
+        assert env.search_calls() == 1
+        assert report.messages_sent == 50 and report.users_served == 60
+        for user_id in range(1, 61):
+            rome, contracts = criteria[user_id % 6]
+            expected = {
+                offer_id
+                for (code, contract), offer_id in offers.items()
+                if code == rome and (not contracts or contract in contracts)
+            }
+            messages = env.messages(user_id)
+            got = {o for o in offers.values() if messages and o in messages[0].html}
+            assert got == expected, (user_id, rome, contracts)
 
 
 async def test_alerts_off_deleted_and_not_today_get_nothing(tmp_path: Path) -> None:

@@ -171,3 +171,55 @@ def test_alert_time_field_is_irrelevant_to_grouping(ref: Referential) -> None:
     b = profile(2, "G1803", alert_time=time(18, 0))
     groups, _ = alerts.plan_groups([a, b], ref, NOW, 3)
     assert len(groups) == 1
+
+
+def test_query_sets_coalesce_jobs_and_contracts_but_not_place_or_radius(ref: Referential) -> None:
+    profiles = [
+        profile(1, "G1803"),
+        profile(2, "G1803", contract_types=("CDI",)),
+        profile(3, "J1501", "K2204"),
+        profile(4, "J1501", radius_km=30),  # another radius: another query
+        profile(5, "J1501", place="69123"),  # another town: another query
+        profile(6, "G1803", last_alert_at=NOW - timedelta(days=1)),
+    ]
+    groups, _ = alerts.plan_groups(profiles, ref, NOW, 3)
+    sets = alerts.plan_query_sets(groups)
+    assert len(groups) == 5 and len(sets) == 3
+    paris10 = next(s for s in sets if s.base.commune == "75056" and s.base.distance_km == 10)
+    assert paris10.users == 4
+    query = paris10.query(NOW)
+    assert query.rome_codes == ("G1803", "J1501", "K2204")
+    assert query.contract_types == ()
+    assert query.created_after == NOW - timedelta(days=3)  # the oldest window of the set
+    # Largest set first.
+    assert sets[0] is paris10
+
+
+def test_query_sets_respect_the_code_limit(ref: Referential) -> None:
+    codes = [job.code for job in list(ref.jobs())[:12]]
+    profiles = [profile(i + 1, code) for i, code in enumerate(codes)]
+    groups, _ = alerts.plan_groups(profiles, ref, NOW, 3)
+    sets = alerts.plan_query_sets(groups, max_codes=5)
+    assert [len(s.rome_codes) for s in sets] == [5, 5, 2]
+    assert sorted(c for s in sets for c in s.rome_codes) == sorted(codes)
+
+
+def test_offers_for_group_filters_codes_and_contracts_exactly() -> None:
+    def offer(oid: str, rome: str | None, contract: str | None) -> Offer:
+        parsed = Offer.from_json(
+            {"id": oid, "intitule": "x", "romeCode": rome, "typeContrat": contract}
+        )
+        assert parsed is not None
+        return parsed
+
+    offers = [
+        offer("A", "G1803", "CDI"),
+        offer("B", "G1803", "CDD"),
+        offer("C", "J1501", "CDI"),
+        offer("D", None, "CDI"),
+        offer("E", "G1803", None),
+    ]
+    key = OfferQuery(rome_codes=("G1803",), contract_types=("CDI",))
+    assert [o.id for o in alerts.offers_for_group(offers, key)] == ["A"]
+    any_contract = OfferQuery(rome_codes=("G1803", "J1501"))
+    assert [o.id for o in alerts.offers_for_group(offers, any_contract)] == ["A", "B", "C", "E"]
