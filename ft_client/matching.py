@@ -15,6 +15,7 @@ Scores are plain fractions a user can read:
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -391,13 +392,20 @@ def matcher_for(referential: Referential | None = None) -> PhraseMatcher:
     return matcher
 
 
-def warm_up(referential: Referential | None = None) -> PhraseMatcher:
-    """Build every index matching needs now (bot start-up, in a thread), not on a user's call."""
+def warm_up(referential: Referential | None = None, *, freeze_gc: bool = True) -> PhraseMatcher:
+    """Build every index matching needs now (bot start-up, in a thread), not on a user's call.
+
+    With ``freeze_gc`` the objects built so far (millions, all long-lived and immutable) are moved
+    out of the cyclic garbage collector's reach (``gc.freeze``): otherwise every full collection
+    walks them, a pause of several hundred milliseconds in the middle of a ranking."""
     matcher = matcher_for(referential)
     matcher.referential.warm_up()
     matcher.skill_jobs_core()
     _ = matcher.job_stems
     suggest_jobs(["accueil des clients"], matcher.referential)
+    if freeze_gc:
+        gc.collect()
+        gc.freeze()
     return matcher
 
 
