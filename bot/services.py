@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from ft_client.referential import Referential
-
     from ft_client import FranceTravailClient, OfferQuery
     from ft_client.models import OfferPage
+    from ft_client.referential import Referential
     from storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -26,16 +26,22 @@ SEARCH_CACHE_SIZE = 256
 class SearchCache:
     """A small TTL cache of France Travail search pages (repeated searches, paging back)."""
 
-    def __init__(self, ttl: float = SEARCH_CACHE_SECONDS, size: int = SEARCH_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        ttl: float = SEARCH_CACHE_SECONDS,
+        size: int = SEARCH_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self.size = size
+        self._clock = clock
         self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: Any) -> Any | None:
         entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] <= self._clock():
             self._entries.pop(key, None)
             self.misses += 1
             return None
@@ -44,7 +50,7 @@ class SearchCache:
         return entry[1]
 
     def put(self, key: Any, value: Any) -> None:
-        self._entries[key] = (time.monotonic() + self.ttl, value)
+        self._entries[key] = (self._clock() + self.ttl, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
@@ -66,9 +72,8 @@ class Services:
     @classmethod
     async def open(cls, settings: Settings) -> Services:
         """Open storage, the France Travail client and the referentials for `settings`."""
-        from ft_client.referential import Referential
-
         from ft_client import FranceTravailClient
+        from ft_client.referential import Referential
         from storage import Storage
 
         settings.database_path.parent.mkdir(parents=True, exist_ok=True)
