@@ -89,6 +89,11 @@ _TAG_NAME_RE = re.compile(r"^</?\s*([a-zA-Z][\w-]*)")
 _MAX_TEXT_TOKEN = 200
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji often counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _tokenize(html_text: str) -> list[str]:
     tokens: list[str] = []
     for token in _TOKEN_RE.findall(html_text):
@@ -126,14 +131,14 @@ def _opening(stack: list[tuple[str, str]]) -> str:
 
 
 def split_message(html_text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """Split Telegram HTML into chunks of at most `limit` characters.
+    """Split Telegram HTML into chunks of at most `limit` characters (UTF-16 units).
 
     Breaks preferably at a line end, never inside a tag or an entity; tags open at a break are
     closed at the end of the chunk and reopened at the start of the next one.
     """
     if limit < 64:
         raise ValueError("limit too small to split HTML safely")
-    if len(html_text) <= limit:
+    if utf16_len(html_text) <= limit:
         return [html_text]
     tokens = _tokenize(html_text)
     chunks: list[str] = []
@@ -147,16 +152,17 @@ def split_message(html_text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             break
         prefix = _opening(stack)
         current = list(stack)
-        length = len(prefix)
+        length = utf16_len(prefix)
         j = i
         line_break: tuple[int, list[tuple[str, str]]] | None = None
         word_break: tuple[int, list[tuple[str, str]]] | None = None
         while j < len(tokens):
             token = tokens[j]
             after = _apply_tag(current, token)
-            if length + len(token) + len(_closing(after)) > limit:
+            size = utf16_len(token)
+            if length + size + len(_closing(after)) > limit:
                 break
-            length += len(token)
+            length += size
             current = after
             j += 1
             if token.startswith("\n"):

@@ -22,6 +22,7 @@ from bot.render import (
     score_bar,
     split_message,
     truncate,
+    utf16_len,
 )
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler", "span"}
@@ -168,3 +169,11 @@ def test_button_text_single_line_and_bounded() -> None:
     out = button_text("Serveur\n  en   salle " * 20)
     assert "\n" not in out
     assert len(out) <= 64
+
+
+def test_split_counts_like_telegram_utf16() -> None:
+    html = "😀" * 3000  # 3 000 code points, 6 000 UTF-16 units
+    chunks = split_message(html)
+    assert len(chunks) == 2
+    assert all(utf16_len(c) <= MAX_MESSAGE_LENGTH for c in chunks)
+    assert "".join(chunks) == html
