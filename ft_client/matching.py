@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from rapidfuzz import fuzz
 
-from ft_client.models import Offer
+from ft_client.models import Competence, Offer
 from ft_client.referential import Job, Referential, haversine_km
 from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems
 
@@ -748,6 +748,44 @@ def rank_offers(
             job_details_cache[code] = cached
         return cached
 
+    # Offers share competences and qualities: each is matched and explained once per call.
+    competence_cache: dict[tuple[str, str | None], tuple[float, float, SkillMatch | MissingSkill]]
+    competence_cache = {}
+
+    def competence_fit(competence: Competence) -> tuple[float, float, SkillMatch | MissingSkill]:
+        # Keyed on strings (hashes cached by Python), not on the dataclass (hashed field by field).
+        key = (competence.code or competence.label, competence.requirement)
+        cached = competence_cache.get(key)
+        if cached is None:
+            weight = OFFER_REQUIRED_WEIGHT if competence.required else OFFER_DESIRED_WEIGHT
+            hit = by_code.get(competence.code) if competence.code else None
+            if hit is None:
+                hit = text_match(competence.label)
+            if hit[0] >= MATCH_THRESHOLD:
+                item: SkillMatch | MissingSkill = SkillMatch(
+                    hit[1], competence.label, competence.code, hit[0], "offre"
+                )
+                cached = (weight, hit[0], item)
+            else:
+                importance = "exigée" if competence.required else "souhaitée"
+                item = MissingSkill(competence.label, competence.code, importance, weight)
+                cached = (weight, 0.0, item)
+            competence_cache[key] = cached
+        return cached
+
+    quality_cache: dict[str, tuple[float, SkillMatch | MissingSkill]] = {}
+
+    def quality_fit(label: str) -> tuple[float, SkillMatch | MissingSkill]:
+        cached = quality_cache.get(label)
+        if cached is None:
+            hit = text_match(label)
+            if hit[0] >= MATCH_THRESHOLD:
+                cached = (hit[0], SkillMatch(hit[1], label, None, hit[0], "qualité"))
+            else:
+                cached = (0.0, MissingSkill(label, None, "qualité", QUALITY_WEIGHT))
+            quality_cache[label] = cached
+        return cached
+
     ranked: list[RankedOffer] = []
     for offer in offers:
         if not isinstance(offer, Offer):
@@ -760,35 +798,23 @@ def rank_offers(
             total_weight = covered = 0.0
             n_items = n_hit = 0
             for competence in offer.competences:
-                weight = OFFER_REQUIRED_WEIGHT if competence.required else OFFER_DESIRED_WEIGHT
-                hit = by_code.get(competence.code or "") if competence.code else None
-                if hit is None:
-                    hit = text_match(competence.label)
+                weight, sim, item = competence_fit(competence)
                 total_weight += weight
                 n_items += 1
-                if hit[0] >= MATCH_THRESHOLD:
-                    covered += weight * hit[0]
+                if sim:
+                    covered += weight * sim
                     n_hit += 1
-                    matched.append(
-                        SkillMatch(hit[1], competence.label, competence.code, hit[0], "offre")
-                    )
+                    matched.append(item)  # type: ignore[arg-type]
                 else:
-                    missing.append(
-                        MissingSkill(
-                            competence.label,
-                            competence.code,
-                            "exigée" if competence.required else "souhaitée",
-                            weight,
-                        )
-                    )
+                    missing.append(item)  # type: ignore[arg-type]
             for quality in offer.qualities:
-                hit = text_match(quality.label)
+                sim, item = quality_fit(quality.label)
                 total_weight += QUALITY_WEIGHT
-                if hit[0] >= MATCH_THRESHOLD:
-                    covered += QUALITY_WEIGHT * hit[0]
-                    matched.append(SkillMatch(hit[1], quality.label, None, hit[0], "qualité"))
+                if sim:
+                    covered += QUALITY_WEIGHT * sim
+                    matched.append(item)  # type: ignore[arg-type]
                 else:
-                    missing.append(MissingSkill(quality.label, None, "qualité", QUALITY_WEIGHT))
+                    missing.append(item)  # type: ignore[arg-type]
             rome_fit = job_fit_of_skills(offer.rome_code)
             offer_fit = covered / total_weight if total_weight else None
             if offer_fit is not None and rome_fit is not None:
@@ -823,18 +849,17 @@ def rank_offers(
         if fresh_reason:
             reasons.append(fresh_reason)
 
-        parts = {
-            "skills": skill_score,
-            "job": job_score,
-            "place": place_score,
-            "freshness": freshness,
-        }
-        weight_sum = sum(RANK_WEIGHTS[k] for k, v in parts.items() if v is not None)
-        score = (
-            sum(RANK_WEIGHTS[k] * v for k, v in parts.items() if v is not None) / weight_sum
-            if weight_sum
-            else 0.0
-        )
+        weight_sum = total = 0.0
+        for part, value in (
+            ("skills", skill_score),
+            ("job", job_score),
+            ("place", place_score),
+            ("freshness", freshness),
+        ):
+            if value is not None:
+                weight_sum += RANK_WEIGHTS[part]
+                total += RANK_WEIGHTS[part] * value
+        score = total / weight_sum if weight_sum else 0.0
         missing.sort(key=lambda m: -m.weight)
         ranked.append(
             RankedOffer(
