@@ -15,7 +15,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.render import split_message
+from bot.render import split_message, utf16_len
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ async def edit_or_reply(
 ) -> Message | bool | None:
     """Edit the message of the pressed button (no new message), else send a new one."""
     query = update.callback_query
-    if query is not None and query.message is not None and len(html_text) <= 4096:
+    if query is not None and query.message is not None and utf16_len(html_text) <= 4096:
         try:
             return await query.edit_message_text(html_text, reply_markup=reply_markup)
         except BadRequest as error:
