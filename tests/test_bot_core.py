@@ -96,8 +96,13 @@ async def test_france_travail_down_is_explained_and_other_commands_keep_working(
         if page is not None:
             await reply_html(update, context, f"{page.total} offres")
 
+    async def unguarded(update: Update, context: Context) -> None:
+        # A handler that forgot ft_guard: the application's error handler still explains.
+        await services(context).ft.get_offer("193XKZP")
+
     async with bot_env(tmp_path, alert_job=False, tg_kwargs=FAST_TYPIST) as env:
         env.app.add_handler(CommandHandler("ftping", ftping), group=-2)
+        env.app.add_handler(CommandHandler("unguarded", unguarded), group=-2)
         user = env.user(2003)
         env.ft.faults.fail_next(10, kind=500)
         await step(user, "/ftping", texts.common.FT_UNAVAILABLE)
@@ -111,6 +116,9 @@ async def test_france_travail_down_is_explained_and_other_commands_keep_working(
         env.ft.faults.fail_next(10, kind="malformed")
         await step(user, "/ftping", texts.common.FT_UNAVAILABLE)
         assert (await env.storage.stats())["ft_errors_24h"] == 3
+        env.ft.faults.fail_next(10, kind=503)
+        await step(user, "/unguarded", texts.common.FT_UNAVAILABLE)
+        assert (await env.storage.stats())["ft_errors_24h"] == 4
         env.ft.faults.clear()
         await step(user, "/ftping", "offres")
 
