@@ -34,8 +34,9 @@ def rows_about(db_path: Path, user_id: int) -> dict[str, int]:
             for table, column in USER_TABLES.items()
         }
         counts["ptb_conversations"] = db.execute(
-            "SELECT count(*) FROM ptb_conversations WHERE EXISTS"
-            " (SELECT 1 FROM json_each(key) k WHERE k.value = ?)",
+            # Qualified: an unqualified `key` would be json_each's own column.
+            "SELECT count(*) FROM ptb_conversations c WHERE EXISTS"
+            " (SELECT 1 FROM json_each(c.key) k WHERE k.value = ?)",
             (user_id,),
         ).fetchone()[0]
     return counts
@@ -122,3 +123,29 @@ async def test_my_data_is_a_json_document(tmp_path) -> None:
         assert data["user"]["user_id"] == 505
         assert data["profile"] is None
         assert data["favourites"] == []
+
+
+async def test_delete_in_the_middle_of_onboarding_ends_the_conversation(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        db_path = env.settings.database_path
+        user = env.user(506)
+        await user.send("/start")
+        await user.replies(timeout=WAIT, count=1)
+        # Updates are handled one after the other: once /aide is answered, the conversation
+        # state set when /start's handler returned is in memory.
+        await user.send("/aide")
+        assert "Ce que je sais faire" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        await env.app.update_persistence()
+        assert rows_about(db_path, 506)["ptb_conversations"] == 1
+
+        await user.send("/supprimer")
+        await user.replies(timeout=WAIT, count=1)
+        await user.press("Oui, tout effacer")
+        await user.replies(timeout=WAIT, count=1)
+        await env.app.update_persistence()
+        assert rows_about(db_path, 506) == dict.fromkeys([*USER_TABLES, "ptb_conversations"], 0)
+
+        # Text is no longer taken as an onboarding answer.
+        await user.send("serveur")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Je n'ai pas compris" in reply.text

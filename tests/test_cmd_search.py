@@ -97,7 +97,14 @@ async def test_search_forged_and_stale_page_buttons(tmp_path) -> None:
         user = env.user(204)
         await user.send("/recherche zythologue")
         message = (await user.replies(timeout=WAIT, count=1))[-1]
+        key = next(
+            b.callback_data.split("|")[2]
+            for row in message.buttons
+            for b in row
+            if b.text == "Suivant »"
+        )
         for data in (
+            f"v1|page|{key}|7",  # the right search, a page that does not exist
             "v1|page|deadbeef00|1",  # well-formed, unknown search
             "v1|page|" + "x" * 30 + "|1",  # too long key
             "v1|page|k|-1",

@@ -63,10 +63,13 @@ def forget_in_memory(application: Application, user_id: int, chat_id: int) -> in
         for handler in handlers:
             if not isinstance(handler, ConversationHandler):
                 continue
-            states = handler._conversations
+            states = handler._conversations  # see docstring
             for key in [k for k in states if user_id in k or chat_id in k]:
                 del states[key]
                 ended += 1
+            # A pending conversation timeout would otherwise fire later and talk to them.
+            for key in [k for k in handler.timeout_jobs if user_id in k or chat_id in k]:
+                handler.timeout_jobs.pop(key).schedule_removal()
     return ended
 
 

@@ -79,8 +79,8 @@ def recall_search(context: Context, key: str) -> dict[str, Any] | None:
 
 async def render_page(
     update: Update, context: Context, key: str, search: dict[str, Any], page: int
-) -> tuple[str, Any] | None:
-    """The text and keyboard of one page; None if France Travail failed (user told)."""
+) -> tuple[str, Any, cards.SearchPageView] | None:
+    """Text, keyboard and view of one page; None if France Travail failed (user told)."""
     query = OfferQuery(
         keywords=search["k"],
         commune=search.get("c"),
@@ -104,7 +104,7 @@ async def render_page(
         page=page,
         page_size=PAGE_SIZE,
     )
-    return cards.search_page(view), cards.search_keyboard(view, key)
+    return cards.search_page(view), cards.search_keyboard(view, key), view
 
 
 async def search_command(update: Update, context: Context) -> None:
@@ -164,10 +164,16 @@ async def page_button(update: Update, context: Context) -> None:
     if search is None or page * PAGE_SIZE >= cards.MAX_SEARCH_RESULTS:
         await answer_query(update, t.STALE_BUTTON, alert=True)
         return
-    await answer_query(update)
     rendered = await render_page(update, context, key, search, page)
-    if rendered is not None:
-        await edit_or_reply(update, context, rendered[0], rendered[1])
+    if rendered is None:  # France Travail failed; the user has been told
+        await answer_query(update)
+        return
+    text, markup, view = rendered
+    if page > 0 and page >= view.page_count:  # forged, or the results shrank since
+        await answer_query(update, t.STALE_BUTTON, alert=True)
+        return
+    await answer_query(update)
+    await edit_or_reply(update, context, text, markup)
 
 
 def register(application: Application) -> None:
