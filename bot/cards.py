@@ -29,6 +29,8 @@ SHORT_FIELD_LIMIT: Final = 80
 SKILL_LIMIT: Final = 100
 MAX_LISTED_SKILLS: Final = 12
 MAX_SEARCH_RESULTS: Final = 3000
+MAX_ADVICE: Final = 3
+MAX_MISSING: Final = 6
 
 # Callback actions. The first five are declared by bot.callbacks (shared registry); the
 # others are this part's own, declared below with the exact shape of their arguments.
@@ -240,17 +242,24 @@ def match_report(view: MatchView) -> str:
     else:
         lines.append("")
         lines.append("Aucune de vos compétences ne correspond encore à ce métier.")
-    if view.missing:
+    # The recommendations are advice about the most important missing skills (in order):
+    # show them first, then the other missing skills, so that nothing is said twice.
+    advice = view.recommendations[:MAX_ADVICE]
+    if advice:
         lines.append("")
-        lines.append("<b>➕ Compétences à acquérir</b>")
-        lines.extend(f"• {plain(label, SKILL_LIMIT)}" for label in view.missing[:8])
-        if len(view.missing) > 8:
-            lines.append(f"• … et {len(view.missing) - 8} autre(s)")
-    if view.recommendations:
+        lines.append("<b>💡 Pour progresser</b>")
+        lines.extend(f"• {plain(r, 200)}" for r in advice)
+    others = view.missing[len(advice) :] if advice else view.missing
+    if others:
         lines.append("")
-        lines.append("<b>💡 Conseils</b>")
-        lines.extend(f"• {plain(r, 200)}" for r in view.recommendations[:4])
-
+        lines.append(
+            "<b>➕ Autres compétences du métier</b>"
+            if advice
+            else "<b>➕ Compétences à acquérir</b>"
+        )
+        lines.extend(f"• {plain(label, SKILL_LIMIT)}" for label in others[:MAX_MISSING])
+        if len(others) > MAX_MISSING:
+            lines.append(f"• … et {len(others) - MAX_MISSING} autre(s)")
     lines.append("")
     if view.offers_error:
         lines.append(

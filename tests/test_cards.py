@@ -301,3 +301,18 @@ def test_fit_lines_drops_whole_lines() -> None:
 def test_telegram_length_counts_utf16() -> None:
     assert cards.telegram_length("é") == 1
     assert cards.telegram_length("😀") == 2
+
+
+def test_match_report_advice_first_then_other_missing_skills_once() -> None:
+    view = _view(
+        missing=("Encaissement", "Accueil", "Hygiène"),
+        recommendations=("Compétence clé du métier à acquérir : Encaissement.",),
+    )
+    text = assert_telegram_html(cards.match_report(view))
+    assert text.index("Pour progresser") < text.index("Autres compétences du métier")
+    assert "• Encaissement" not in text  # said once, in the advice
+    assert "• Accueil" in text
+    assert "• Hygiène" in text
+    without_advice = assert_telegram_html(cards.match_report(_view(recommendations=())))
+    assert "Compétences à acquérir" in without_advice
+    assert "• Encaissement" in without_advice
