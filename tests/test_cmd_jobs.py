@@ -34,3 +34,13 @@ async def test_metiers_without_skills_asks_then_suggests(tmp_path) -> None:
         await user.send("toilette des patients, prise de constantes, aide au repas")
         replies = await user.replies(timeout=WAIT, count=2)
         assert "Les métiers qui correspondent" in replies[-1].text
+
+
+async def test_metiers_with_skills_matching_nothing(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 111, skills=("qwxzv", "zzkqj"))
+        user = env.user(111)
+        await user.send("/metiers")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Je ne trouve pas de métier" in reply.text
+        assert not reply.buttons

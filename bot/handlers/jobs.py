@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Final
 
 from telegram import Update
@@ -21,7 +22,10 @@ AWAIT_SKILLS_FOR_JOBS: Final = "skills_jobs"
 
 async def send_suggestions(update: Update, context: Context, skills: tuple[str, ...]) -> None:
     svc = services(context)
-    found = suggest_jobs(skills, svc.referential, limit=SUGGESTIONS)
+    # CPU work (the first call builds indexes): off the event loop, other users keep being served.
+    found = await asyncio.to_thread(suggest_jobs, skills, svc.referential, SUGGESTIONS)
+    # A job none of the skills touches is no suggestion at all.
+    found = [s for s in found if s.score > 0]
     if not found:
         await reply_html(update, context, t.JOBS_NONE)
         return

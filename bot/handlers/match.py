@@ -7,6 +7,8 @@ none yet, by /metiers for the same reason and by /alertes for a typed time.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
 import time
@@ -224,7 +226,10 @@ async def show_match(
         set_awaiting(context, AWAIT_SKILLS_FOR_MATCH, job=job.code)
         await reply_html(update, context, t.MATCH_ASK_SKILLS.format(job=escape(job.label)))
         return
-    report = match_job(profile.skills, job, referential=svc.referential)
+    # Matching is CPU work: off the event loop so that other users keep being served.
+    report = await asyncio.to_thread(
+        functools.partial(match_job, profile.skills, job, referential=svc.referential)
+    )
     page = await ft_guard(
         update,
         context,
@@ -232,8 +237,15 @@ async def show_match(
     )
     ranked: list[Any] = []
     if page is not None:
-        ranked = rank_offers(
-            match_profile(profile, svc.referential), page.offers, referential=svc.referential
+        ranked = (
+            await asyncio.to_thread(
+                functools.partial(
+                    rank_offers,
+                    match_profile(profile, svc.referential),
+                    page.offers,
+                    referential=svc.referential,
+                )
+            )
         )[:OFFERS_SHOWN]
         remember_offers(context, [r.offer for r in ranked])
     if not other_targets:
@@ -265,7 +277,7 @@ async def match_command(update: Update, context: Context) -> None:
         else:
             await reply_html(update, context, t.MATCH_USAGE)
         return
-    job, alternatives = resolve_job(svc.referential, text)
+    job, alternatives = await asyncio.to_thread(resolve_job, svc.referential, text)
     if job is None:
         shown = escape(truncate(" ".join(text.split()), 60))
         if _CODE_LIKE_RE.match(text):

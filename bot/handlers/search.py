@@ -8,6 +8,7 @@ under a short key that the paging buttons carry; an unknown key is a stale butto
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from typing import Any, Final
@@ -124,7 +125,7 @@ async def search_command(update: Update, context: Context) -> None:
     radius: int | None = None
     if typed_place is not None:
         try:
-            places = ref.find_places(typed_place, limit=1)
+            places = await asyncio.to_thread(ref.find_places, typed_place, 1)
         except ValueError:
             places = []
         if not places:
