@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks
-from bot.handlers.match import parse_skills
+from bot.handlers.match import match_profile, offer_query, parse_skills
+from ft_client.referential import Referential
+from storage import Profile
 from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
 
 pytestmark = pytest.mark.timeout(120)
@@ -21,6 +23,21 @@ def test_parse_skills_splits_and_filters() -> None:
     assert parse_skills("") == ([], 0)
     many, _ = parse_skills(",".join(f"compétence {i}" for i in range(100)))
     assert len(many) == 40  # the matcher's bound; storage keeps at most 30 (checked end to end)
+
+
+def test_offer_query_uses_the_whole_city_for_an_arrondissement() -> None:
+    ref = Referential.load()
+    profile = Profile(user_id=1, place_code="69383", place_label="Lyon 3e", radius_km=20)
+    query = offer_query(profile, ref, "G1803")
+    assert query.commune == "69123"
+    assert query.distance_km == 20
+    assert query.rome_codes == ("G1803",)
+    ranking = match_profile(profile, ref)
+    assert ranking.commune == "69383"  # nearness is judged from the arrondissement itself
+    assert ranking.latitude is not None
+    nowhere = offer_query(Profile(user_id=1), ref, "G1803")
+    assert nowhere.commune is None
+    assert nowhere.distance_km is None
 
 
 async def test_match_code_with_profile_shows_score_skills_and_offers(tmp_path) -> None:
