@@ -159,6 +159,9 @@ async def test_match_without_argument_lists_targets(tmp_path) -> None:
         await user.press(pick.button_texts[1])
         report = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "G1603" in report.text
+        # A well-formed but forged job code.
+        await user.press_callback(pick.message_id, "v1|match|N9999")
+        assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
         # Nothing at all: usage with examples.
         other = env.user(108)
         await other.send("/match")

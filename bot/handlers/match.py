@@ -83,7 +83,11 @@ class AwaitingTextHandler(MessageHandler):
     """
 
     def __init__(self, kind: str, callback: TextCallback, application: Application) -> None:
-        super().__init__(filters.TEXT & ~filters.COMMAND, callback)
+        # New private messages only: editing an old message must not answer a new question.
+        super().__init__(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+            callback,
+        )
         self.kind = kind
         self._application = application
 
@@ -290,13 +294,11 @@ async def match_command(update: Update, context: Context) -> None:
 
 async def match_button(update: Update, context: Context) -> None:
     data = callbacks.from_update(update)
-    await answer_query(update)
-    if data is None:
-        return
-    job = services(context).referential.job(data.args[0])
+    job = services(context).referential.job(data.args[0]) if data is not None else None
     if job is None:  # a well-formed code that is not in the referential: a forged button
-        await reply_html(update, context, t.STALE_BUTTON)
+        await answer_query(update, t.STALE_BUTTON, alert=True)
         return
+    await answer_query(update)
     await show_match(update, context, job)
 
 
