@@ -167,3 +167,37 @@ async def test_long_html_replies_are_split_within_limits(tmp_path: Path) -> None
         assert all(len(m.text) <= 4096 for m in messages)
         assert "Offre 0" in messages[0].text
         assert last.text.endswith("Paris")
+
+
+def test_build_application_wiring() -> None:
+    from telegram.constants import ParseMode
+    from telegram.ext import AIORateLimiter, ConversationHandler, TypeHandler
+
+    from bot.app import build_application
+    from bot.config import Settings
+    from storage import SqlitePersistence
+
+    settings = Settings(
+        telegram_token="123456:TEST-TOKEN",
+        ft_client_id="id",
+        ft_client_secret="secret",
+        telegram_api_base_url="http://127.0.0.1:9/bot",
+    )
+    app = build_application(settings)
+    assert isinstance(app.persistence, SqlitePersistence)
+    assert isinstance(app.bot.rate_limiter, AIORateLimiter)
+    assert app.bot.defaults.parse_mode == ParseMode.HTML
+    assert str(app.bot.defaults.tzinfo) == "Europe/Paris"
+    assert app.bot.defaults.link_preview_options.is_disabled
+    assert app.bot.base_url == "http://127.0.0.1:9/bot123456:TEST-TOKEN"
+    assert app.bot.base_file_url == "http://127.0.0.1:9/file/bot123456:TEST-TOKEN"
+    assert isinstance(app.handlers[-1][0], TypeHandler)
+    first = app.handlers[0][0]
+    assert isinstance(first, ConversationHandler)
+    assert (first.name, first.persistent) == ("onboarding", True)
+    assert app.job_queue is not None
+    assert app.error_handlers
+
+    without = build_application(settings, persistence=None)
+    assert without.persistence is None
+    assert not without.handlers[0][0].persistent
