@@ -54,6 +54,9 @@ async def test_existing_profile_keep_restart_and_edit_from_profil(tmp_path: Path
         await press(user, "Alertes", "Étape 5/5")
         await press(user, "Pas d'alertes", "Tout est correct")
         await press(user, "✏️ Modifier", "Que voulez-vous modifier")
+        back = await press(user, "↩️ Retour", "Tout est correct")
+        assert "Alertes : désactivées" in back.text
+        await press(user, "✏️ Modifier", "Que voulez-vous modifier")
         await press(user, "Distance", "Étape 4/5")
         await press(user, "100 km", "Tout est correct")
         await press(user, "✅ Confirmer", "Profil enregistré")

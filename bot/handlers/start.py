@@ -276,6 +276,7 @@ def summary_keyboard() -> InlineKeyboardMarkup:
 
 def edit_keyboard(action: str = "obe") -> InlineKeyboardMarkup:
     """Buttons to edit each part: "pf" from /profil (saved profile), "obe" from the summary."""
+    back = [[(T.BTN_BACK, encode("ob", "back"))]] if action == "obe" else []
     return _keyboard(
         [
             [
@@ -290,6 +291,7 @@ def edit_keyboard(action: str = "obe") -> InlineKeyboardMarkup:
                 (T.PROFILE_EDIT_CONTRACTS, encode(action, "contracts")),
                 (T.PROFILE_EDIT_ALERTS, encode(action, "alerts")),
             ],
+            *back,
         ]
     )
 
@@ -854,6 +856,12 @@ async def summary_choice(update: Update, context: Context) -> str | int:
     if choice == "edit":
         await edit_or_reply(update, context, T.CHOOSE_WHAT_TO_EDIT, edit_keyboard())
         return SUMMARY
+    if choice == "back":
+        draft = get_draft(context)
+        await edit_or_reply(
+            update, context, f"{summary_text(draft)}\n\n{T.SUMMARY_QUESTION}", summary_keyboard()
+        )
+        return SUMMARY
     await reply_html(update, context, T.USE_BUTTONS, summary_keyboard())
     return SUMMARY
 
@@ -1029,7 +1037,9 @@ def build_conversation(
                     MessageHandler(OTHER, use_buttons),
                 ],
                 SUMMARY: [
-                    CallbackQueryHandler(summary_choice, pattern=_is_choice("confirm", "edit")),
+                    CallbackQueryHandler(
+                        summary_choice, pattern=_is_choice("confirm", "edit", "back")
+                    ),
                     _cb(summary_edit_part, "obe"),
                     MessageHandler(TEXT | OTHER, use_buttons),
                 ],

@@ -18,7 +18,7 @@ BTN_EDIT = "✏️ Modifier"
 BTN_ALERTS_OFF = "Pas d'alertes"
 BTN_SHARE_LOCATION = "📍 Partager ma position"
 BTN_SKIP = "Passer"
-BTN_BACK = "Retour"
+BTN_BACK = "↩️ Retour"
 
 # --- welcome ------------------------------------------------------------------------------
 
