@@ -18,7 +18,8 @@ async def test_existing_profile_keep_restart_and_edit_from_profil(tmp_path: Path
         await env.storage.mark_served(user.id, served)
 
         # /start again: keep it.
-        await step(user, "/start", "Vous avez déjà un profil")
+        welcome = await step(user, "/start", "Vous avez déjà un profil")
+        assert "Serveur / Serveuse en restauration (G1803)" in welcome.text
         await press(user, "Garder mon profil", "profil est inchangé")
 
         # /profil: the card and one button per part.

@@ -438,7 +438,7 @@ async def start(update: Update, context: Context) -> str:
         await reply_html(
             update,
             context,
-            f"{welcome}\n\n{T.WELCOME_EXISTING}",
+            f"{welcome}\n\n{summary_text_from(profile)}\n\n{T.WELCOME_EXISTING}",
             _keyboard(
                 [[(T.BTN_KEEP, encode("ob", "keep")), (T.BTN_RESTART, encode("ob", "restart"))]]
             ),
