@@ -127,3 +127,19 @@ async def test_search_huge_input_with_place(tmp_path) -> None:
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Désolé" not in reply.text
         assert len(reply.text) <= 4096
+
+
+async def test_paging_still_works_after_a_restart(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        add_offers(env, "Zythologue", 8)
+        user = env.user(207)
+        await user.send("/recherche zythologue")
+        first = (await user.replies(timeout=WAIT, count=1))[-1]
+        await env.app.update_persistence()
+        await env.restart()
+        # The search lives in the persisted user_data; the results cache did not survive.
+        await user.press("Suivant »")
+        second = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert second.message_id == first.message_id
+        assert "page 2/2" in second.text
+        assert "Zythologue" in second.text
