@@ -166,3 +166,18 @@ async def test_match_without_argument_lists_targets(tmp_path) -> None:
         other = env.user(108)
         await other.send("/match")
         assert "/match G1603" in (await other.replies(timeout=WAIT, count=1))[-1].text
+
+
+async def test_skills_answer_over_the_limits(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(112)
+        await user.send("/metiers")
+        await user.replies(timeout=WAIT, count=1)
+        many = ", ".join(f"compétence numéro {i}" for i in range(35))
+        await user.send(many + ", " + "très longue compétence " * 6)
+        saved = (await user.replies(timeout=WAIT, count=2))[0]
+        assert "30 compétence(s) enregistrée(s)" in saved.text
+        assert "30 compétences au plus" in saved.text
+        assert "1 compétence(s) trop longue(s) ignorée(s)" in saved.text
+        profile = await env.services.storage.get_profile(112)
+        assert len(profile.skills) == 30
