@@ -15,7 +15,8 @@ def test_split_query() -> None:
     assert split_query("vendeur à domicile à Lyon 3e") == ("vendeur à domicile", "Lyon 3e")
     assert split_query("serveur a  paris") == ("serveur", "paris")
     assert split_query("serveur") == ("serveur", None)
-    assert split_query("à Lyon") == ("à Lyon", None)
+    assert split_query("à Lyon") == ("", "Lyon")
+    assert split_query("avocat") == ("avocat", None)
     assert split_query("") == ("", None)
 
 
@@ -78,6 +79,7 @@ async def test_search_with_place_and_profile_default(tmp_path) -> None:
     [
         ("/recherche", "Indiquez ce que vous cherchez"),
         ("/recherche 😀😀", "Indiquez ce que vous cherchez"),
+        ("/recherche à Lyon", "Indiquez ce que vous cherchez"),
         ("/recherche serveur à Qsdfghjklmwxc", "Je ne connais pas le lieu « Qsdfghjklmwxc »"),
         ("/recherche <b>serveur</b> ' OR 1=1; --", "« <b>serveur</b> ' OR 1=1; -- »"),
         ("/recherche " + "a" * 4000, "Aucune offre ne correspond"),

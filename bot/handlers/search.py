@@ -42,12 +42,15 @@ SEARCHES_KEY: Final = "searches"
 MAX_INPUT_CHARS: Final = 300
 MAX_PLACE_CHARS: Final = 100
 # "serveur à Lyon", "serveur a lyon 3e": the last " à " separates the place.
+_PLACE_ONLY_RE: Final = re.compile(r"^(?:à|a)\s+\S", re.IGNORECASE)
 _PLACE_RE: Final = re.compile(r"^(?P<keywords>.*\S)\s+(?:à|a)\s+(?P<place>\S.*)$", re.IGNORECASE)
 
 
 def split_query(text: str) -> tuple[str, str | None]:
     """ "serveur à Lyon" → ("serveur", "Lyon"); "serveur" → ("serveur", None)."""
     text = " ".join(text.split())
+    if _PLACE_ONLY_RE.match(text):  # "à Lyon": a place but no keywords
+        return "", text[2:].strip()[:MAX_PLACE_CHARS]
     match = _PLACE_RE.match(text)
     if match is None:
         return text[:MAX_INPUT_CHARS], None
