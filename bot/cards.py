@@ -283,6 +283,9 @@ def match_report(view: MatchView) -> str:
         if not view.place_label:
             lines.append("")
             lines.append(escape(t.NO_PLACE_HINT))
+    if any(code != view.job_code for code, _label in view.other_targets):
+        lines.append("")
+        lines.append(t.MATCH_SEE_OTHER)
     return fit_lines(lines)
 
 

@@ -22,14 +22,9 @@ HELP_DESCRIPTION = "Aide : toutes les commandes avec des exemples"
 
 # ---------------------------------------------------------------- shared
 STALE_BUTTON = "Ce bouton n'est plus valable."
-NO_PROFILE = (
-    "Vous n'avez pas encore de profil. Tapez /start pour indiquer vos métiers, vos compétences "
-    "et votre ville (2 minutes)."
-)
 NO_PLACE_HINT = (
     "Astuce : indiquez votre ville avec /start ou /profil pour voir les offres près de chez vous."
 )
-INPUT_TOO_LONG = "Votre message est trop long ({length} caractères, {limit} au plus)."
 
 # ---------------------------------------------------------------- /match
 MATCH_USAGE = (
@@ -66,10 +61,9 @@ SKILLS_TOO_MANY = (
 SKILLS_TOO_LONG = (
     "{count} compétence(s) trop longue(s) ignorée(s) ({limit} caractères au plus chacune)."
 )
-MATCH_OFFERS_TITLE = "<b>Les meilleures offres près de chez vous</b>"
 MATCH_OFFERS_TITLE_ANYWHERE = "<b>Les meilleures offres actuelles</b>"
 MATCH_NO_OFFERS = "Aucune offre en cours pour ce métier dans votre zone pour le moment."
-MATCH_SEE_OTHER = "Choisissez un autre métier :"
+MATCH_SEE_OTHER = "<i>Autres métiers possibles : voir les boutons ci-dessous.</i>"
 
 # ---------------------------------------------------------------- /metiers
 JOBS_NEED_SKILLS = (
@@ -115,7 +109,6 @@ OFFER_SAVED_BUTTON = "⭐ Sauvegardée"
 OFFER_OPEN_SITE_BUTTON = "Voir sur France Travail"
 OFFER_SAVED = "Offre sauvegardée dans vos /favoris."
 OFFER_ALREADY_SAVED = "Cette offre est déjà dans vos /favoris."
-OFFER_SAVE_NEEDS_ACCOUNT = "Tapez d'abord /start pour pouvoir sauvegarder des offres."
 
 # ---------------------------------------------------------------- /favoris
 FAVOURITES_EMPTY = (
