@@ -424,7 +424,7 @@ class SearchPageView:
 def search_page(view: SearchPageView) -> str:
     where = ""
     if view.place_label:
-        radius = f" ({view.radius_km} km)" if view.radius_km else ""
+        radius = f", dans un rayon de {view.radius_km} km" if view.radius_km else ""
         where = f" à {plain(view.place_label, 60)}{radius}"
     if not view.offers:
         return t.SEARCH_NO_RESULT.format(keywords=plain(view.keywords, 100), where=where)

@@ -66,7 +66,7 @@ async def test_search_with_place_and_profile_default(tmp_path) -> None:
         user = env.user(202)
         await user.send("/recherche zythologue")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
-        assert "à Paris 15e Arrondissement (10 km)" in reply.text
+        assert "à Paris 15e Arrondissement, dans un rayon de 10 km" in reply.text
         assert "3 offres" in reply.text
         await user.send("/search zythologue à Marseille")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
