@@ -277,7 +277,7 @@ def match_report(view: MatchView) -> str:
             lines.append(t.MATCH_NO_OFFERS)
         for index, ranked in enumerate(view.offers, start=1):
             lines.append(offer_line(ranked.offer, index=index))
-            why = "; ".join(plain(r, 80) for r in ranked.reasons[:3])
+            why = "; ".join(plain(r, 120) for r in ranked.reasons[:3])
             if why:
                 lines.append(f"   <i>Pourquoi : {why}</i>")
         if not view.place_label:

@@ -49,6 +49,12 @@ async def test_search_france_travail_down_then_bot_keeps_serving(tmp_path) -> No
             env.ft.faults.clear()
             await user.send("/aide")
             assert "/recherche" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        # A 400 is France Travail refusing the search, not an outage.
+        env.ft.faults.fail_next(1, kind=400, endpoint="offres_search")
+        await user.send("/recherche zythologue 400")
+        refused = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "France Travail refuse cette recherche" in refused.text
+        assert (await env.services.storage.stats())["ft_errors_24h"] == 3
         await user.send("/recherche zythologue")
         assert "2 offres" in (await user.replies(timeout=WAIT, count=1))[-1].text
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from collections.abc import Awaitable
 from typing import Any, Final
 
 from telegram import Update
@@ -29,7 +30,8 @@ from bot.handlers.common import (
 from bot.handlers.offer import remember_offers
 from bot.render import escape, truncate
 from bot.texts import commands as t
-from ft_client import OfferQuery
+from ft_client import FTBadRequest, OfferQuery
+from ft_client.models import OfferPage
 from ft_client.query import clean_keywords
 from storage.models import DEFAULT_RADIUS_KM
 
@@ -81,6 +83,11 @@ def recall_search(context: Context, key: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+async def _wrapped(coro: Awaitable[OfferPage | None]) -> tuple[OfferPage | None]:
+    """``(page or None,)``: tells "refused" (None inside) from "France Travail failed" (None)."""
+    return (await coro,)
+
+
 async def render_page(
     update: Update, context: Context, key: str, search: dict[str, Any], page: int
 ) -> tuple[str, Any, cards.SearchPageView] | None:
@@ -92,10 +99,20 @@ async def render_page(
     )
     first = page * PAGE_SIZE
     chunk_start = first // FETCH_SIZE * FETCH_SIZE
-    result = await ft_guard(
-        update, context, services(context).search_offers(query, chunk_start, FETCH_SIZE)
-    )
+
+    async def ask() -> OfferPage | None:
+        try:
+            return await services(context).search_offers(query, chunk_start, FETCH_SIZE)
+        except FTBadRequest:
+            # France Travail refused the search itself (its message says why): not an outage.
+            return None
+
+    fetched = await ft_guard(update, context, _wrapped(ask()))
+    if fetched is None:
+        return None
+    result = fetched[0]
     if result is None:
+        await reply_html(update, context, t.SEARCH_REFUSED)
         return None
     offers = result.offers[first - chunk_start : first - chunk_start + PAGE_SIZE]
     remember_offers(context, offers)

@@ -88,6 +88,10 @@ SEARCH_UNKNOWN_PLACE = (
     "arrondissement, par exemple <code>/recherche serveur à Lyon 3e</code>."
 )
 SEARCH_NO_RESULT = "Aucune offre ne correspond à « {keywords} »{where}."
+SEARCH_REFUSED = (
+    "France Travail refuse cette recherche. Essayez avec d'autres mots-clés, par exemple "
+    "<code>/recherche serveur</code>."
+)
 SEARCH_PREVIOUS = "« Précédent"
 SEARCH_NEXT = "Suivant »"
 
