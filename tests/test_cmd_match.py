@@ -80,8 +80,16 @@ async def test_match_words_and_alternatives(tmp_path) -> None:
         user = env.user(102)
         await user.send("/match serveur")
         report = (await user.replies(timeout=WAIT, count=1))[-1]
-        assert "G1803" in report.text
-        assert "« service en salle » ↔" in report.text or "↔" in report.text
+        assert "Serveur / Serveuse en restauration</b> (G1803)" in report.html
+        assert "« service en salle » ↔" in report.text
+        # Other jobs the words matched are one press away.
+        others = [t for t in report.button_texts if t.startswith("🎯 ")]
+        assert others
+        assert "Autres métiers possibles" in report.text
+        await user.press(others[0])
+        other = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Vos compétences couvrent" in other.text
+        assert "(G1803)" not in other.text
 
 
 async def test_match_without_profile_asks_skills_inline_then_reports(tmp_path) -> None:
