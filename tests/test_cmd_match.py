@@ -189,3 +189,17 @@ async def test_skills_answer_over_the_limits(tmp_path) -> None:
         assert "1 compétence(s) trop longue(s) ignorée(s)" in saved.text
         profile = await env.services.storage.get_profile(112)
         assert len(profile.skills) == 30
+
+
+async def test_skills_question_survives_a_restart(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(113)
+        await user.send("/match J1501")
+        assert (
+            "j'ai besoin de les connaître" in (await user.replies(timeout=WAIT, count=1))[-1].text
+        )
+        await env.restart()
+        await user.send("toilette des patients, prise de constantes")
+        replies = await user.replies(timeout=WAIT, count=2)
+        assert "2 compétence(s) enregistrée(s)" in replies[0].text
+        assert "(J1501)" in replies[-1].text
