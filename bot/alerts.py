@@ -69,8 +69,8 @@ SEND_CONCURRENCY = 8
 # then answers pause every request of the bot.
 SEND_RATE = 29.0
 # Users whose offers were fetched but who are not served yet: France Travail fetching stops
-# running ahead of Telegram sending beyond this (bounds memory on large cycles; ~10 s of sends).
-MAX_PENDING_USERS = 300
+# running ahead of Telegram sending beyond this (bounds memory on large cycles; ~70 s of sends).
+MAX_PENDING_USERS = 2000
 # Pagination cap per query set: the API serves at most positions 0..3149.
 MAX_OFFERS_PER_QUERY = 3150
 # ROME codes per coalesced query (the API takes up to 200; fewer keeps URLs and pages modest).
@@ -281,8 +281,7 @@ class QuerySet:
 def plan_query_sets(
     groups: Sequence[QueryGroup], max_codes: int = MAX_ROME_CODES_PER_QUERY
 ) -> list[QuerySet]:
-    """Coalesce groups by (commune, radius), at most `max_codes` ROME codes per query; the sets
-    with the most users first, so that digests start flowing early."""
+    """Coalesce groups by (commune, radius), at most `max_codes` ROME codes per query."""
     by_place: dict[OfferQuery, list[QuerySet]] = {}
     for group in sorted(groups, key=lambda g: -len(g.users)):
         base = dataclasses.replace(group.key, rome_codes=(), contract_types=())
@@ -296,7 +295,17 @@ def plan_query_sets(
             sets.append(QuerySet(base=base, groups=[group]))
     planned = [qs for sets in by_place.values() for qs in sets]
     planned.sort(key=lambda qs: -qs.users)
-    return planned
+    # Largest first (digests start flowing at once), then alternately from both ends, so that
+    # each France Travail call unlocks about the same number of users all along the cycle:
+    # Telegram never waits for France Travail, France Travail never waits for the backpressure.
+    order: list[QuerySet] = []
+    low, high = 0, len(planned) - 1
+    while low <= high:
+        order.append(planned[low])
+        if low != high:
+            order.append(planned[high])
+        low, high = low + 1, high - 1
+    return order
 
 
 def offers_for_group(offers: Sequence[Offer], key: OfferQuery) -> list[Offer]:
@@ -348,16 +357,18 @@ def rank_for(
 
 
 class _Pacer:
-    """Evenly spaced sends at `rate` per second (no bursts)."""
+    """Sends spaced at `rate` per second. A send that could not go at its time (the event loop
+    was busy ranking) may catch up, but by at most `burst` messages: never a long burst."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, burst: int = 4) -> None:
         self.interval = 1.0 / rate
+        self.burst = burst
         self.next_at = 0.0
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
-        at = max(now, self.next_at)
+        at = max(now - self.burst * self.interval, self.next_at)
         self.next_at = at + self.interval
         if at > now:
             await asyncio.sleep(at - now)

@@ -200,7 +200,7 @@ def test_query_sets_respect_the_code_limit(ref: Referential) -> None:
     profiles = [profile(i + 1, code) for i, code in enumerate(codes)]
     groups, _ = alerts.plan_groups(profiles, ref, NOW, 3)
     sets = alerts.plan_query_sets(groups, max_codes=5)
-    assert [len(s.rome_codes) for s in sets] == [5, 5, 2]
+    assert sorted(len(s.rome_codes) for s in sets) == [2, 5, 5]
     assert sorted(c for s in sets for c in s.rome_codes) == sorted(codes)
 
 
@@ -223,3 +223,16 @@ def test_offers_for_group_filters_codes_and_contracts_exactly() -> None:
     assert [o.id for o in alerts.offers_for_group(offers, key)] == ["A"]
     any_contract = OfferQuery(rome_codes=("G1803", "J1501"))
     assert [o.id for o in alerts.offers_for_group(offers, any_contract)] == ["A", "B", "C", "E"]
+
+
+def test_query_sets_start_with_the_largest_then_alternate(ref: Referential) -> None:
+    towns = ["75056", "69123", "13055", "31555"]
+    profiles = []
+    user_id = 0
+    for size, town in zip((4, 3, 2, 1), towns, strict=True):
+        for _ in range(size):
+            user_id += 1
+            profiles.append(profile(user_id, "G1803", place=town))
+    groups, _ = alerts.plan_groups(profiles, ref, NOW, 3)
+    sets = alerts.plan_query_sets(groups)
+    assert [s.users for s in sets] == [4, 1, 3, 2]

@@ -1,0 +1,373 @@
+"""One alert cycle for N users against both emulators with their real rate limits.
+
+The France Travail emulator (10 offer calls/s, burst 10) and the Telegram emulator (30 messages/s
+overall, burst 30; 1/s per chat with a burst of 10) run in a child process so their CPU does not
+slow the bot's event loop; the bot side is the production code: `build_application` (PTB's
+AIORateLimiter), `FranceTravailClient` with its default limiter, SQLite with its default
+durability, and `bot.alerts.run_alert_cycle`.
+
+Profiles are diverse in the way real demand is: target jobs follow a Zipf law over 400 ROME
+métiers, places are the 300 largest cities weighted by population, most users keep the default
+radius and no contract filter, some add a second (neighbouring) métier; skills are 3–6 of the
+métier's own. Offers are generated for the users' criteria (0–15 per job and city, some older
+than the lookback window, plus unrelated ones).
+
+Prints France Travail calls, messages sent, wall time, the floor set by the rate limits
+(max(calls/10, messages/30) s), the ratio wall/floor (target ≤ 1.15), the 429s received
+(target 0) and the bot process's peak memory.
+
+    .venv/bin/python benchmarks/alert_cycle.py                 # 5 000 users (~3 min)
+    .venv/bin/python benchmarks/alert_cycle.py --users 500     # quick look (~20 s)
+    .venv/bin/python benchmarks/alert_cycle.py --users 50000   # long run (~30 min)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time as time_module
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot import alerts
+from bot.app import build_application
+from bot.config import Settings
+from bot.services import Services
+from ft_client import FranceTravailClient
+from ft_client.models import format_ft_datetime
+from ft_client.referential import Place, Referential
+from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
+from sandbox.telegram import TelegramEmulator, TelegramLimits
+from storage import Profile, Storage, TargetJob
+
+REAL_FT_RATE = 10.0
+REAL_TG_RATE = 30.0
+PARIS = "Europe/Paris"
+
+
+# ---------------------------------------------------------------------------------- the world
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    user_id: int
+    romes: tuple[str, ...]
+    city: str
+    radius_km: int
+    contracts: tuple[str, ...]
+    skills: tuple[str, ...]
+    alert_time: time
+
+
+def _weighted(rng: random.Random, items: list[Any], weights: list[float], k: int) -> list[Any]:
+    return rng.choices(items, cum_weights=list(itertools.accumulate(weights)), k=k)
+
+
+def build_world(
+    ref: Referential, rng: random.Random, users: int, now: datetime, lookback_days: int
+) -> tuple[list[UserSpec], list[dict[str, Any]]]:
+    codes = sorted(ref.job_codes())
+    rng.shuffle(codes)
+    popular = codes[:400]
+    zipf = [1.0 / (rank + 1) ** 1.07 for rank in range(len(popular))]
+    cities = sorted(
+        (p for p in ref.places() if p.kind == "commune" and p.population and p.has_point),
+        key=lambda p: -(p.population or 0),
+    )[:300]
+    city_weights = [float(p.population or 1) for p in cities]
+    local_now = now.astimezone(ref_tz())
+    latest_minute = max(0, local_now.hour * 60 + local_now.minute - 1)
+
+    clock_rng = random.Random(rng.random())
+    romes = _weighted(rng, popular, zipf, users)
+    places = _weighted(rng, cities, city_weights, users)
+    specs: list[UserSpec] = []
+    for user_id, (rome, place) in enumerate(zip(romes, places, strict=True), start=1):
+        job = ref.job(rome)
+        assert job is not None
+        targets = [rome]
+        if rng.random() < 0.15:
+            near = [c for c in job.mobility if ref.job(c) is not None]
+            if near:
+                targets.append(rng.choice(near))
+        labels = [s.label for s in job.skills if len(s.label) <= 100]
+        skills = tuple(rng.sample(labels, k=min(len(labels), rng.randint(3, 6))))
+        # Own generator: the range depends on the clock, the rest of the world must not.
+        minute = clock_rng.randint(0, latest_minute)
+        specs.append(
+            UserSpec(
+                user_id=user_id,
+                romes=tuple(targets),
+                city=place.insee_code,
+                radius_km=rng.choices([10, 20, 30, 50], weights=[70, 12, 10, 8])[0],
+                contracts=rng.choices([(), ("CDI",), ("CDD", "CDI")], weights=[70, 20, 10])[0],
+                skills=skills,
+                alert_time=time(minute // 60, minute % 60),
+            )
+        )
+
+    by_code = {p.insee_code: p for p in cities}
+    offers: list[dict[str, Any]] = []
+    ids = itertools.count(1)
+    pairs = sorted({(rome, spec.city) for spec in specs for rome in spec.romes})
+    window = lookback_days * 86400
+    for rome, city in pairs:
+        count = rng.choices([0, 2, 6, 12], weights=[10, 40, 35, 15])[0]
+        count = rng.randint(max(0, count - 2), count) if count else 0
+        for _ in range(count):
+            age = (
+                rng.uniform(60, window) if rng.random() < 0.85 else rng.uniform(window, 10 * 86400)
+            )
+            offers.append(make_offer(ref, rng, next(ids), rome, by_code[city], now, age))
+    # Unrelated offers (other métiers, other towns) that every search has to skip.
+    for _ in range(len(offers) // 5):
+        rome = rng.choice(codes)
+        place = rng.choice(cities)
+        offers.append(
+            make_offer(ref, rng, next(ids), rome, place, now, rng.uniform(60, 10 * 86400))
+        )
+    return specs, offers
+
+
+def ref_tz() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(PARIS)
+
+
+def make_offer(
+    ref: Referential,
+    rng: random.Random,
+    number: int,
+    rome: str,
+    city: Place,
+    now: datetime,
+    age_seconds: float,
+) -> dict[str, Any]:
+    job = ref.job(rome)
+    assert job is not None and city.latitude is not None and city.longitude is not None
+    skills = rng.sample(list(job.skills), k=min(len(job.skills), rng.randint(2, 6)))
+    created = now - timedelta(seconds=age_seconds)
+    contract = rng.choices(["CDI", "CDD", "MIS"], weights=[50, 30, 20])[0]
+    return {
+        "id": f"B{number:06d}",
+        "intitule": f"{job.label} (H/F)",
+        "description": f"Poste de {job.label.lower()} à {city.name}.",
+        "dateCreation": format_ft_datetime(created),
+        "dateActualisation": format_ft_datetime(created),
+        "lieuTravail": {
+            "libelle": f"{city.departement} - {city.name}",
+            # Within a few km of the centre.
+            "latitude": city.latitude + rng.uniform(-0.04, 0.04),
+            "longitude": city.longitude + rng.uniform(-0.05, 0.05),
+            "commune": city.insee_code,
+        },
+        "romeCode": rome,
+        "romeLibelle": job.label,
+        "entreprise": {"nom": f"Entreprise {number % 997}"},
+        "typeContrat": contract,
+        "typeContratLibelle": contract,
+        "natureContrat": "Contrat travail",
+        "experienceExige": rng.choice("DSE"),
+        "competences": [
+            {"code": s.code, "libelle": s.label, "exigence": rng.choice("ES")} for s in skills
+        ],
+    }
+
+
+# -------------------------------------------------------------------------- emulator process
+
+
+def emulators_main(
+    conn: Connection, users: int, offers: list[dict[str, Any]], ft_rate: float, tg_rate: float
+) -> None:
+    asyncio.run(_emulators(conn, users, offers, ft_rate, tg_rate))
+
+
+async def _emulators(
+    conn: Connection, users: int, offers: list[dict[str, Any]], ft_rate: float, tg_rate: float
+) -> None:
+    config = EmulatorConfig(
+        seed=1,
+        offer_count=0,
+        include_samples=False,
+        rate_limits={"offres": ft_rate, "rome": 1.0, "softskills": 1.0},
+    )
+    limits = TelegramLimits(global_per_second=tg_rate, global_burst=int(tg_rate))
+    async with FranceTravailEmulator(config) as ft, TelegramEmulator(limits=limits) as tg:
+        ft.offers.extend(offers)
+        for user_id in range(1, users + 1):
+            tg.user(user_id)
+        conn.send(
+            {
+                "ft_base": ft.base_url,
+                "ft_token": ft.token_url,
+                "ft_id": ft.client_id,
+                "ft_secret": ft.client_secret,
+                "tg_base": tg.base_url,
+                "tg_token": tg.token,
+            }
+        )
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        conn.send(
+            {
+                "ft_search_calls": ft.stats.calls["offres_search"],
+                "ft_429": ft.stats.rate_limited,
+                "ft_max_per_s": ft.stats.max_calls_in_window("offres", 1.0, accepted_only=True),
+                "tg_messages": tg.stats.messages_sent,
+                "tg_429": tg.stats.too_many_requests,
+                "tg_max_per_s": tg.stats.max_sends_in_window(1.0),
+                "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+
+
+# ------------------------------------------------------------------------------- the bot side
+
+
+async def populate(path: Path, specs: list[UserSpec], ref: Referential) -> None:
+    # Set-up only: NORMAL durability to save fsyncs; the cycle reopens with the default (FULL).
+    async with Storage.open(path, synchronous="NORMAL") as storage:
+        for spec in specs:
+            await storage.upsert_user(spec.user_id, spec.user_id, f"User{spec.user_id}", "fr")
+            place = ref.place(spec.city)
+            await storage.upsert_profile(
+                Profile(
+                    user_id=spec.user_id,
+                    target_jobs=tuple(TargetJob(c, ref.job(c).label) for c in spec.romes),  # type: ignore[union-attr]
+                    skills=spec.skills,
+                    place_code=spec.city,
+                    place_label=place.display_label if place else None,
+                    radius_km=spec.radius_km,
+                    contract_types=spec.contracts,
+                    alert_time=spec.alert_time,
+                )
+            )
+
+
+async def run_cycle(
+    urls: dict[str, str], db: Path, ref: Referential
+) -> tuple[alerts.AlertCycleReport, float, int]:
+    settings = Settings(
+        telegram_token=urls["tg_token"],
+        ft_client_id=urls["ft_id"],
+        ft_client_secret=urls["ft_secret"],
+        telegram_api_base_url=urls["tg_base"],
+        ft_api_base_url=urls["ft_base"],
+        ft_token_url=urls["ft_token"],
+        database_path=db,
+    )
+    async with (
+        Storage.open(db) as storage,
+        FranceTravailClient(
+            settings.ft_client_id,
+            settings.ft_client_secret,
+            api_base_url=settings.ft_api_base_url,
+            token_url=settings.ft_token_url,
+        ) as ft,
+    ):
+        services = Services(settings, storage, ft, ref)
+        app = build_application(settings, services=services, persistence=None)
+        await app.initialize()
+        try:
+            started = time_module.perf_counter()
+            report = await alerts.run_alert_cycle(services, app.bot)
+            wall = time_module.perf_counter() - started
+        finally:
+            await app.shutdown()
+        return report, wall, ft.stats.rate_limited
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--ft-rate", type=float, default=REAL_FT_RATE, help="offer calls/s")
+    parser.add_argument("--tg-rate", type=float, default=REAL_TG_RATE, help="messages/s")
+    args = parser.parse_args()
+    if args.users < 1:
+        parser.error("--users must be at least 1")
+
+    ref = Referential.load()
+    rng = random.Random(args.seed)
+    now = datetime.now(UTC)
+    lookback = Settings(telegram_token="", ft_client_id="", ft_client_secret="")
+    specs, offers = build_world(ref, rng, args.users, now, lookback.alert_lookback_days)
+    criteria = Counter((tuple(sorted(s.romes)), s.city, s.radius_km, s.contracts) for s in specs)
+    scaled = args.ft_rate != REAL_FT_RATE or args.tg_rate != REAL_TG_RATE
+    print(
+        f"alert cycle: {args.users} users, {len(criteria)} distinct criteria, "
+        f"{len(offers)} offers; limits France Travail {args.ft_rate:g} calls/s, "
+        f"Telegram {args.tg_rate:g} msg/s"
+        + (" (SCALED: not the real limits)" if scaled else " (real limits)"),
+        flush=True,
+    )
+
+    context = multiprocessing.get_context("spawn")
+    parent_conn, child_conn = context.Pipe()
+    child = context.Process(
+        target=emulators_main,
+        args=(child_conn, args.users, offers, args.ft_rate, args.tg_rate),
+        daemon=True,
+    )
+    child.start()
+    del offers
+    try:
+        urls = parent_conn.recv()
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.sqlite3"
+            setup_started = time_module.perf_counter()
+            asyncio.run(populate(db, specs, ref))
+            print(f"set-up: {time_module.perf_counter() - setup_started:.1f} s", flush=True)
+            report, wall, ft_429 = asyncio.run(run_cycle(urls, db, ref))
+        parent_conn.send("stop")
+        emu = parent_conn.recv()
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+
+    calls = emu["ft_search_calls"]
+    messages = emu["tg_messages"]
+    floor = max(calls / args.ft_rate, messages / args.tg_rate)
+    ratio = wall / floor if floor else float("nan")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"users due                 {report.users_due}")
+    print(f"distinct queries          {report.distinct_queries}")
+    print(f"France Travail calls      {calls}   (cycle report: {report.ft_calls})")
+    print(f"offers fetched            {report.offers_fetched}")
+    print(f"messages sent             {messages}   (cycle report: {report.messages_sent})")
+    print(f"users served / failures   {report.users_served} / {report.failures}")
+    print(f"wall time                 {wall:.1f} s")
+    print(
+        f"floor                     {floor:.1f} s = max({calls}/{args.ft_rate:g}, "
+        f"{messages}/{args.tg_rate:g})"
+    )
+    print(f"ratio wall/floor          {ratio:.3f}   (target <= 1.15)")
+    print(
+        f"429 received              France Travail {ft_429}, Telegram {emu['tg_429']}   (target 0)"
+    )
+    print(
+        f"max per second            France Travail {emu['ft_max_per_s']}, "
+        f"Telegram {emu['tg_max_per_s']}"
+    )
+    print(
+        f"peak memory (bot process) {peak_mb:.0f} MB   (emulators: {emu['peak_kb'] / 1024:.0f} MB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
