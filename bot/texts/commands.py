@@ -177,6 +177,7 @@ HELP = """<b>Ce que je sais faire</b>
 
 /start — créer ou refaire votre profil (métiers, compétences, ville, alertes)
 /profil — voir et modifier votre profil
+/annuler — quitter l'étape en cours de /start ou /profil
 
 /match — vos compétences face à un métier, ce qui vous manque,
   et les 5 meilleures offres près de chez vous
