@@ -1,4 +1,4 @@
-"""Helpers for the command tests (tests/test_cmd_*.py): a ready profile, waiting on the bot.
+"""Helpers for the command tests (tests/test_cmd_*.py): a ready profile, crafted offers, the env.
 
 The end-to-end environment itself (both emulators over HTTP, storage, the real Application)
 comes from BOT-CORE's ``tests.helpers_bot.bot_env``.
@@ -6,10 +6,8 @@ comes from BOT-CORE's ``tests.helpers_bot.bot_env``.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import zlib
-from collections.abc import Callable
 from datetime import time
 from typing import Any
 
@@ -44,21 +42,6 @@ async def make_profile(
     )
     await storage.upsert_profile(profile)
     return profile
-
-
-async def wait_until(condition: Callable[[], Any], timeout: float = WAIT) -> None:  # noqa: ASYNC109
-    """Poll an async or sync condition until true (for state the bot changes, e.g. storage)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def add_offers(
