@@ -229,6 +229,13 @@ async def _emulators(
                 "tg_messages": tg.stats.messages_sent,
                 "tg_429": tg.stats.too_many_requests,
                 "tg_max_per_s": tg.stats.max_sends_in_window(1.0),
+                # CLOCK_MONOTONIC is system-wide on Linux: comparable with the parent's.
+                "tg_first": min(tg.stats.send_times, default=0.0),
+                "tg_last": max(tg.stats.send_times, default=0.0),
+                "tg_longest_pause": max(
+                    (b - a for a, b in itertools.pairwise(sorted(tg.stats.send_times))),
+                    default=0.0,
+                ),
                 "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             }
         )
@@ -259,7 +266,7 @@ async def populate(path: Path, specs: list[UserSpec], ref: Referential) -> None:
 
 async def run_cycle(
     urls: dict[str, str], db: Path, ref: Referential
-) -> tuple[alerts.AlertCycleReport, float, int]:
+) -> tuple[alerts.AlertCycleReport, float, float, int]:
     settings = Settings(
         telegram_token=urls["tg_token"],
         ft_client_id=urls["ft_id"],
@@ -282,12 +289,12 @@ async def run_cycle(
         app = build_application(settings, services=services, persistence=None)
         await app.initialize()
         try:
-            started = time_module.perf_counter()
+            started = time_module.monotonic()
             report = await alerts.run_alert_cycle(services, app.bot)
-            wall = time_module.perf_counter() - started
+            wall = time_module.monotonic() - started
         finally:
             await app.shutdown()
-        return report, wall, ft.stats.rate_limited
+        return report, started, wall, ft.stats.rate_limited
 
 
 def main() -> int:
@@ -331,7 +338,7 @@ def main() -> int:
             setup_started = time_module.perf_counter()
             asyncio.run(populate(db, specs, ref))
             print(f"set-up: {time_module.perf_counter() - setup_started:.1f} s", flush=True)
-            report, wall, ft_429 = asyncio.run(run_cycle(urls, db, ref))
+            report, started, wall, ft_429 = asyncio.run(run_cycle(urls, db, ref))
         parent_conn.send("stop")
         emu = parent_conn.recv()
     finally:
@@ -363,6 +370,12 @@ def main() -> int:
         f"max per second            France Travail {emu['ft_max_per_s']}, "
         f"Telegram {emu['tg_max_per_s']}"
     )
+    if messages:
+        print(
+            f"digests flowing           first after {emu['tg_first'] - started:.1f} s, "
+            f"last {started + wall - emu['tg_last']:.1f} s before the end, "
+            f"longest pause {emu['tg_longest_pause']:.2f} s"
+        )
     print(
         f"peak memory (bot process) {peak_mb:.0f} MB   (emulators: {emu['peak_kb'] / 1024:.0f} MB)"
     )

@@ -90,7 +90,14 @@ async def test_top_five_and_more_button_lists_the_rest(tmp_path: Path) -> None:
         shown = {o["id"] for o in offers if o["id"] in digest.html}
         assert len(shown) == 5
 
+        # France Travail down when the button is pressed: the user is told, the button stays.
+        env.ft.faults.fail_next(4, 503, endpoint="offres_search")
         await user.press("Voir les 3 autres offres")
+        failed = await user.wait_reply(timeout=10)
+        assert "France Travail ne répond pas" in failed.text
+        assert env.tg.messages_for(10)[0].button_texts == ["Voir les 3 autres offres"]
+
+        await user.press("Voir les 3 autres offres", message_id=digest.message_id)
         replies = await user.replies(timeout=10, count=2)
         page = next(m for m in replies if not m.edited)
         edited = next(m for m in replies if m.edited)
