@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from ft_client.models import Competence, Offer
 from ft_client.referential import Job, Referential, haversine_km
 from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems
+from ft_client.vocabulary import UserVocabulary, default_vocabulary
 
 MATCH_THRESHOLD = 0.6
 MAX_PHRASES = 40
@@ -41,6 +42,11 @@ RANK_WEIGHTS = {"skills": 0.45, "job": 0.25, "place": 0.2, "freshness": 0.1}
 DEFAULT_RADIUS_KM = 30.0
 # Weight of the user-words signal in suggest_jobs ranking (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
+# A skill reached through the user vocabulary (a rewriting of the user's phrase in ROME wording)
+# scores a little below the same skill reached by the user's own words.
+EXPANSION_FACTOR = 0.9
+# suggest_jobs: a job whose score would be shown as 0 % is only suggested when no job does better.
+MIN_SUGGESTION_SCORE = 0.005
 FRESHNESS_HALF_LIFE_DAYS = 7.0
 
 
@@ -113,8 +119,11 @@ class RankedOffer:
 class PhraseMatcher:
     """Phrase ↔ skill similarity over one referential, with per-phrase caches."""
 
-    def __init__(self, referential: Referential) -> None:
+    def __init__(self, referential: Referential, vocabulary: UserVocabulary | None = None) -> None:
         self.referential = referential
+        self.vocabulary = vocabulary if vocabulary is not None else default_vocabulary()
+        self._stems_cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._words_cache: dict[str, frozenset[str]] = {}
         self.index, self.codes, self.idf = referential.skill_index
         self.max_idf = max(self.idf.values(), default=1.0)
         self._pair_cache: dict[tuple[str, str], float] = {}
@@ -172,20 +181,45 @@ class PhraseMatcher:
         return round(precision * (0.55 + 0.45 * recall), 4)
 
     def text_similarity(self, phrase: str, label: str) -> float:
+        """Similarity of a phrase with a free-text label (offer competence, quality, title):
+        the user's words, or a vocabulary rewriting of them at ``EXPANSION_FACTOR``."""
         key = (phrase, label)
         cached = self._label_cache.get(key)
         if cached is None:
-            cached = self.similarity(skill_stems(phrase), skill_stems(label))
+            user_stems = skill_stems(phrase)
+            label_stems = skill_stems(label)
+            cached = self.similarity(user_stems, label_stems)
+            for expanded in self.vocabulary.expansions(phrase):
+                sim = round(EXPANSION_FACTOR * self.similarity(expanded, label_stems), 4)
+                if sim > cached:
+                    cached = sim
             if len(self._label_cache) < 200_000:
                 self._label_cache[key] = cached
         return cached
 
     def phrase_to_skills(self, phrase: str) -> dict[str, float]:
-        """Referential skill code → similarity, for every skill the phrase matches."""
+        """Referential skill code → similarity, for every skill the phrase matches, by its own
+        words or through the user vocabulary (a rewriting in ROME wording, scored at
+        ``EXPANSION_FACTOR``): either way the match is the phrase's, once per skill."""
         cached = self._phrase_cache.get(phrase)
         if cached is not None:
             return cached
         user_stems = skill_stems(phrase)
+        result = dict(self.stems_to_skills(user_stems))
+        for expanded in self.vocabulary.expansions(phrase):
+            for code, sim in self.stems_to_skills(expanded).items():
+                sim = round(EXPANSION_FACTOR * sim, 4)
+                if sim >= MATCH_THRESHOLD and sim > result.get(code, 0.0):
+                    result[code] = sim
+        if len(self._phrase_cache) < 20_000:
+            self._phrase_cache[phrase] = result
+        return result
+
+    def stems_to_skills(self, user_stems: tuple[str, ...]) -> dict[str, float]:
+        """Referential skill code → similarity for a stem sequence (cached)."""
+        cached = self._stems_cache.get(user_stems)
+        if cached is not None:
+            return cached
         result: dict[str, float] = {}
         if user_stems:
             weights = [self.idf.get(u, self.max_idf) for u in user_stems]
@@ -207,9 +241,19 @@ class PhraseMatcher:
                 sim = self.similarity(user_stems, self.index.docs[doc_id])
                 if sim >= MATCH_THRESHOLD:
                     result[self.codes[doc_id]] = sim
-        if len(self._phrase_cache) < 20_000:
-            self._phrase_cache[phrase] = result
+        if len(self._stems_cache) < 40_000:
+            self._stems_cache[user_stems] = result
         return result
+
+    def phrase_words(self, phrase: str) -> frozenset[str]:
+        """The stems a phrase stands for: its own, with vocabulary keys replaced by their ROME
+        wording ("toilette" is not the toiletteur's word here but "soins d'hygiène")."""
+        cached = self._words_cache.get(phrase)
+        if cached is None:
+            cached = self.vocabulary.replaced_words(phrase)
+            if len(self._words_cache) < 20_000:
+                self._words_cache[phrase] = cached
+        return cached
 
     def skill_jobs(self) -> dict[str, list[str]]:
         """Skill code → the job codes it belongs to (built on first use)."""
@@ -276,7 +320,7 @@ class PhraseMatcher:
         stems, idf = self.job_stems
         job_words = stems.get(job_code, frozenset())
         # Sorted: summing floats in a fixed order keeps results identical across processes.
-        user_words = sorted({w for p in phrases for w in skill_stems(p) if w in idf})
+        user_words = sorted({w for p in phrases for w in self.phrase_words(p) if w in idf})
         total = sum(idf[w] for w in user_words)
         return sum(idf[w] for w in user_words if w in job_words) / total if total else 0.0
 
@@ -549,7 +593,7 @@ def suggest_jobs(
             candidates.update(skill_jobs.get(code, ()))
     # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
     job_stems, idf = matcher.job_stems
-    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
+    user_words = {w for p in phrases for w in matcher.phrase_words(p) if idf.get(w, 0.0) >= 2.0}
     if user_words:
         candidates.update(code for code, words in job_stems.items() if user_words & words)
     scorer = matcher.scorer(phrases)
@@ -565,6 +609,11 @@ def suggest_jobs(
             label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
             relevance = round(score + WORDS_WEIGHT * words, 4)
             suggestions.append(JobSuggestion(job_code, label, score, matched, relevance))
+    # A job the user would read as "0 %" is never shown above, nor next to, a job with real
+    # coverage; it is only offered (ranked by the user's words) when no job has any.
+    scored = [s for s in suggestions if s.score >= MIN_SUGGESTION_SCORE]
+    if scored:
+        suggestions = scored
     suggestions.sort(key=lambda s: (-s.relevance, -s.score, s.rome_code))
     return suggestions[: min(limit, 50)]
 
