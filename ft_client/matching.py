@@ -123,7 +123,6 @@ class PhraseMatcher:
         self.referential = referential
         self.vocabulary = vocabulary if vocabulary is not None else default_vocabulary()
         self._stems_cache: dict[tuple[str, ...], dict[str, float]] = {}
-        self._words_cache: dict[str, frozenset[str]] = {}
         self.index, self.codes, self.idf = referential.skill_index
         self.max_idf = max(self.idf.values(), default=1.0)
         self._pair_cache: dict[tuple[str, str], float] = {}
@@ -245,16 +244,6 @@ class PhraseMatcher:
             self._stems_cache[user_stems] = result
         return result
 
-    def phrase_words(self, phrase: str) -> frozenset[str]:
-        """The stems a phrase stands for: its own, with vocabulary keys replaced by their ROME
-        wording ("toilette" is not the toiletteur's word here but "soins d'hygiène")."""
-        cached = self._words_cache.get(phrase)
-        if cached is None:
-            cached = self.vocabulary.replaced_words(phrase)
-            if len(self._words_cache) < 20_000:
-                self._words_cache[phrase] = cached
-        return cached
-
     def skill_jobs(self) -> dict[str, list[str]]:
         """Skill code → the job codes it belongs to (built on first use)."""
         if self._skill_jobs is None:
@@ -319,8 +308,10 @@ class PhraseMatcher:
         a recall aid for words no single skill label carries ("vaisselle", "patients")."""
         stems, idf = self.job_stems
         job_words = stems.get(job_code, frozenset())
+        # The user's own words only: vocabulary rewritings already count in the skill matches,
+        # and adding their words here too lowered recall on the original benchmark profiles.
         # Sorted: summing floats in a fixed order keeps results identical across processes.
-        user_words = sorted({w for p in phrases for w in self.phrase_words(p) if w in idf})
+        user_words = sorted({w for p in phrases for w in skill_stems(p) if w in idf})
         total = sum(idf[w] for w in user_words)
         return sum(idf[w] for w in user_words if w in job_words) / total if total else 0.0
 
@@ -593,7 +584,7 @@ def suggest_jobs(
             candidates.update(skill_jobs.get(code, ()))
     # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
     job_stems, idf = matcher.job_stems
-    user_words = {w for p in phrases for w in matcher.phrase_words(p) if idf.get(w, 0.0) >= 2.0}
+    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
     if user_words:
         candidates.update(code for code, words in job_stems.items() if user_words & words)
     scorer = matcher.scorer(phrases)

@@ -130,19 +130,6 @@ class UserVocabulary:
             self._cache[words] = expanded
         return expanded
 
-    def replaced_words(self, phrase: str) -> frozenset[str]:
-        """The phrase's stems, each key's words replaced by all its targets' stems."""
-        words = key_tokens(phrase)
-        found = self.find_keys(words)
-        if not found:
-            return frozenset(skill_stems(phrase))
-        inside = {i for start, end, _key in found for i in range(start, end)}
-        stems = {stem(w) for i, w in enumerate(words) if i not in inside and len(w) >= 2}
-        for _start, _end, key in found:
-            for target in self._by_stems[key]:
-                stems.update(target)
-        return frozenset(stems)
-
 
 def key_tokens(text: str) -> tuple[str, ...]:
     """The canonical tokens on which vocabulary keys are found ("permis b" keeps its "b")."""
