@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import multiprocessing
 import random
@@ -191,14 +192,18 @@ def make_offer(
 
 
 def emulators_main(
-    conn: Connection, users: int, offers: list[dict[str, Any]], ft_rate: float, tg_rate: float
+    conn: Connection, users: int, seed: int, lookback_days: int, ft_rate: float, tg_rate: float
 ) -> None:
-    asyncio.run(_emulators(conn, users, offers, ft_rate, tg_rate))
+    asyncio.run(_emulators(conn, users, seed, lookback_days, ft_rate, tg_rate))
 
 
 async def _emulators(
-    conn: Connection, users: int, offers: list[dict[str, Any]], ft_rate: float, tg_rate: float
+    conn: Connection, users: int, seed: int, lookback_days: int, ft_rate: float, tg_rate: float
 ) -> None:
+    # The world is built here, so that the bot process's peak memory is the cycle's own.
+    ref = Referential.load()
+    specs, offers = build_world(ref, random.Random(seed), users, datetime.now(UTC), lookback_days)
+    del ref
     config = EmulatorConfig(
         seed=1,
         offer_count=0,
@@ -212,6 +217,8 @@ async def _emulators(
             tg.user(user_id)
         conn.send(
             {
+                "specs": [dataclasses.astuple(spec) for spec in specs],
+                "offers": len(offers),
                 "ft_base": ft.base_url,
                 "ft_token": ft.token_url,
                 "ft_id": ft.client_id,
@@ -307,38 +314,44 @@ def main() -> int:
     if args.users < 1:
         parser.error("--users must be at least 1")
 
-    ref = Referential.load()
-    rng = random.Random(args.seed)
-    now = datetime.now(UTC)
     lookback = Settings(telegram_token="", ft_client_id="", ft_client_secret="")
-    specs, offers = build_world(ref, rng, args.users, now, lookback.alert_lookback_days)
-    criteria = Counter((tuple(sorted(s.romes)), s.city, s.radius_km, s.contracts) for s in specs)
     scaled = args.ft_rate != REAL_FT_RATE or args.tg_rate != REAL_TG_RATE
-    print(
-        f"alert cycle: {args.users} users, {len(criteria)} distinct criteria, "
-        f"{len(offers)} offers; limits France Travail {args.ft_rate:g} calls/s, "
-        f"Telegram {args.tg_rate:g} msg/s"
-        + (" (SCALED: not the real limits)" if scaled else " (real limits)"),
-        flush=True,
-    )
-
     context = multiprocessing.get_context("spawn")
     parent_conn, child_conn = context.Pipe()
     child = context.Process(
         target=emulators_main,
-        args=(child_conn, args.users, offers, args.ft_rate, args.tg_rate),
+        args=(
+            child_conn,
+            args.users,
+            args.seed,
+            lookback.alert_lookback_days,
+            args.ft_rate,
+            args.tg_rate,
+        ),
         daemon=True,
     )
     child.start()
-    del offers
     try:
-        urls = parent_conn.recv()
+        world = parent_conn.recv()
+        specs = [UserSpec(*fields) for fields in world.pop("specs")]
+        criteria = Counter(
+            (tuple(sorted(s.romes)), s.city, s.radius_km, s.contracts) for s in specs
+        )
+        print(
+            f"alert cycle: {args.users} users, {len(criteria)} distinct criteria, "
+            f"{world['offers']} offers; limits France Travail {args.ft_rate:g} calls/s, "
+            f"Telegram {args.tg_rate:g} msg/s"
+            + (" (SCALED: not the real limits)" if scaled else " (real limits)"),
+            flush=True,
+        )
+        ref = Referential.load()
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.sqlite3"
             setup_started = time_module.perf_counter()
             asyncio.run(populate(db, specs, ref))
             print(f"set-up: {time_module.perf_counter() - setup_started:.1f} s", flush=True)
-            report, started, wall, ft_429 = asyncio.run(run_cycle(urls, db, ref))
+            del specs, criteria
+            report, started, wall, ft_429 = asyncio.run(run_cycle(world, db, ref))
         parent_conn.send("stop")
         emu = parent_conn.recv()
     finally:
