@@ -427,6 +427,17 @@ def matcher_for(referential: Referential | None = None) -> PhraseMatcher:
     return matcher
 
 
+def use_vocabulary(
+    vocabulary: UserVocabulary | None, referential: Referential | None = None
+) -> PhraseMatcher:
+    """Match with another user vocabulary from now on (benchmarks, ablations); ``None`` puts the
+    bundled one back. Every cache of the previous matcher is dropped with it."""
+    ref = referential if referential is not None else Referential.load()
+    matcher = PhraseMatcher(ref, vocabulary)
+    _matchers[id(ref)] = matcher
+    return matcher
+
+
 def warm_up(referential: Referential | None = None, *, freeze_gc: bool = True) -> PhraseMatcher:
     """Build every index matching needs now (bot start-up, in a thread), not on a user's call.
 
