@@ -30,10 +30,12 @@ import contextlib
 import dataclasses
 import logging
 import math
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -112,9 +114,12 @@ class AlertCycleReport:
     telegram_errors: int = 0
     offers_sent: int = 0
     aborted: bool = False
+    locked_out: bool = False  # another process was running a cycle on the same database
     duration: float = 0.0
 
     def summary(self) -> str:
+        if self.locked_out:
+            return "alert cycle: skipped, another process is running one on this database"
         return (
             f"alert cycle: users_due={self.users_due} distinct_queries={self.distinct_queries} "
             f"query_sets={self.query_sets} "
@@ -732,6 +737,37 @@ async def _record(services: Services, report: AlertCycleReport, finished_at: dat
         log.exception("could not record the alert run")
 
 
+@contextlib.contextmanager
+def cycle_lock(database_path: str | os.PathLike[str]) -> Iterator[bool]:
+    """An exclusive, non-blocking lock on `<database>.alerts.lock`: True if this process got it.
+
+    The bot's own job and `ft-bot alerts --once` from cron may share a database; two cycles at
+    once would both find the same users due and send them two digests. The lock is released by
+    the kernel when the process dies, even by SIGKILL.
+    """
+    location = os.fspath(database_path)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process guard
+        yield True
+        return
+    if location == ":memory:" or location.startswith("file:"):
+        yield True
+        return
+    lock_path = Path(location + ".alerts.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 # --------------------------------------------------------------------------------------------
 # JobQueue wiring
 
@@ -743,7 +779,11 @@ async def _alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with state.lock:
         services = context.application.bot_data["services"]
-        await run_alert_cycle(services, context.bot, state=state)
+        with cycle_lock(services.settings.database_path) as mine:
+            if not mine:
+                log.info("another process is running an alert cycle: tick skipped")
+                return
+            await run_alert_cycle(services, context.bot, state=state)
 
 
 def register_alert_job(application: Application) -> None:
@@ -877,10 +917,17 @@ async def run_once(settings: Settings, *, user_id: int | None = None) -> AlertCy
 
     services = await Services.open(settings)
     try:
-        application = build_application(settings, services=services)
+        # No persistence: a bot running at the same time owns the conversation state, and this
+        # process must not write back what it loaded.
+        application = build_application(settings, services=services, persistence=None)
         await application.initialize()
         try:
-            return await run_alert_cycle(services, application.bot, force_user_id=user_id)
+            with cycle_lock(settings.database_path) as mine:
+                if not mine:
+                    report = AlertCycleReport(started_at=datetime.now(UTC), locked_out=True)
+                    log.warning("%s", report.summary())
+                    return report
+                return await run_alert_cycle(services, application.bot, force_user_id=user_id)
         finally:
             await application.shutdown()
     finally:

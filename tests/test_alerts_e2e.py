@@ -276,8 +276,12 @@ async def test_job_is_registered_once_and_runs_a_cycle(tmp_path: Path) -> None:
         env.add_offer(rome="G1803", place_code=PARIS_CODE, created=datetime.now(UTC) - HOUR)
         state: alerts.AlertState = job.data  # type: ignore[assignment]
 
-        # A tick while a cycle is running does nothing.
+        # A tick while a cycle is running does nothing, in this process or in another one
+        # (`ft-bot alerts --once` from cron on the same database).
         async with state.lock:
+            await job.run(env.app)
+        with alerts.cycle_lock(env.settings.database_path) as mine:
+            assert mine
             await job.run(env.app)
         assert env.messages(1) == [] and await env.storage.last_alert_runs(1) == []
 

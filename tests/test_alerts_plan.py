@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +237,17 @@ def test_query_sets_start_with_the_largest_then_alternate(ref: Referential) -> N
     groups, _ = alerts.plan_groups(profiles, ref, NOW, 3)
     sets = alerts.plan_query_sets(groups)
     assert [s.users for s in sets] == [4, 1, 3, 2]
+
+
+def test_cycle_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    with alerts.cycle_lock(db) as first:
+        assert first
+        with alerts.cycle_lock(db) as second:
+            assert not second  # another holder (e.g. a cron run) is refused at once
+    with alerts.cycle_lock(db) as again:
+        assert again
+    with alerts.cycle_lock(":memory:") as memory:
+        assert memory
+    locked_out = alerts.AlertCycleReport(started_at=NOW, locked_out=True)
+    assert "another process" in locked_out.summary()
