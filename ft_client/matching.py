@@ -188,13 +188,33 @@ class PhraseMatcher:
             user_stems = skill_stems(phrase)
             label_stems = skill_stems(label)
             cached = self.similarity(user_stems, label_stems)
-            for expanded in self.vocabulary.expansions(phrase):
-                sim = round(EXPANSION_FACTOR * self.similarity(expanded, label_stems), 4)
-                if sim > cached:
-                    cached = sim
+            expansions = self.vocabulary.expansions(phrase)
+            if expansions:
+                heads = {s[:4] for s in label_stems}
+                for expanded in expansions:
+                    if not self._may_reach(expanded, heads, cached):
+                        continue
+                    sim = round(EXPANSION_FACTOR * self.similarity(expanded, label_stems), 4)
+                    if sim > cached:
+                        cached = sim
             if len(self._label_cache) < 200_000:
                 self._label_cache[key] = cached
         return cached
+
+    def _may_reach(self, stems: tuple[str, ...], label_heads: set[str], floor: float) -> bool:
+        """Cheap bound before the full similarity of a rewriting with a label: the share (IDF)
+        of its stems whose first letters occur in the label bounds the precision, hence the
+        similarity. Rewritings are ROME wording, so exact and prefix matches are what count."""
+        idf = self.idf
+        default = self.max_idf
+        found = total = 0.0
+        for s in stems:
+            weight = idf.get(s, default)
+            total += weight
+            if s[:4] in label_heads:
+                found += weight
+        bound = EXPANSION_FACTOR * found / total if total else 0.0
+        return bound >= MATCH_THRESHOLD and bound > floor
 
     def phrase_to_skills(self, phrase: str) -> dict[str, float]:
         """Referential skill code → similarity, for every skill the phrase matches, by its own
