@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -45,15 +45,18 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import callbacks, texts
 from bot import digest as digest_mod
-from ft_client import FTError, OfferQuery
+from ft_client import FranceTravailClient, FTError, OfferQuery
 from ft_client.matching import MatchProfile, RankedOffer, rank_offers
 from ft_client.models import Offer
+from storage import AlertRun
 
 if TYPE_CHECKING:
     from telegram import Bot, Update
 
     from bot.config import Settings
     from bot.services import Services
+    from ft_client.referential import Referential
+    from storage import Profile
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +162,9 @@ class AlertState:
         delay = min(tick * (2 ** (failures - 1)), MAX_BACKOFF)
         entry = _Backoff(failures=failures, retry_at=now + delay, failed_at=now)
         self.backoff[key] = entry
+        # Forget queries whose users stopped being due long ago (profile changed, alerts off).
+        for stale in [k for k, e in self.backoff.items() if e.retry_at < now - MAX_BACKOFF]:
+            del self.backoff[stale]
         return entry
 
     def succeeded(self, key: OfferQuery) -> None:
@@ -173,7 +179,7 @@ class AlertState:
 class UserPlan:
     """One due user: their profile, their own window start, and the group they belong to."""
 
-    profile: Any  # storage.Profile
+    profile: Profile
     window_start: datetime
     key: OfferQuery
 
@@ -201,7 +207,7 @@ def window_start(last_alert_at: datetime | None, now: datetime, lookback_days: i
     return max(last_alert_at, floor)
 
 
-def query_commune(referential: Any, place_code: str | None) -> str | None:
+def query_commune(referential: Referential, place_code: str | None) -> str | None:
     """The INSEE code to query for a chosen place: an arrondissement of Paris, Lyon or Marseille
     is queried through its whole city (the offers API accepts those for sure).
 
@@ -211,7 +217,7 @@ def query_commune(referential: Any, place_code: str | None) -> str | None:
     return referential.query_commune(place_code)
 
 
-def alert_query_key(profile: Any, referential: Any) -> OfferQuery | None:
+def alert_query_key(profile: Profile, referential: Referential) -> OfferQuery | None:
     """The France Travail query (without dates) for a profile; None if it has no target job."""
     codes = tuple(sorted({job.code for job in profile.target_jobs if job.code}))
     if not codes:
@@ -227,11 +233,11 @@ def alert_query_key(profile: Any, referential: Any) -> OfferQuery | None:
 
 
 def plan_groups(
-    profiles: Sequence[Any], referential: Any, now: datetime, lookback_days: int
-) -> tuple[list[QueryGroup], list[Any]]:
+    profiles: Sequence[Profile], referential: Referential, now: datetime, lookback_days: int
+) -> tuple[list[QueryGroup], list[Profile]]:
     """Group due profiles by identical query. Returns (groups, profiles skipped: no target job)."""
     groups: dict[OfferQuery, QueryGroup] = {}
-    skipped: list[Any] = []
+    skipped: list[Profile] = []
     for profile in profiles:
         try:
             key = alert_query_key(profile, referential)
@@ -333,7 +339,7 @@ def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) ->
 # Matching glue
 
 
-def match_profile_for(profile: Any, referential: Any) -> MatchProfile:
+def match_profile_for(profile: Profile, referential: Referential) -> MatchProfile:
     """A `MatchProfile` for `rank_offers` from a stored profile and the referential."""
     place = referential.place(profile.place_code) if profile.place_code else None
     return MatchProfile(
@@ -348,7 +354,7 @@ def match_profile_for(profile: Any, referential: Any) -> MatchProfile:
 
 
 def rank_for(
-    profile: Any, referential: Any, offers: Sequence[Offer], now: datetime
+    profile: Profile, referential: Referential, offers: Sequence[Offer], now: datetime
 ) -> list[RankedOffer]:
     if not offers:
         return []
@@ -473,13 +479,9 @@ async def _send_digest(
 # The cycle
 
 
-def _ft_search_calls(ft: Any) -> int | None:
-    """Search calls made so far by the client, from its stats (None if it does not say)."""
-    stats = getattr(ft, "stats", None)
-    calls = getattr(stats, "calls", None)
-    if isinstance(calls, dict):
-        return int(sum(v for k, v in calls.items() if "search" in str(k)))
-    return None
+def _ft_search_calls(ft: FranceTravailClient) -> int:
+    """Offer searches sent so far by the client (retries included: they are calls too)."""
+    return ft.stats.calls["offres_search"]
 
 
 class _Cycle:
@@ -506,9 +508,8 @@ class _Cycle:
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
-        self.own_page_count = 0
 
-    async def run(self, profiles: Sequence[Any]) -> None:
+    async def run(self, profiles: Sequence[Profile]) -> None:
         groups, skipped = plan_groups(
             profiles, self.referential, self.now, self.settings.alert_lookback_days
         )
@@ -534,12 +535,7 @@ class _Cycle:
     async def fetch(self, query: OfferQuery, depth: int = 0) -> list[Offer]:
         """Every offer of the query's window; a window with more results than the API can page
         through is split in two (a few times at most)."""
-        offers: list[Offer] = []
-        try:
-            async for offer in self.ft.iter_offers(query, limit=MAX_OFFERS_PER_QUERY):
-                offers.append(offer)
-        finally:
-            self.own_page_count += max(1, math.ceil(len(offers) / 150))
+        offers = [o async for o in self.ft.iter_offers(query, limit=MAX_OFFERS_PER_QUERY)]
         if len(offers) >= MAX_OFFERS_PER_QUERY and depth < MAX_WINDOW_SPLITS:
             merged: dict[str, Offer] = {}
             for part in query.split_window(2):
@@ -688,11 +684,8 @@ async def run_alert_cycle(
         report.aborted = True
         raise
     finally:
-        calls_after = _ft_search_calls(services.ft)
-        if calls_before is not None and calls_after is not None:
-            report.ft_calls = calls_after - calls_before
-        else:
-            report.ft_calls = cycle.own_page_count
+        # Searches of other tasks of the bot (a user's /recherche) in the meantime count too.
+        report.ft_calls = _ft_search_calls(services.ft) - calls_before
         report.duration = time.perf_counter() - started
         if report.users_due or report.aborted:
             await _record(services, report, now + timedelta(seconds=report.duration))
@@ -703,9 +696,8 @@ async def run_alert_cycle(
     return report
 
 
-def alert_run_record(report: AlertCycleReport, finished_at: datetime) -> Any:
+def alert_run_record(report: AlertCycleReport, finished_at: datetime) -> AlertRun:
     """The storage record of a cycle (counts only, no personal data)."""
-    from storage import AlertRun
 
     problems = report.failures + report.queries_failed + report.queries_deferred
     if report.aborted:
@@ -878,7 +870,7 @@ async def on_more_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def more_page(
-    services: Services, profile: Any, start: datetime, end: datetime
+    services: Services, profile: Profile, start: datetime, end: datetime
 ) -> digest_mod.Digest:
     """The next page of a digest: offers of [start, end) not sent yet, best first.
 
