@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.util
 import logging
 import traceback
 from types import ModuleType
@@ -26,7 +25,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import callbacks, texts
+from bot import alerts, callbacks, texts
 from bot.config import Settings
 from bot.services import Services
 
@@ -52,21 +51,8 @@ _DEFAULT: Any = object()
 SERVICES_KEY = "services"
 
 
-def _optional_module(name: str) -> ModuleType | None:
-    """Import `name` if the file exists (parts land in parallel); real import errors propagate."""
-    if importlib.util.find_spec(name) is None:
-        logger.warning("module %s not found: its handlers are not registered", name)
-        return None
-    return importlib.import_module(name)
-
-
 def handler_modules() -> list[ModuleType]:
-    modules = []
-    for name in HANDLER_MODULES:
-        module = _optional_module(f"bot.handlers.{name}")
-        if module is not None:
-            modules.append(module)
-    return modules
+    return [importlib.import_module(f"bot.handlers.{name}") for name in HANDLER_MODULES]
 
 
 def command_menu(modules: list[ModuleType]) -> list[BotCommand]:
@@ -283,7 +269,5 @@ def build_application(
     )
     application.add_error_handler(on_error)
 
-    alerts = _optional_module("bot.alerts")
-    if alerts is not None and hasattr(alerts, "register_alert_job"):
-        alerts.register_alert_job(application)
+    alerts.register_alert_job(application)
     return application

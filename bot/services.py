@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -73,6 +74,7 @@ class Services:
     async def open(cls, settings: Settings) -> Services:
         """Open storage, the France Travail client and the referentials for `settings`."""
         from ft_client import FranceTravailClient
+        from ft_client.matching import warm_up
         from ft_client.referential import Referential
         from storage import Storage
 
@@ -87,6 +89,9 @@ class Services:
         try:
             await ft.__aenter__()
             referential = Referential.load()
+            # Build the lookup and matching indexes now (seconds, once per process), in a
+            # thread, so that no user's first /match or /metiers pays for it.
+            await asyncio.to_thread(warm_up, referential)
         except BaseException:
             await ft.__aexit__(None, None, None)
             await storage.close()
