@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers_cmd import WAIT, cmd_env, make_profile
@@ -34,6 +36,11 @@ async def test_metiers_without_skills_asks_then_suggests(tmp_path) -> None:
         await user.send("toilette des patients, prise de constantes, aide au repas")
         replies = await user.replies(timeout=WAIT, count=2)
         assert "Les métiers qui correspondent" in replies[-1].text
+        # The issue's own example: a care assistant's words find Aide-soignant (J1501).
+        assert "(J1501)" in replies[-1].text
+        # Shown best score first: the percentages a user reads never go up down the list.
+        shown = [int(p) for p in re.findall(r"(\d+)\s*%", replies[-1].text)]
+        assert shown and shown == sorted(shown, reverse=True)
 
 
 async def test_metiers_with_skills_matching_nothing(tmp_path) -> None:

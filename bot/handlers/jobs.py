@@ -24,8 +24,10 @@ async def send_suggestions(update: Update, context: Context, skills: tuple[str, 
     svc = services(context)
     # CPU work (the first call builds indexes): off the event loop, other users keep being served.
     found = await asyncio.to_thread(suggest_jobs, skills, svc.referential, SUGGESTIONS)
-    # A job none of the skills touches is no suggestion at all.
-    found = [s for s in found if s.score > 0]
+    # A job none of the skills touches is no suggestion at all. suggest_jobs picks the five by
+    # relevance (which also weighs the user's words in job titles); they are shown by the score
+    # the user reads, so that "40 %" never comes after "38 %".
+    found = sorted((s for s in found if s.score > 0), key=lambda s: -s.score)
     if not found:
         await reply_html(update, context, t.JOBS_NONE)
         return
