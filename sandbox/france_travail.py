@@ -299,6 +299,10 @@ class Stats:
     def total_calls(self, api: str) -> int:
         return len(self._arrivals.get(api, []))
 
+    def arrivals(self, api: str) -> list[float]:
+        """When each call to ``api`` arrived (``time.monotonic()``, the event loop's clock)."""
+        return list(self._arrivals.get(api, []))
+
 
 @dataclass
 class _Token:

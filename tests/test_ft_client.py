@@ -290,6 +290,51 @@ async def test_429_honoured_without_a_second_burst(emu: FranceTravailEmulator) -
     assert emu.stats.calls["offres_search"] == 13
 
 
+class _EventOnLog(logging.Handler):
+    """Sets an asyncio event when a log message containing ``needle`` is emitted."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.needle = needle
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.needle in record.getMessage():
+            self.seen.set()
+
+
+async def test_429_pauses_every_call_of_the_api_for_retry_after() -> None:
+    """After a 429, no call of that API (retry or new burst) reaches the server before
+    Retry-After has passed: the emulator sees one 429 and no second burst."""
+    fast = {"rate_limits": {"offres": 100.0}}
+    async with emulator(rates={"offres": 100.0}) as emu, client_for(emu, **fast) as ft:
+        emu.faults.fail_next(1, kind=429, endpoint="offres_search")
+        paused = _EventOnLog("429, pausing offres")
+        logger = logging.getLogger("ft_client")
+        logger.addHandler(paused)
+        try:
+            first = asyncio.create_task(ft.search_offers(OfferQuery(), start=0, count=1))
+            await asyncio.wait_for(paused.seen.wait(), timeout=10)
+        finally:
+            logger.removeHandler(paused)
+        # The client now knows about the 429: a burst of new searches arrives.
+        burst = await asyncio.gather(
+            *(ft.search_offers(OfferQuery(), start=i, count=1) for i in range(1, 11))
+        )
+        assert len((await first).offers) == 1
+        assert all(len(p.offers) == 1 for p in burst)
+        [rejected_at, *later] = emu.stats.arrivals("offres")
+        assert len(later) == 11  # the retry and the burst
+        retry_after = emu.config.retry_after
+        assert min(later) >= rejected_at + retry_after, (
+            f"a call arrived {min(later) - rejected_at:.3f}s after the 429 (Retry-After "
+            f"{retry_after}s)"
+        )
+        assert emu.stats.responses[("offres_search", 429)] == 1
+        assert emu.stats.rate_limited == 0
+        assert ft.stats.rate_limited == 1
+
+
 async def test_429_that_persists_raises_rate_limited(emu: FranceTravailEmulator) -> None:
     emu.config.retry_after = 3600  # absurd: bounded by max_retry_after
     emu.faults.fail_next(5, kind=429, endpoint="offres_search")
