@@ -118,10 +118,16 @@ async def test_filters_reach_the_api(emu: FranceTravailEmulator, ft: FranceTrava
     assert all(o.contract_type == sample["typeContrat"] for o in page.offers)
 
 
-async def test_hostile_user_text_becomes_a_harmless_query(ft: FranceTravailClient) -> None:
+async def test_hostile_user_text_becomes_a_harmless_query(
+    emu: FranceTravailEmulator, ft: FranceTravailClient
+) -> None:
     keywords = clean_keywords("serveur' OR '1'='1; DROP TABLE offres; --<script>")
+    assert keywords is not None and not set("'<>;=") & set(keywords)
     page = await ft.search_offers(OfferQuery(keywords=keywords))
-    assert page.total >= 0  # answered normally (204 or results), nothing raised
+    assert page.offers == () and page.total == 0  # the API's AND of every word finds nothing
+    # One call, accepted by the API's own keyword validation (a 400 would have raised).
+    assert emu.stats.calls["offres_search"] == 1
+    assert emu.stats.responses[("offres_search", 204)] == 1
 
 
 async def test_page_arguments_are_checked_before_any_call(
