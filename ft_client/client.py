@@ -469,6 +469,15 @@ class FranceTravailClient:
                     endpoint="token",
                 )
             )
+        # A bearer token is printable ASCII (RFC 6750); anything else cannot go in a header.
+        if not (value.isascii() and value.isprintable() and " " not in value):
+            raise self._count(
+                FTInvalidResponse(
+                    "token endpoint answered 200 with an access_token that is not a bearer token",
+                    status=200,
+                    endpoint="token",
+                )
+            )
         expires_in = body.get("expires_in")
         lifetime = (
             float(expires_in)
