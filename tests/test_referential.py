@@ -415,3 +415,15 @@ def test_nearest_place(ref: Referential) -> None:
 
 def test_load_is_cached() -> None:
     assert Referential.load() is Referential.load()
+
+
+@pytest.mark.parametrize("query", ["\x00\x01\x02", "   ", "\u200b\u200b", "\t\n\r", "!!!", "😀"])
+def test_input_without_letters_or_digits_finds_nothing(ref: Referential, query: str) -> None:
+    assert ref.find_jobs(query) == []
+    assert ref.find_places(query) == []
+
+
+def test_control_characters_around_a_query_do_not_change_the_answer(ref: Referential) -> None:
+    assert ref.find_jobs("\x00serveur\x07\n") == ref.find_jobs("serveur")
+    assert ref.find_places("\tBordeaux\x00") == ref.find_places("Bordeaux")
+    assert ref.find_places("\tBordeaux\x00")[0].insee_code == "33063"
