@@ -127,6 +127,7 @@ async def test_match_skills_answer_emoji_only_is_refused(tmp_path) -> None:
         ("G9999", "n'existe pas"),
         ("qsdfghjklm wxcvbn", "aucun métier"),
         ("😀😀", "aucun métier"),
+        ("3", "aucun métier"),  # digits name no job (the fuzzy search alone would find one)
         ("<script>alert(1)</script>' OR 1=1; --", "aucun métier"),
     ],
 )

@@ -111,6 +111,9 @@ async def test_bad_input_at_every_step(tmp_path: Path) -> None:
         await step(user, "...!!!", "Je n'ai pas trouvé de mots")
         await step(user, "xqzwvk", "Je ne trouve aucun métier pour « xqzwvk »")
         await step(user, "A0000", "Ce code ROME n'existe pas")
+        # Digits alone, or a town typed one step too early, name no job: no random buttons.
+        await step(user, "3", "Je ne trouve aucun métier pour « 3 »")
+        await step(user, "paris 11", "Je ne trouve aucun métier pour « paris 11 »")
         html = await step(user, "<script>alert(1)</script>", "pour « <script>")
         assert "&lt;script&gt;" in (html.html or "")
         await step(user, "'; DROP TABLE users; --", "DROP TABLE")
@@ -123,6 +126,7 @@ async def test_bad_input_at_every_step(tmp_path: Path) -> None:
         await step(user, "x" * 3000, "trop long")
         await step(user, "y" * 120, "au plus 80 caractères")
         await step(user, ", ; ,", "Je n'ai pas trouvé de mots")
+        await step(user, "12", "Je n'ai pas trouvé de compétence")
         skills = await step(user, "<b>gras</b>, ' OR 1=1 --", "2 compétences ajoutées")
         assert "&lt;b&gt;gras&lt;/b&gt;" in (skills.html or "")
         many = ", ".join(f"compétence {i}" for i in range(40))

@@ -56,6 +56,8 @@ def test_parse_skills_splits_and_cleans() -> None:
     ]
     assert parse_skills("  prise   de\tcommande.  ") == ["prise de commande"]
     assert parse_skills(", ; 😀 ,") == []
+    assert parse_skills("12, 3") == []  # numbers alone are no skill
+    assert parse_skills("CACES 3") == ["CACES 3"]
     assert parse_skills("aide-soignant, C++") == ["aide-soignant", "C++"]
 
 

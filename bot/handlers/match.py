@@ -20,10 +20,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks, cards
 from bot.handlers.common import (
+    MIN_JOB_SCORE,
     Context,
     answer_query,
     command_args_text,
     ft_guard,
+    has_letter,
     reply_html,
     services,
 )
@@ -43,9 +45,6 @@ COMMANDS: list[tuple[str, str]] = [("match", t.MATCH_DESCRIPTION)]
 OFFERS_SHOWN: Final = 5
 OFFERS_RANKED: Final = 50  # one France Travail page, ranked locally
 ALTERNATIVES_SHOWN: Final = 3
-# find_jobs is typo-tolerant, so any text gets some hit: below this score it is noise
-# (measured: "<script>alert(1)</script>" scores 0.37, "dev python" 0.56, real titles ≥ 0.8).
-MIN_JOB_SCORE: Final = 0.5
 MAX_QUERY_CHARS: Final = 200
 _ROME_CODE_RE: Final = re.compile(r"^\s*([A-Na-n])\s*(\d{4})\s*$")
 _CODE_LIKE_RE: Final = re.compile(r"^\s*[A-Za-z]\s*\d{3,5}\s*$")
@@ -153,6 +152,8 @@ def resolve_job(ref: Referential, text: str) -> tuple[Job | None, list[tuple[str
     code = _ROME_CODE_RE.match(text)
     if code:
         return ref.job(code.group(1).upper() + code.group(2)), []
+    if not has_letter(text):
+        return None, []
     try:
         hits = ref.find_jobs(text, limit=1 + ALTERNATIVES_SHOWN)
     except ValueError:

@@ -41,9 +41,11 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks, texts
 from bot.callbacks import encode
 from bot.handlers.common import (
+    MIN_JOB_SCORE,
     Context,
     answer_query,
     edit_or_reply,
+    has_letter,
     reply_html,
     services,
 )
@@ -157,7 +159,7 @@ def parse_skills(text: str) -> list[str]:
     skills = []
     for part in _SKILL_SPLIT_RE.split(text):
         skill = " ".join(part.split()).strip(" .-–*")
-        if skill and _HAS_WORD_RE.search(skill):
+        if skill and has_letter(skill):
             skills.append(skill)
     return skills
 
@@ -543,9 +545,10 @@ async def jobs_text(update: Update, context: Context) -> str:
         await reply_html(update, context, T.JOB_LIMIT, _keyboard([done_button()]))
         return JOBS
     try:
-        hits = referential.find_jobs(text, limit=JOB_CHOICES)
+        hits = referential.find_jobs(text, limit=JOB_CHOICES) if has_letter(text) else []
     except ValueError:
         hits = []
+    hits = [hit for hit in hits if hit.score >= MIN_JOB_SCORE]
     if not hits:
         await reply_html(update, context, T.job_not_found(text))
         return JOBS
