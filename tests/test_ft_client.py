@@ -597,6 +597,16 @@ async def test_stats_snapshot(emu: FranceTravailEmulator, ft: FranceTravailClien
 async def test_alert_style_query_since(emu: FranceTravailEmulator, ft: FranceTravailClient) -> None:
     since = datetime.now(UTC) - timedelta(days=2)
     page = await ft.search_offers(OfferQuery(sort=1).since(since))
-    assert all(
-        o.created_at is None or o.created_at >= since.replace(microsecond=0) for o in page.offers
-    )
+    cutoff = since.replace(microsecond=0)
+    recent = {
+        o["id"]
+        for o in emu.offers
+        if Offer.from_json(o).created_at >= cutoff  # type: ignore[union-attr]
+    }
+    assert 0 < len(recent) < len(emu.offers)  # the window really filters
+    assert page.total == len(recent)
+    assert {o.id for o in page.offers} <= recent
+    assert all(o.created_at is not None and o.created_at >= cutoff for o in page.offers)
+    # sort=1: most recent first
+    dates = [o.created_at for o in page.offers]
+    assert dates == sorted(dates, reverse=True)
