@@ -100,11 +100,13 @@ async def test_match_without_profile_asks_skills_inline_then_reports(tmp_path) -
         assert "j'ai besoin de les connaître" in ask.text
         await user.send("préparation des repas, service au comptoir, <b>hygiène</b>")
         replies = await user.replies(timeout=WAIT, count=2)
-        assert "3 compétence(s) enregistrée(s)" in replies[0].text
+        assert "3 compétences enregistrées" in replies[0].text
         assert "G1603" in replies[-1].text
         profile = await env.services.storage.get_profile(103)
         assert profile is not None
         assert profile.skills == ("préparation des repas", "service au comptoir", "<b>hygiène</b>")
+        # Answering one question subscribes nobody to daily alerts.
+        assert not profile.alerts_enabled
         # Without a place the report says how to get offers nearby.
         assert "indiquez votre ville" in replies[-1].text
 
@@ -185,9 +187,9 @@ async def test_skills_answer_over_the_limits(tmp_path) -> None:
         many = ", ".join(f"compétence numéro {i}" for i in range(35))
         await user.send(many + ", " + "très longue compétence " * 6)
         saved = (await user.replies(timeout=WAIT, count=2))[0]
-        assert "30 compétence(s) enregistrée(s)" in saved.text
+        assert "30 compétences enregistrées" in saved.text
         assert "30 compétences au plus" in saved.text
-        assert "1 compétence(s) trop longue(s) ignorée(s)" in saved.text
+        assert "1 compétence trop longue ignorée" in saved.text
         profile = await env.services.storage.get_profile(112)
         assert len(profile.skills) == 30
 
@@ -202,5 +204,5 @@ async def test_skills_question_survives_a_restart(tmp_path) -> None:
         await env.restart()
         await user.send("toilette des patients, prise de constantes")
         replies = await user.replies(timeout=WAIT, count=2)
-        assert "2 compétence(s) enregistrée(s)" in replies[0].text
+        assert "2 compétences enregistrées" in replies[0].text
         assert "(J1501)" in replies[-1].text

@@ -131,15 +131,22 @@ async def store_typed_skills(update: Update, context: Context) -> list[str] | No
         skills = skills[:MAX_SKILLS]
         notes.append(t.SKILLS_TOO_MANY.format(limit=MAX_SKILLS))
     if too_long:
-        notes.append(t.SKILLS_TOO_LONG.format(count=too_long, limit=MAX_SKILL_LENGTH))
+        notes.append(t.skills_too_long(too_long, MAX_SKILL_LENGTH))
     storage = services(context).storage
     chat = update.effective_chat
     await storage.upsert_user(
         user.id, chat.id if chat else user.id, user.first_name, user.language_code
     )
-    await storage.set_skills(user.id, skills)
+    if await storage.get_profile(user.id) is None:
+        # A first profile from this one answer: the user never chose daily alerts, so they
+        # stay off until /start or /alertes (storage's default would subscribe them).
+        await storage.upsert_profile(
+            Profile(user_id=user.id, skills=tuple(skills), alerts_enabled=False)
+        )
+    else:
+        await storage.set_skills(user.id, skills)
     clear_awaiting(context)
-    await reply_html(update, context, "\n".join([t.SKILLS_SAVED.format(count=len(skills)), *notes]))
+    await reply_html(update, context, "\n".join([t.skills_saved(len(skills)), *notes]))
     return skills
 
 

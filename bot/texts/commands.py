@@ -50,7 +50,14 @@ MATCH_ASK_SKILLS = (
     "<i>accueil des clients, service en salle, encaissement, hygiène</i>\n\n"
     "(Ou tapez /start pour créer votre profil complet.)"
 )
-SKILLS_SAVED = "C'est noté : {count} compétence(s) enregistrée(s)."
+
+
+def skills_saved(count: int) -> str:
+    if count == 1:
+        return "C'est noté : 1 compétence enregistrée."
+    return f"C'est noté : {count} compétences enregistrées."
+
+
 SKILLS_EMPTY = (
     "Je n'ai reconnu aucune compétence dans votre message. Écrivez-les en mots, séparées par des "
     "virgules, par exemple : <i>accueil, caisse, mise en rayon</i>."
@@ -58,9 +65,17 @@ SKILLS_EMPTY = (
 SKILLS_TOO_MANY = (
     "Vous pouvez enregistrer {limit} compétences au plus ; j'ai gardé les {limit} premières."
 )
-SKILLS_TOO_LONG = (
-    "{count} compétence(s) trop longue(s) ignorée(s) ({limit} caractères au plus chacune)."
-)
+
+
+def skills_too_long(count: int, limit: int) -> str:
+    skipped = (
+        "1 compétence trop longue ignorée"
+        if count == 1
+        else f"{count} compétences trop longues ignorées"
+    )
+    return f"{skipped} ({limit} caractères au plus chacune)."
+
+
 MATCH_OFFERS_TITLE_ANYWHERE = "<b>Les meilleures offres actuelles</b>"
 MATCH_NO_OFFERS = "Aucune offre en cours pour ce métier dans votre zone pour le moment."
 MATCH_SEE_OTHER = "<i>Autres métiers possibles : voir les boutons ci-dessous.</i>"
