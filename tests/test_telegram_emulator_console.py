@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -165,15 +166,39 @@ async def test_console_subprocess_through_a_pipe(tg: TelegramEmulator, app: Appl
     assert tg.user(77).first_name == "Paul"
 
 
+class _WatchedOutput(io.StringIO):
+    """Console output that sets an event once ``needle`` has been printed."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__()
+        self.needle = needle
+        self.printed = asyncio.Event()
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.needle in self.getvalue():
+            self.printed.set()
+        return written
+
+
 async def test_console_ends_when_the_emulator_closes() -> None:
     read_fd, write_fd = os.pipe()
+    output = _WatchedOutput("ping from the bot")
     with os.fdopen(read_fd, encoding="utf-8") as never_ending_input:
         try:
             async with TelegramEmulator() as emulator:
-                console = asyncio.create_task(
-                    run_console(emulator, 9, never_ending_input, io.StringIO())
-                )
-                await asyncio.sleep(0)  # let the console start waiting
+                emulator.user(9)
+                console = asyncio.create_task(run_console(emulator, 9, never_ending_input, output))
+                async with httpx.AsyncClient(base_url=emulator.base_url + emulator.token) as bot:
+                    sent = await bot.post(
+                        "/sendMessage", json={"chat_id": 9, "text": "ping from the bot"}
+                    )
+                    assert sent.json()["ok"]
+                # Printed: the console's printer is running and, having nothing more to show,
+                # is parked waiting for the next bot message when the emulator closes.
+                await asyncio.wait_for(output.printed.wait(), timeout=10)
+                assert not console.done()
+            # The printer waits up to 25 s per call: ending sooner means the close woke it.
             await asyncio.wait_for(console, timeout=10)
         finally:
             os.close(write_fd)  # ends the reader thread
