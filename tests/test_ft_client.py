@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from ft_client import (
@@ -610,3 +611,16 @@ async def test_alert_style_query_since(emu: FranceTravailEmulator, ft: FranceTra
     # sort=1: most recent first
     dates = [o.created_at for o in page.offers]
     assert dates == sorted(dates, reverse=True)
+
+
+async def test_backoff_is_exponential_bounded_and_jittered() -> None:
+    ft = FranceTravailClient("id", "secret", backoff_base=0.5, backoff_max=8.0)
+    try:
+        for attempt, ceiling in ((1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)):
+            delays = [ft._backoff(attempt) for _ in range(200)]
+            assert all(ceiling / 2 <= d <= ceiling for d in delays), (attempt, min(delays))
+            assert max(delays) - min(delays) > ceiling / 10  # jitter: retries do not align
+        # One shared HTTP client with explicit timeouts (not httpx's defaults).
+        assert ft._http.timeout == httpx.Timeout(15.0)
+    finally:
+        await ft.aclose()
