@@ -289,9 +289,8 @@ async def test_standalone_cli(http: httpx.AsyncClient) -> None:
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         r = await http.get(lines["FT_API_BASE_URL"] + SEARCH, headers=headers)
         assert r.status_code == 200  # everything fits in the default range 0-149
-        assert (
-            r.headers["Content-Range"] == "offres 0-60/61"
-        )  # 50 generated + 11 samples  # 50 generated + 11 samples
+        # 50 generated + 11 samples
+        assert r.headers["Content-Range"] == "offres 0-60/61"
     finally:
         proc.terminate()
         await proc.wait()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from aiohttp import web
-from telegram import ChatMemberUpdated, Update
+from telegram import Bot, ChatMemberUpdated, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ChatMemberHandler, ContextTypes
 
@@ -228,3 +229,28 @@ async def test_wait_until_wakes_on_bot_calls(tg: TelegramEmulator) -> None:
         await task
         with pytest.raises(AssertionError, match="still false"):
             await tg.wait_until(lambda: len(tg.chat_actions(42)) > 1, timeout=0.2)
+
+
+async def test_standalone_cli_serves_ptb() -> None:
+    """``python -m sandbox.telegram --port 0`` prints its URLs; a PTB Bot works against them."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sandbox.telegram", "--port", "0", "--username", "cli_bot",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        settings: dict[str, str] = {}
+        while len(settings) < 2:
+            line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+            assert line, "the emulator exited early"
+            key, sep, value = line.strip().partition("=")
+            if sep and key.startswith("TELEGRAM_"):
+                settings[key] = value
+        assert settings["TELEGRAM_API_BASE_URL"].startswith("http://127.0.0.1:")
+        bot = Bot(settings["TELEGRAM_BOT_TOKEN"], base_url=settings["TELEGRAM_API_BASE_URL"])
+        async with bot:
+            assert bot.username == "cli_bot"
+            assert await bot.get_updates(timeout=0) == ()
+    finally:
+        process.terminate()
+        await process.wait()
