@@ -797,3 +797,31 @@ async def test_rome_field_selector(emu: FranceTravailEmulator, http: httpx.Async
     for bad in ("code,(", "code)", ",", "code,libelle(x"):
         r = await http.get(url + "/G1603", params={"champs": bad}, headers=headers)
         assert r.status_code == 400, bad
+
+
+async def test_default_sort_is_relevance_title_matches_first(
+    emu: FranceTravailEmulator, http: httpx.AsyncClient
+) -> None:
+    headers = await _token(http, emu)
+    emu.add_offer(
+        {
+            "id": "999TITL",
+            "intitule": "Zorglubiste confirmé (H/F)",
+            "description": "Poste en atelier",
+            "dateCreation": "2026-11-20T10:00:00.000Z",
+        }
+    )
+    emu.add_offer(
+        {
+            "id": "999DESC",
+            "intitule": "Agent polyvalent (H/F)",
+            "description": "Vous aiderez notre zorglubiste",
+            "dateCreation": "2026-11-24T10:00:00.000Z",
+        }
+    )
+    by_relevance = await _all(http, emu, headers, motsCles="zorglubiste")
+    assert [o["id"] for o in by_relevance] == ["999TITL", "999DESC"]
+    explicit = await _all(http, emu, headers, motsCles="zorglubiste", sort="0")
+    assert [o["id"] for o in explicit] == ["999TITL", "999DESC"]
+    by_date = await _all(http, emu, headers, motsCles="zorglubiste", sort="1")
+    assert [o["id"] for o in by_date] == ["999DESC", "999TITL"]
