@@ -253,6 +253,16 @@ async def test_keyboard_rejections(app: Application, tg: TelegramEmulator) -> No
             json={"chat_id": 42, "text": "x", "reply_markup": {"inline_keyboard": [{"text": "a"}]}},
         )
         assert not_rows.status_code == 400
+        empty_data = await client.post(
+            "/sendMessage",
+            json={
+                "chat_id": 42,
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": ""}]]},
+            },
+        )
+        assert empty_data.status_code == 400
+        assert empty_data.json()["description"] == "Bad Request: BUTTON_DATA_INVALID"
         assert "must be an Array of Arrays" in not_rows.json()["description"]
         no_action = await client.post(
             "/sendMessage",
