@@ -508,3 +508,22 @@ async def test_limits_can_be_disabled_at_construction() -> None:
                 assert response.is_success
         assert tg.stats.messages_sent == 40
         assert tg.stats.too_many_requests == 0
+
+
+async def test_limits_are_on_by_default() -> None:
+    """A default emulator rejects a flooded chat like Telegram (bot tests catch floods)."""
+    async with TelegramEmulator() as tg:
+        assert tg.limits.enabled and tg.limits.global_per_second == 30.0
+        tg.user(42)
+        statuses = []
+        async with httpx.AsyncClient(base_url=f"{tg.base_url}{tg.token}") as client:
+            for number in range(40):  # no 429 would need 30 s between the first and last send
+                response = await client.post(
+                    "/sendMessage", data={"chat_id": "42", "text": str(number)}
+                )
+                statuses.append(response.status_code)
+                if response.status_code == 429:
+                    assert response.json()["parameters"]["retry_after"] >= 1
+        assert statuses[: tg.limits.per_chat_burst] == [200] * tg.limits.per_chat_burst
+        assert 429 in statuses
+        assert tg.stats.too_many_requests == statuses.count(429)
