@@ -149,3 +149,32 @@ async def test_delete_in_the_middle_of_onboarding_ends_the_conversation(tmp_path
         await user.send("serveur")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Je n'ai pas compris" in reply.text
+
+
+async def test_only_the_latest_confirmation_erases(tmp_path) -> None:
+    """A forged "yes" on another message, or the buttons of an older question, erase nothing."""
+    async with cmd_env(tmp_path) as env:
+        await make_profile(env, 507)
+        user = env.user(507)
+        await user.send("/aide")
+        help_message = (await user.replies(timeout=WAIT, count=1))[-1]
+        await user.press_callback(help_message.message_id, "v1|del|yes")
+        assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
+        assert await env.services.storage.get_profile(507) is not None
+
+        await user.send("/supprimer")
+        older = (await user.replies(timeout=WAIT, count=1))[-1]
+        await user.send("/supprimer")
+        latest = (await user.replies(timeout=WAIT, count=1))[-1]
+        await user.press_callback(older.message_id, "v1|del|yes")
+        assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
+        assert await env.services.storage.get_profile(507) is not None
+
+        # The forged presses did not spoil the real question: it still works.
+        await user.press_callback(latest.message_id, "v1|del|yes")
+        done = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Toutes vos données ont été effacées" in done.text
+        assert await env.services.storage.get_profile(507) is None
+        # Pressed again, the answered question is stale.
+        await user.press_callback(latest.message_id, "v1|del|yes")
+        assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text

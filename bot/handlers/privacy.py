@@ -44,8 +44,15 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
+# user_data key: the message id of the latest confirmation question. Only its buttons act, so
+# neither a forged "yes" sent on another message nor the buttons of an older question erase.
+CONFIRMATION_KEY = "delete_confirmation"
+
+
 async def delete_command(update: Update, context: Context) -> None:
-    await reply_html(update, context, t.DELETE_CONFIRM, confirm_keyboard())
+    sent = await reply_html(update, context, t.DELETE_CONFIRM, confirm_keyboard())
+    if sent is not None and context.user_data is not None:
+        context.user_data[CONFIRMATION_KEY] = sent.message_id
 
 
 def forget_in_memory(application: Application, user_id: int, chat_id: int) -> int:
@@ -77,8 +84,16 @@ async def delete_button(update: Update, context: Context) -> None:
     data = callbacks.from_update(update)
     user = update.effective_user
     chat = update.effective_chat
-    if data is None or user is None or chat is None:
+    query = update.callback_query
+    if data is None or user is None or chat is None or query is None:
         return
+    pressed = query.message.message_id if query.message is not None else None
+    if context.user_data is None or pressed is None:
+        return
+    if context.user_data.get(CONFIRMATION_KEY) != pressed:
+        await answer_query(update, t.STALE_BUTTON, alert=True)
+        return
+    del context.user_data[CONFIRMATION_KEY]
     if data.args[0] != "yes":
         await answer_query(update)
         await edit_or_reply(update, context, t.DELETE_CANCELLED)
