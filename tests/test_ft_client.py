@@ -318,12 +318,15 @@ async def test_429_pauses_every_call_of_the_api_for_retry_after() -> None:
         emu.faults.fail_next(1, kind=429, endpoint="offres_search")
         paused = _EventOnLog("429, pausing offres")
         logger = logging.getLogger("ft_client")
+        level = logger.level
+        logger.setLevel(logging.WARNING)  # whatever logging set-up other tests left behind
         logger.addHandler(paused)
         try:
             first = asyncio.create_task(ft.search_offers(OfferQuery(), start=0, count=1))
             await asyncio.wait_for(paused.seen.wait(), timeout=10)
         finally:
             logger.removeHandler(paused)
+            logger.setLevel(level)
         # The client now knows about the 429: a burst of new searches arrives.
         burst = await asyncio.gather(
             *(ft.search_offers(OfferQuery(), start=i, count=1) for i in range(1, 11))
