@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 DEMO_TOKEN = "123456:DEMO-TOKEN"  # noqa: S105 - the local emulator's fake token
 DEMO_USER_ID = 100001
 DEMO_OFFERS = 3000
+DEMO_LOOKBACK_DAYS = 31
 
 BANNER = (
     "Démo hors ligne de ft-job-bot : émulateurs France Travail et Telegram en local, "
@@ -99,6 +100,9 @@ async def run_demo(
                 database_path=folder / "demo.sqlite3",
                 admin_ids=frozenset({user_id}),
                 demo_mode=True,
+                # The emulator's offers were published over the past weeks: looking back a
+                # month (the maximum) gives /demo_alerte something to show on a fresh profile.
+                alert_lookback_days=DEMO_LOOKBACK_DAYS,
             )
             application = build_application(
                 settings, base_url=tg.base_url, base_file_url=tg.base_file_url

@@ -328,7 +328,11 @@ async def test_demo_piped_end_to_end(tmp_path: Path) -> None:
             "1",  # Confirmer
             "/match G1603",
             "/recherche serveur à Paris",
+            "1",  # the first offer's card
+            "1",  # ⭐ Sauvegarder
+            "/favoris",
             "/demo_alerte",
+            "/demo_alerte",  # offers already sent do not come back
             "/quit",
             "",
         ]
@@ -344,7 +348,11 @@ async def test_demo_piped_end_to_end(tmp_path: Path) -> None:
     assert "Equipier polyvalent / Equipière polyvalente de restauration rapide (G1603)" in out
     assert "Vos compétences couvrent" in out
     assert "« serveur » à Paris" in out
-    assert "Votre alerte emploi" in out or "Aucune nouvelle offre" in out
+    assert "Offre sauvegardée dans vos /favoris" in out
+    assert "Vos offres sauvegardées (1)" in out
+    # The promise: a person sees an alert in the demo (then nothing sent twice).
+    assert "Votre alerte emploi" in out
+    assert out.index("Votre alerte emploi") < out.index("Aucune nouvelle offre")
     assert "Traceback" not in out + err
     # The temporary database went away with the demo; nothing was written here.
     assert not await asyncio.to_thread(lambda: any(tmp_path.iterdir()))
