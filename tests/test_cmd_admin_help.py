@@ -77,6 +77,8 @@ async def test_command_menu_has_the_french_commands(tmp_path) -> None:
     async with cmd_env(tmp_path) as env:
         menu = {c["command"] for commands in env.tg.commands.values() for c in commands}
         assert {
+            "start",
+            "profil",
             "match",
             "metiers",
             "recherche",

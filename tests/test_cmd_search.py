@@ -58,6 +58,13 @@ async def test_search_pages_edit_the_same_message_and_use_the_cache(tmp_path) ->
         assert not card.edited
         assert any(i in card.text for i in ids)
 
+        # The same search typed again a moment later (case and spaces aside) is answered from
+        # the cache too.
+        await user.send("/recherche  Zythologue ")
+        again = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "12 offres — page 1/3" in again.text
+        assert env.ft.stats.calls["offres_search"] == calls
+
 
 async def test_search_with_place_and_profile_default(tmp_path) -> None:
     async with cmd_env(tmp_path) as env:

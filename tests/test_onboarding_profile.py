@@ -79,6 +79,7 @@ async def test_profil_without_profile_and_edit_buttons_of_deleted_profile(tmp_pa
     async with bot_env(tmp_path, alert_job=False, tg_kwargs=FAST_TYPIST) as env:
         user = env.user(1007)
         await step(user, "/profil", "pas encore de profil")
+        await step(user, "/profile", "pas encore de profil")  # the English alias
         await env.storage.upsert_user(user.id, user.id, "Léa", "fr")
         await env.storage.upsert_profile(
             Profile(user_id=user.id, target_jobs=(TargetJob("G1803", "Serveur"),), skills=("x",))

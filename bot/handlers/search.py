@@ -134,7 +134,8 @@ async def search_command(update: Update, context: Context) -> None:
         return
     text = command_args_text(context)
     typed_keywords, typed_place = split_query(text)
-    keywords = clean_keywords(typed_keywords)
+    # France Travail matches keywords regardless of case: one cache entry for "Serveur"/"serveur".
+    keywords = clean_keywords(typed_keywords.lower())
     if not keywords:
         await reply_html(update, context, t.SEARCH_USAGE)
         return
