@@ -80,6 +80,11 @@ def plain(text: str | None, limit: int = SHORT_FIELD_LIMIT) -> str:
     return escape(truncate(" ".join(text.split()), limit))
 
 
+def and_others(count: int) -> str:
+    """The last line of a cut list: "• … et 1 autre" / "• … et 3 autres"."""
+    return f"• … et {count} autre" if count == 1 else f"• … et {count} autres"
+
+
 def button_text(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
     """Button labels are plain text (no HTML); only collapse whitespace and trim."""
     return render.button_text(text, limit) or "…"
@@ -160,7 +165,7 @@ def offer_card(offer: Offer, *, description_limit: int = DESCRIPTION_LIMIT) -> s
             tag = " <i>(exigée)</i>" if competence.required else ""
             lines.append(f"• {plain(competence.label, SKILL_LIMIT)}{tag}")
         if len(skills) > MAX_LISTED_SKILLS:
-            lines.append(f"• … et {len(skills) - MAX_LISTED_SKILLS} autre(s)")
+            lines.append(and_others(len(skills) - MAX_LISTED_SKILLS))
     if offer.qualities:
         lines.append("")
         lines.append("<b>Qualités recherchées</b>")
@@ -259,7 +264,7 @@ def match_report(view: MatchView) -> str:
         )
         lines.extend(f"• {plain(label, SKILL_LIMIT)}" for label in others[:MAX_MISSING])
         if len(others) > MAX_MISSING:
-            lines.append(f"• … et {len(others) - MAX_MISSING} autre(s)")
+            lines.append(and_others(len(others) - MAX_MISSING))
     lines.append("")
     if view.offers_error:
         lines.append(
@@ -277,7 +282,7 @@ def match_report(view: MatchView) -> str:
             lines.append(t.MATCH_NO_OFFERS)
         for index, ranked in enumerate(view.offers, start=1):
             lines.append(offer_line(ranked.offer, index=index))
-            why = "; ".join(plain(r, 120) for r in ranked.reasons[:3])
+            why = " · ".join(plain(r, 120) for r in ranked.reasons[:3])
             if why:
                 lines.append(f"   <i>Pourquoi : {why}</i>")
         if not view.place_label:

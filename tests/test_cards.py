@@ -119,7 +119,7 @@ def test_offer_card_evil_and_huge_offer_stays_valid_and_keeps_link() -> None:
     assert "Brasserie <Chez Léa> & fils" in text  # shown to the user as typed by the API
     assert text.rstrip().endswith("Voir l'offre sur France Travail")
     assert "…" in text
-    assert "• … et 28 autre(s)" in text
+    assert "• … et 28 autres" in text
 
 
 def test_offer_card_minimal_offer() -> None:
@@ -168,7 +168,7 @@ def test_match_report_content() -> None:
     assert "▰" in text
     assert "« service en salle » ↔ Service en salle" in text
     assert "Prise de commande <caisse>" in text
-    assert "Pourquoi : Métier visé; à 3 km" in text
+    assert "Pourquoi : Métier visé · à 3 km" in text
     assert "près de Paris (10 km)" in text
     decoded = assert_keyboard(cards.match_keyboard(_view()))
     assert decoded[0].action == cards.ACTION_OFFER
@@ -316,3 +316,8 @@ def test_match_report_advice_first_then_other_missing_skills_once() -> None:
     without_advice = assert_telegram_html(cards.match_report(_view(recommendations=())))
     assert "Compétences à acquérir" in without_advice
     assert "• Encaissement" in without_advice
+
+
+def test_and_others_plural() -> None:
+    assert cards.and_others(1) == "• … et 1 autre"
+    assert cards.and_others(28) == "• … et 28 autres"
