@@ -153,6 +153,23 @@ async def test_iter_offers_over_1000_results_no_duplicate_no_gap() -> None:
         assert ids[150:300] == [o.id for o in first.offers]
 
 
+async def test_iter_offers_new_offers_during_the_walk_cause_no_duplicate(
+    emu: FranceTravailEmulator, ft: FranceTravailClient
+) -> None:
+    # Newest first: offers published while we walk push every later result one place down,
+    # so the next page starts with results already seen.
+    before = {o["id"] for o in emu.offers}
+    ids: list[str] = []
+    async for offer in ft.iter_offers(OfferQuery(sort=1)):
+        ids.append(offer.id)
+        if len(ids) in (150, 300):
+            emu.new_offer()
+            emu.new_offer()
+    assert emu.stats.calls["offres_search"] >= 3
+    assert len(ids) == len(set(ids))
+    assert set(ids) == before  # everything there at the start, each once, no gap
+
+
 async def test_iter_offers_limit(emu: FranceTravailEmulator, ft: FranceTravailClient) -> None:
     ids = [o.id async for o in ft.iter_offers(OfferQuery(), limit=160)]
     assert len(ids) == len(set(ids)) == 160
