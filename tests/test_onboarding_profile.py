@@ -69,7 +69,7 @@ async def test_existing_profile_keep_restart_and_edit_from_profil(tmp_path: Path
         # /start → start over: a new profile replaces the old one only on "Confirmer".
         await step(user, "/start", "Vous avez déjà un profil")
         await press(user, "Recommencer", "Étape 1/5")
-        await step(user, "/annuler", "C'est annulé")
+        await step(user, "/annuler", "C'est annulé : votre profil enregistré n'a pas changé")
         profile = await env.storage.get_profile(user.id)
         assert profile is not None
         assert profile.place_code == "75115"

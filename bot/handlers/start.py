@@ -934,7 +934,11 @@ def summary_text_from(profile: Any) -> str:
 async def cancel(update: Update, context: Context) -> int:
     clear_draft(context)
     await answer_query(update)
-    await reply_html(update, context, texts.common.CANCELLED, ReplyKeyboardRemove())
+    user = update.effective_user
+    # "rien n'a été enregistré" would worry someone who was only editing a saved profile.
+    saved = user is not None and await services(context).storage.get_profile(user.id) is not None
+    message = texts.common.CANCELLED_PROFILE_KEPT if saved else texts.common.CANCELLED
+    await reply_html(update, context, message, ReplyKeyboardRemove())
     return END
 
 

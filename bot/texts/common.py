@@ -23,6 +23,9 @@ NO_PROFILE = (
 CANCELLED = (
     "C'est annulé : rien n'a été enregistré. Tapez /start pour recommencer quand vous voulez."
 )
+CANCELLED_PROFILE_KEPT = (
+    "C'est annulé : votre profil enregistré n'a pas changé. Tapez /profil pour le voir."
+)
 NOTHING_TO_CANCEL = "Il n'y a rien à annuler. Tapez /aide pour voir ce que je sais faire."
 UNKNOWN_COMMAND = "Je ne connais pas cette commande. Tapez /aide pour la liste des commandes."
 NOT_UNDERSTOOD = (
