@@ -85,6 +85,9 @@ async def test_profil_without_profile_and_edit_buttons_of_deleted_profile(tmp_pa
             Profile(user_id=user.id, target_jobs=(TargetJob("G1803", "Serveur"),), skills=("x",))
         )
         card = await step(user, "/profil", "Métiers visés")
+        # A forged part name is refused like any stale button.
+        await user.press_callback(card.message_id, encode("pf", "bogus"))
+        assert (await user.wait_callback_answer()).text == "Ce bouton n'est plus valable."
         await env.storage.delete_user(user.id)
         await user.press_callback(card.message_id, encode("pf", "place"))
         await expect(user, "pas encore de profil")

@@ -461,8 +461,11 @@ async def resume(update: Update, context: Context) -> str:
 
 async def edit_entry(update: Update, context: Context) -> str | int:
     """/profil buttons (pf|part): edit one part of the saved profile, then the summary."""
-    await answer_query(update)
     data = callbacks.from_update(update)
+    if data is not None and data.args[0] not in EDIT_PARTS:
+        await answer_query(update, texts.common.STALE_BUTTON, alert=True)
+        return END
+    await answer_query(update)
     user = update.effective_user
     profile = await services(context).storage.get_profile(user.id) if user else None
     if profile is None or data is None:
@@ -472,6 +475,9 @@ async def edit_entry(update: Update, context: Context) -> str | int:
     draft["alert_days_label"] = format_days_fr(profile.alert_days)
     context.user_data[DRAFT] = draft
     return await _edit_part(update, context, data.args[0])
+
+
+EDIT_PARTS = frozenset({"jobs", "skills", "place", "radius", "contracts", "alerts"})
 
 
 async def _edit_part(update: Update, context: Context, part: str) -> str:
