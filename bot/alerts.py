@@ -272,15 +272,18 @@ class QuerySet:
     """
 
     base: OfferQuery
-    groups: list[QueryGroup]
+    groups: list[QueryGroup] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    users: int = 0
+
+    def add(self, group: QueryGroup) -> None:
+        self.groups.append(group)
+        self.codes.update(group.key.rome_codes)
+        self.users += len(group.users)
 
     @property
     def rome_codes(self) -> tuple[str, ...]:
-        return tuple(sorted({code for g in self.groups for code in g.key.rome_codes}))
-
-    @property
-    def users(self) -> int:
-        return sum(len(g.users) for g in self.groups)
+        return tuple(sorted(self.codes))
 
     def query(self, now: datetime) -> OfferQuery:
         start = min(g.window_start for g in self.groups)
@@ -297,13 +300,18 @@ def plan_query_sets(
     for group in sorted(groups, key=lambda g: -len(g.users)):
         base = dataclasses.replace(group.key, rome_codes=(), contract_types=())
         sets = by_place.setdefault(base, [])
-        for candidate in sets:
-            codes = set(candidate.rome_codes) | set(group.key.rome_codes)
-            if len(codes) <= max_codes:
-                candidate.groups.append(group)
-                break
-        else:
-            sets.append(QuerySet(base=base, groups=[group]))
+        target = next(
+            (
+                candidate
+                for candidate in sets
+                if len(candidate.codes.union(group.key.rome_codes)) <= max_codes
+            ),
+            None,
+        )
+        if target is None:
+            target = QuerySet(base=base)
+            sets.append(target)
+        target.add(group)
     planned = [qs for sets in by_place.values() for qs in sets]
     planned.sort(key=lambda qs: -qs.users)
     # Largest first (digests start flowing at once), then alternately from both ends, so that
@@ -321,17 +329,25 @@ def plan_query_sets(
 
 def offers_for_group(offers: Sequence[Offer], key: OfferQuery) -> list[Offer]:
     """What the API answers for the group's own query, taken from its query set's answer."""
-    codes = set(key.rome_codes)
-    types = set(key.contract_types)
-    return [
-        o
-        for o in offers
-        if (o.rome_code or "").upper() in codes and (not types or o.contract_type in types)
-    ]
+    return offers_for_groups(offers, [key])[0]
+
+
+def offers_for_groups(offers: Sequence[Offer], keys: Sequence[OfferQuery]) -> list[list[Offer]]:
+    """`offers_for_group` for many groups of one query set, indexing the offers once; each
+    group's offers keep the API's order (newest first)."""
+    by_code: dict[str, list[int]] = {}
+    for index, offer in enumerate(offers):
+        by_code.setdefault((offer.rome_code or "").upper(), []).append(index)
+    result: list[list[Offer]] = []
+    for key in keys:
+        types = set(key.contract_types)
+        indexes = sorted(i for code in key.rome_codes for i in by_code.get(code, ()))
+        result.append([offers[i] for i in indexes if not types or offers[i].contract_type in types])
+    return result
 
 
 def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) -> list[Offer]:
-    """The offers of one user's window (a group is fetched for its oldest member's window)."""
+    """The offers of one user's window (a set is fetched for its oldest member's window)."""
     return [o for o in offers if o.created_at is None or start <= o.created_at < end]
 
 
@@ -544,29 +560,41 @@ class _Cycle:
             return list(merged.values())
         return offers
 
-    async def admit(self, users: int) -> None:
-        """Wait until few enough fetched users are waiting to be served (backpressure)."""
+    async def add_pending(self, users: int) -> None:
         async with self.pending_changed:
-            # `<` and not `+ users <=`: a set larger than the bound still gets in, alone.
-            await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
             self.pending_users += users
-
-    async def release(self, users: int) -> None:
-        async with self.pending_changed:
-            self.pending_users -= users
             self.pending_changed.notify_all()
 
     async def run_set(self, query_set: QuerySet) -> None:
-        await self.admit(query_set.users)
+        offers = await self.fetch_set(query_set)
+        if offers is None:
+            return
+        # Counted from the fetch on, until every user of the set is handled.
+        await self.add_pending(query_set.users)
         try:
-            await self._run_set(query_set)
+            self.report.offers_fetched += len(offers)
+            for group in query_set.groups:
+                self.state.succeeded(group.key)
+            per_group = offers_for_groups(offers, [g.key for g in query_set.groups])
+            del offers
+            await asyncio.gather(
+                *(
+                    self.run_group(g, mine)
+                    for g, mine in zip(query_set.groups, per_group, strict=True)
+                )
+            )
         finally:
-            await self.release(query_set.users)
+            await self.add_pending(-query_set.users)
 
-    async def _run_set(self, query_set: QuerySet) -> None:
+    async def fetch_set(self, query_set: QuerySet) -> list[Offer] | None:
+        """The set's offers, or None when France Travail failed (the set backs off)."""
         async with self.ft_slots:
+            # Backpressure with the slot held: fetching stops while enough fetched users wait
+            # for Telegram (at most FT_CONCURRENCY sets are fetched beyond the bound).
+            async with self.pending_changed:
+                await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
             try:
-                offers = await self.fetch(query_set.query(self.now))
+                return await self.fetch(query_set.query(self.now))
             except FTError as exc:
                 tick = timedelta(seconds=self.settings.alert_tick_seconds)
                 retry_at = self.now
@@ -580,13 +608,7 @@ class _Cycle:
                     exc,
                     retry_at.isoformat(timespec="seconds"),
                 )
-                return
-        self.report.offers_fetched += len(offers)
-        for group in query_set.groups:
-            self.state.succeeded(group.key)
-        await asyncio.gather(
-            *(self.run_group(g, offers_for_group(offers, g.key)) for g in query_set.groups)
-        )
+                return None
 
     async def run_group(self, group: QueryGroup, offers: Sequence[Offer]) -> None:
         nothing_new: list[int] = []
