@@ -644,3 +644,20 @@ async def test_backoff_is_exponential_bounded_and_jittered() -> None:
         assert ft._http.timeout == httpx.Timeout(15.0)
     finally:
         await ft.aclose()
+
+
+def test_retry_after_header_forms() -> None:
+    from email.utils import format_datetime
+
+    from ft_client.client import _parse_retry_after
+
+    assert _parse_retry_after(None, 1.5) == 1.5
+    assert _parse_retry_after("", 1.5) == 1.5
+    assert _parse_retry_after("3", 1.5) == 3.0
+    assert _parse_retry_after(" 2.5 ", 1.5) == 2.5
+    assert _parse_retry_after("-4", 1.5) == 0.0
+    assert _parse_retry_after("bientôt", 1.5) == 1.5
+    in_an_hour = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    assert _parse_retry_after(in_an_hour, 1.5) == pytest.approx(3600, abs=60)
+    an_hour_ago = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    assert _parse_retry_after(an_hour_ago, 1.5) == 0.0
