@@ -427,7 +427,9 @@ class SearchPageView:
 
 
 def search_page(view: SearchPageView) -> str:
-    where = ""
+    # Without a place the search covers all of France: say so, or results from Ardennes and
+    # Gironde side by side look like a bug to someone in Lyon.
+    where = " dans toute la France"
     if view.place_label:
         radius = f", dans un rayon de {view.radius_km} km" if view.radius_km else ""
         where = f" à {plain(view.place_label, 60)}{radius}"

@@ -264,6 +264,7 @@ def test_search_page_numbering_and_total_in_french() -> None:
     view = cards.SearchPageView("boulanger", None, None, (sample_offer(),), 1234, 1, 5)
     text = assert_telegram_html(cards.search_page(view))
     assert "1\u202f234 offres" in text
+    assert "« boulanger » dans toute la France" in text  # no place: said so
     assert "6. " in text
 
 
