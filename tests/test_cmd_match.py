@@ -150,6 +150,9 @@ async def test_match_huge_argument_does_not_break(tmp_path) -> None:
         await user.send("/match " + "serveur " * 500)
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert len(reply.text) <= 4096
+        assert "Désolé" not in reply.text  # not the apology for an unexpected error
+        assert "Vos compétences couvrent" in reply.text  # the words still name the job
+        assert "(G1803)" in reply.text
 
 
 async def test_match_without_argument_lists_targets(tmp_path) -> None:
