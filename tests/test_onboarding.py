@@ -237,3 +237,10 @@ async def test_silence_ends_the_conversation_politely(tmp_path: Path) -> None:
         # The conversation is over: a job name is no longer taken as an answer.
         await step(user, "serveur", "Je n'ai pas compris")
         await step(user, "/start", "Étape 1/5")
+
+
+async def test_html_in_the_users_own_name_is_shown_as_text(tmp_path: Path) -> None:
+    async with bot_env(tmp_path, alert_job=False, tg_kwargs=FAST_TYPIST) as env:
+        user = env.user(1009, first_name="<b>Tom & Jerry</b>")
+        welcome = await step(user, "/start", "Bonjour <b>Tom & Jerry</b> !")
+        assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in (welcome.html or "")
