@@ -88,6 +88,8 @@ async def test_search_with_place_and_profile_default(tmp_path) -> None:
         ("/recherche 😀😀", "Indiquez ce que vous cherchez"),
         ("/recherche à Lyon", "Indiquez ce que vous cherchez"),
         ("/recherche serveur à Qsdfghjklmwxc", "Je ne connais pas le lieu « Qsdfghjklmwxc »"),
+        # A job title containing " à " is not a place: "domicile" is no town.
+        ("/recherche aide à domicile", "« aide à domicile »"),
         ("/recherche <b>serveur</b> ' OR 1=1; --", "« <b>serveur</b> ' OR 1=1; -- »"),
         ("/recherche " + "a" * 4000, "Aucune offre ne correspond"),
     ],

@@ -33,6 +33,7 @@ from bot.texts import commands as t
 from ft_client import FTBadRequest, OfferQuery
 from ft_client.models import OfferPage
 from ft_client.query import clean_keywords
+from ft_client.referential import Place, Referential
 from storage.models import DEFAULT_RADIUS_KM
 
 COMMANDS: list[tuple[str, str]] = [("recherche", t.SEARCH_DESCRIPTION)]
@@ -43,6 +44,9 @@ SEARCHES_KEPT: Final = 10
 SEARCHES_KEY: Final = "searches"
 MAX_INPUT_CHARS: Final = 300
 MAX_PLACE_CHARS: Final = 100
+# find_jobs score of a text that is a job title itself ("aide à domicile" 1.0, "agent à quai"
+# 0.94) rather than job words followed by a place ("serveur à Lyon" 0.6).
+JOB_TITLE_SCORE: Final = 0.9
 # "serveur à Lyon", "serveur a lyon 3e": the last " à " separates the place.
 _PLACE_ONLY_RE: Final = re.compile(r"^(?:à|a)\s+\S", re.IGNORECASE)
 _PLACE_RE: Final = re.compile(r"^(?P<keywords>.*\S)\s+(?:à|a)\s+(?P<place>\S.*)$", re.IGNORECASE)
@@ -57,6 +61,22 @@ def split_query(text: str) -> tuple[str, str | None]:
     if match is None:
         return text[:MAX_INPUT_CHARS], None
     return match.group("keywords")[:MAX_INPUT_CHARS], match.group("place")[:MAX_PLACE_CHARS]
+
+
+async def _find_places(ref: Referential, typed_place: str) -> list[Place]:
+    try:
+        return await asyncio.to_thread(ref.find_places, typed_place, 1)
+    except ValueError:
+        return []
+
+
+async def _names_a_job(ref: Referential, text: str) -> bool:
+    """Whether the whole text is a job title (a near-exact match, not a fuzzy guess)."""
+    try:
+        hits = await asyncio.to_thread(ref.find_jobs, text[:MAX_INPUT_CHARS], 1)
+    except ValueError:
+        return False
+    return bool(hits) and hits[0].score >= JOB_TITLE_SCORE
 
 
 def search_key(keywords: str, commune: str | None, radius: int | None) -> str:
@@ -134,21 +154,21 @@ async def search_command(update: Update, context: Context) -> None:
         return
     text = command_args_text(context)
     typed_keywords, typed_place = split_query(text)
+    ref = services(context).referential
+    places = await _find_places(ref, typed_place) if typed_place is not None else []
+    if typed_place is not None and not places and await _names_a_job(ref, text):
+        # "aide à domicile", "chargé à la clientèle": the " à " is part of the job title.
+        typed_keywords, typed_place = " ".join(text.split())[:MAX_INPUT_CHARS], None
     # France Travail matches keywords regardless of case: one cache entry for "Serveur"/"serveur".
     keywords = clean_keywords(typed_keywords.lower())
     if not keywords:
         await reply_html(update, context, t.SEARCH_USAGE)
         return
     svc = services(context)
-    ref = svc.referential
     commune: str | None = None
     label: str | None = None
     radius: int | None = None
     if typed_place is not None:
-        try:
-            places = await asyncio.to_thread(ref.find_places, typed_place, 1)
-        except ValueError:
-            places = []
         if not places:
             await reply_html(
                 update,
