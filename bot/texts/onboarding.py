@@ -30,7 +30,7 @@ def welcome(first_name: str | None) -> str:
         "correspondent à vos compétences, près de chez vous, et je peux vous envoyer chaque "
         "jour les nouvelles offres.\n\n"
         "Vos réponses restent chez nous, ne sont transmises à personne, et vous pouvez tout "
-        "effacer à tout moment avec /supprimer. Tapez /annuler pour arrêter à tout moment."
+        "effacer à tout moment avec /supprimer. Tapez /annuler pour vous arrêter en cours de route."
     )
 
 
