@@ -73,3 +73,19 @@ async def test_offer_france_travail_down(tmp_path) -> None:
             assert "aucune offre" in (await user.replies(timeout=WAIT, count=1))[-1].text
         await user.send(f"/offre {offer_id}")
         assert "Zythologue 1" in (await user.replies(timeout=WAIT, count=1))[-1].text
+
+
+async def test_a_slow_france_travail_does_not_hold_up_other_users(tmp_path) -> None:
+    """PTB handles updates one after the other: the France Travail commands run as tasks, so
+    another user's /aide is answered while a search waits on a hanging France Travail."""
+    hanging = {"timeout": 6.0, "max_retries": 0, "backoff_base": 0.05, "backoff_max": 0.2}
+    async with cmd_env(tmp_path, ft_client_kwargs=hanging) as env:
+        searcher, other = env.user(207), env.user(208)
+        env.ft.faults.fail_next(1, kind="timeout", endpoint="offres_search")
+        await searcher.send("/recherche serveur")
+        await other.send("/aide")
+        assert "Ce que je sais faire" in (await other.replies(timeout=WAIT, count=1))[-1].text
+        # Answered before the search gave up (which always came first when it blocked).
+        assert not searcher.all_replies()
+        reply = (await searcher.replies(timeout=30, count=1))[-1]
+        assert reply.text == FT_DOWN

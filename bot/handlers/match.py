@@ -321,9 +321,13 @@ async def skills_for_match(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("match", match_command))
+    # block=False: a slow France Travail answer must not hold up the other users' updates
+    # (PTB handles updates one after the other otherwise).
+    application.add_handler(CommandHandler("match", match_command, block=False))
     application.add_handler(
-        CallbackQueryHandler(match_button, pattern=callbacks.pattern(cards.ACTION_MATCH))
+        CallbackQueryHandler(
+            match_button, pattern=callbacks.pattern(cards.ACTION_MATCH), block=False
+        )
     )
     application.add_handler(
         AwaitingTextHandler(AWAIT_SKILLS_FOR_MATCH, skills_for_match, application)

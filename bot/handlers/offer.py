@@ -171,10 +171,16 @@ async def save_offer_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler(["offre", "offer"], offer_command))
+    # block=False: a slow France Travail answer must not hold up the other users' updates
+    # (PTB handles updates one after the other otherwise).
+    application.add_handler(CommandHandler(["offre", "offer"], offer_command, block=False))
     application.add_handler(
-        CallbackQueryHandler(open_offer_button, pattern=callbacks.pattern(cards.ACTION_OFFER))
+        CallbackQueryHandler(
+            open_offer_button, pattern=callbacks.pattern(cards.ACTION_OFFER), block=False
+        )
     )
     application.add_handler(
-        CallbackQueryHandler(save_offer_button, pattern=callbacks.pattern(cards.ACTION_SAVE))
+        CallbackQueryHandler(
+            save_offer_button, pattern=callbacks.pattern(cards.ACTION_SAVE), block=False
+        )
     )

@@ -219,7 +219,11 @@ async def page_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler(["recherche", "search"], search_command))
+    # block=False: a slow France Travail answer must not hold up the other users' updates
+    # (PTB handles updates one after the other otherwise).
+    application.add_handler(CommandHandler(["recherche", "search"], search_command, block=False))
     application.add_handler(
-        CallbackQueryHandler(page_button, pattern=callbacks.pattern(cards.ACTION_SEARCH_PAGE))
+        CallbackQueryHandler(
+            page_button, pattern=callbacks.pattern(cards.ACTION_SEARCH_PAGE), block=False
+        )
     )
