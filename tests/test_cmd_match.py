@@ -57,6 +57,11 @@ async def test_match_code_with_profile_shows_score_skills_and_offers(tmp_path) -
         assert "Vos compétences couvrent" in report.text
         assert "%" in report.text
         assert "▰" in report.text or "▱" in report.text
+        # Matched skills, then the missing ones with advice.
+        assert "✅ Vos compétences reconnues" in report.text
+        assert "« encaissement » ↔" in report.text
+        assert "💡 Pour progresser" in report.text
+        assert report.text.index("Vos compétences reconnues") < report.text.index("Pour progresser")
         assert "Les meilleures offres près de Paris" in report.text
         assert "typing" in env.tg.chat_actions(101)
         offer_buttons = [
