@@ -91,3 +91,33 @@ async def test_profil_without_profile_and_edit_buttons_of_deleted_profile(tmp_pa
         await env.storage.delete_user(user.id)
         await user.press_callback(card.message_id, encode("pf", "place"))
         await expect(user, "pas encore de profil")
+
+
+async def test_edit_jobs_and_skills_from_profil(tmp_path: Path) -> None:
+    async with bot_env(tmp_path, alert_job=False, tg_kwargs=FAST_TYPIST) as env:
+        user = env.user(1010)
+        await onboard(env, user)
+
+        # Jobs: the saved one is kept, a second is added; new skill proposals come next.
+        await step(user, "/profil", "Métiers visés")
+        await press(user, "Métiers", "Déjà choisis")
+        await step(user, "boulanger", "Lequel correspond")
+        await press(user, "Boulanger / Boulangère (D1102)", "Ajouté")
+        await press(user, "Terminé", "Étape 2/5")
+        await press(user, "Terminé", "Tout est correct")
+        await press(user, "✅ Confirmer", "Profil enregistré")
+        profile = await env.storage.get_profile(user.id)
+        assert profile is not None
+        assert [job.code for job in profile.target_jobs] == ["G1803", "D1102"]
+
+        # Skills: wipe them and type new ones.
+        await step(user, "/profil", "Métiers visés")
+        await press(user, "Compétences", "Étape 2/5")
+        await press(user, "Tout effacer", "Étape 2/5")
+        await step(user, "pétrissage, façonnage", "2 compétences ajoutées")
+        await press(user, "Terminé", "Tout est correct")
+        await press(user, "✅ Confirmer", "Profil enregistré")
+        profile = await env.storage.get_profile(user.id)
+        assert profile is not None
+        assert profile.skills == ("pétrissage", "façonnage")
+        assert profile.place_code is not None and profile.radius_km == 10  # untouched
