@@ -283,7 +283,7 @@ class Storage:
 
         ``synchronous``: ``FULL`` (default) fsyncs the WAL at every commit, so a committed
         change survives a power cut; ``NORMAL`` is also corruption-free in WAL mode but may lose
-        the last commits on power loss (never on a process crash). See docs/README-storage.md.
+        the last commits on power loss (never on a process crash). See README.md, "Storage".
         """
         return _Opener(lambda: cls._open(path, synchronous=synchronous, busy_timeout=busy_timeout))
 
