@@ -45,8 +45,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import callbacks, texts
 from bot import digest as digest_mod
+from bot.services import match_profile_for
 from ft_client import FranceTravailClient, FTError, OfferQuery
-from ft_client.matching import MatchProfile, RankedOffer, rank_offers
+from ft_client.matching import RankedOffer, rank_offers
 from ft_client.models import Offer
 from storage import AlertRun
 
@@ -353,20 +354,6 @@ def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) ->
 
 # --------------------------------------------------------------------------------------------
 # Matching glue
-
-
-def match_profile_for(profile: Profile, referential: Referential) -> MatchProfile:
-    """A `MatchProfile` for `rank_offers` from a stored profile and the referential."""
-    place = referential.place(profile.place_code) if profile.place_code else None
-    return MatchProfile(
-        skills=tuple(profile.skills),
-        target_rome_codes=tuple(job.code for job in profile.target_jobs),
-        latitude=place.latitude if place else None,
-        longitude=place.longitude if place else None,
-        commune=profile.place_code,
-        departement=place.departement if place else None,
-        radius_km=profile.radius_km or None,
-    )
 
 
 def rank_for(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from bot.render import escape, escape_attr, percent, truncate
+from bot.render import escape, escape_attr, format_weekday_date_fr, percent, truncate
 from ft_client.models import Offer
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -25,21 +25,6 @@ MAX_CONTRACT_CHARS = 40
 MAX_SKILLS_SHOWN = 3
 MAX_SKILL_CHARS = 50
 
-_WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 # "69 - Lyon 3e Arrondissement", "2A - AJACCIO", "974 - Saint-Denis"
 _PLACE_LABEL_RE = re.compile(r"^\s*(\d{2,3}|2[AB])\s*-\s*(.+?)\s*$")
 
@@ -196,7 +181,7 @@ def build_digest(
 
 def format_day_fr(day: date) -> str:
     """'mardi 25 novembre' (the digest's day, in the alert time zone)."""
-    return f"{_WEEKDAYS_FR[day.weekday()]} {day.day} {_MONTHS_FR[day.month - 1]}"
+    return format_weekday_date_fr(day)
 
 
 def render_item(index: int, item: DigestItem) -> str:

@@ -224,6 +224,11 @@ def format_date_fr(value: date | datetime | None, tz: ZoneInfo = PARIS) -> str:
     return f"{day} {_MONTHS_FR[value.month - 1]} {value.year}"
 
 
+def format_weekday_date_fr(value: date) -> str:
+    """'mardi 25 novembre' (no year: a digest's or a message's day)."""
+    return f"{_WEEKDAYS_FR[value.weekday()]} {value.day} {_MONTHS_FR[value.month - 1]}"
+
+
 def format_age_fr(value: datetime | None, now: datetime, tz: ZoneInfo = PARIS) -> str:
     """How long ago, in words: "aujourd'hui", "hier", "il y a 3 jours", else the date."""
     if value is None:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from ft_client.matching import MatchProfile
 
 if TYPE_CHECKING:
     from ft_client import FranceTravailClient, OfferQuery
     from ft_client.models import OfferPage
     from ft_client.referential import Referential
-    from storage import Storage
+    from storage import Profile, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,11 @@ class Services:
         finally:
             await self.storage.close()
 
+    def match_profile(self, profile: Profile) -> MatchProfile:
+        """The stored profile as `rank_offers` needs it (place coordinates from the referential;
+        without a known place the radius means nothing)."""
+        return match_profile_for(profile, self.referential)
+
     async def search_offers(self, query: OfferQuery, start: int = 0, count: int = 20) -> OfferPage:
         """`ft.search_offers` through the TTL cache (OfferQuery is hashable)."""
         key = (query, start, count)
@@ -115,3 +121,17 @@ class Services:
         page = await self.ft.search_offers(query, start=start, count=count)
         self.search_cache.put(key, page)
         return page
+
+
+def match_profile_for(profile: Profile, referential: Referential) -> MatchProfile:
+    """A `MatchProfile` for `rank_offers` from a stored profile and the referential."""
+    place = referential.place(profile.place_code) if profile.place_code else None
+    return MatchProfile(
+        skills=tuple(profile.skills),
+        target_rome_codes=tuple(job.code for job in profile.target_jobs),
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        commune=profile.place_code,
+        departement=place.departement if place else None,
+        radius_km=profile.radius_km if place else None,
+    )

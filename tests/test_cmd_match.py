@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks
-from bot.handlers.match import match_profile, offer_query, parse_skills
+from bot.handlers.match import offer_query, parse_skills
+from bot.services import match_profile_for
 from ft_client.referential import Referential
 from storage import Profile
 from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
@@ -32,7 +33,7 @@ def test_offer_query_uses_the_whole_city_for_an_arrondissement() -> None:
     assert query.commune == "69123"
     assert query.distance_km == 20
     assert query.rome_codes == ("G1803",)
-    ranking = match_profile(profile, ref)
+    ranking = match_profile_for(profile, ref)
     assert ranking.commune == "69383"  # nearness is judged from the arrondissement itself
     assert ranking.latitude is not None
     nowhere = offer_query(Profile(user_id=1), ref, "G1803")

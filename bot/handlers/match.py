@@ -33,7 +33,7 @@ from bot.handlers.offer import remember_offers
 from bot.render import escape, truncate
 from bot.texts import commands as t
 from ft_client import OfferQuery
-from ft_client.matching import MatchProfile, MatchReport, clean_phrases, match_job, rank_offers
+from ft_client.matching import MatchReport, clean_phrases, match_job, rank_offers
 from ft_client.referential import Job, Referential
 from storage import Profile
 from storage.models import MAX_SKILL_LENGTH, MAX_SKILLS
@@ -172,19 +172,6 @@ def resolve_job(ref: Referential, text: str) -> tuple[Job | None, list[tuple[str
     return job, [(h.rome_code, h.job_label) for h in hits[1:]]
 
 
-def match_profile(profile: Profile, ref: Referential) -> MatchProfile:
-    place = ref.place(profile.place_code) if profile.place_code else None
-    return MatchProfile(
-        skills=tuple(profile.skills),
-        target_rome_codes=tuple(job.code for job in profile.target_jobs),
-        latitude=place.latitude if place else None,
-        longitude=place.longitude if place else None,
-        commune=profile.place_code,
-        departement=place.departement if place else None,
-        radius_km=profile.radius_km if place else None,
-    )
-
-
 def offer_query(profile: Profile, ref: Referential, rome_code: str) -> OfferQuery:
     """Offers of this job around the user's place (the whole city for an arrondissement)."""
     commune = None
@@ -253,7 +240,7 @@ async def show_match(
             await asyncio.to_thread(
                 functools.partial(
                     rank_offers,
-                    match_profile(profile, svc.referential),
+                    svc.match_profile(profile),
                     page.offers,
                     referential=svc.referential,
                 )
