@@ -9,7 +9,7 @@ moved to the "+N autres offres" remainder rather than cut in the middle of a tag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -166,6 +166,19 @@ def build_digest(
 
     If the rendered message would exceed `limit`, the last entries move to the remainder.
     """
+    return _fit_digest(
+        ranked, min_score, size, limit, lambda digest: render_digest(digest, day=day)
+    )
+
+
+def _fit_digest(
+    ranked: Sequence[RankedLike],
+    min_score: float,
+    size: int,
+    limit: int,
+    render: Callable[[Digest], str],
+) -> Digest:
+    """The top `size` qualifying offers, fewer while `render` of them exceeds `limit`."""
     if size < 1:
         raise ValueError("size must be at least 1")
     keep = qualifying(ranked, min_score)
@@ -173,7 +186,7 @@ def build_digest(
     total = len(keep)
     while items:
         digest = Digest(items=tuple(items), more_count=total - len(items))
-        if telegram_length(render_digest(digest, day=day)) <= limit:
+        if telegram_length(render(digest)) <= limit:
             return digest
         items.pop()
     return Digest(items=(), more_count=0)
@@ -260,14 +273,10 @@ def build_more_page(
     limit: int = TELEGRAM_TEXT_LIMIT,
 ) -> Digest:
     """Like `build_digest`, sized against the follow-up page layout."""
-    if size < 1:
-        raise ValueError("size must be at least 1")
-    keep = qualifying(ranked, min_score)
-    items = [item_from_ranked(r) for r in keep[:size]]
-    total = len(keep)
-    while items:
-        digest = Digest(items=tuple(items), more_count=total - len(items))
-        if telegram_length(render_more_page(digest, start_index=start_index)) <= limit:
-            return digest
-        items.pop()
-    return Digest(items=(), more_count=0)
+    return _fit_digest(
+        ranked,
+        min_score,
+        size,
+        limit,
+        lambda digest: render_more_page(digest, start_index=start_index),
+    )
