@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -37,6 +39,45 @@ BOT_VARIABLES = (
     "LOG_LEVEL",
 )
 PROCESS_TIMEOUT = 60.0
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    env: dict[str, str], cwd: Path
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, list[str]]]:
+    """`python -m bot run` until it logs "ready"; on exit, SIGINT and wait for a clean stop.
+
+    Yields the process and the lines it printed so far (complete once the block has exited)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output: list[str] = []
+    ready = asyncio.Event()
+
+    async def read_output() -> None:
+        assert process.stdout is not None
+        async for raw in process.stdout:
+            output.append(raw.decode(errors="replace"))
+            if "ready as @ft_job_bot" in output[-1]:
+                ready.set()
+
+    reader = asyncio.create_task(read_output())
+    try:
+        await asyncio.wait_for(ready.wait(), PROCESS_TIMEOUT)
+        yield process, output
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), PROCESS_TIMEOUT)
+        await asyncio.wait_for(reader, PROCESS_TIMEOUT)
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -134,42 +175,13 @@ async def test_run_polling_serves_users_and_keeps_secrets_out_of_debug_logs(
     ):
         env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
         env["LOG_LEVEL"] = "DEBUG"
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output: list[str] = []
-        ready = asyncio.Event()
-
-        async def read_output() -> None:
-            assert process.stdout is not None
-            async for raw in process.stdout:
-                line = raw.decode(errors="replace")
-                output.append(line)
-                if "ready as @ft_job_bot" in line:
-                    ready.set()
-
-        reader = asyncio.create_task(read_output())
-        try:
-            await asyncio.wait_for(ready.wait(), PROCESS_TIMEOUT)
+        async with running_bot(env, tmp_path) as (process, output):
             user = tg.user(7, first_name="Zoé")
             await user.send("/start")
             await expect(user, "Étape 1/5", timeout=WAIT)
             # The command menu was registered, in French.
             commands = next(iter(tg.commands.values()))
             assert {"command": "start", "description": "Créer ou refaire mon profil"} in commands
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), PROCESS_TIMEOUT)
-            await asyncio.wait_for(reader, PROCESS_TIMEOUT)
         logs = "".join(output)
         assert process.returncode == 0, logs[-2000:]
         assert "DEBUG" in logs  # the level really was DEBUG
@@ -207,30 +219,7 @@ async def test_run_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
             PORT=str(port),
             WEBHOOK_LISTEN="127.0.0.1",
         )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output: list[str] = []
-        ready = asyncio.Event()
-
-        async def read_output() -> None:
-            assert process.stdout is not None
-            async for raw in process.stdout:
-                output.append(raw.decode(errors="replace"))
-                if "ready as @ft_job_bot" in output[-1]:
-                    ready.set()
-
-        reader = asyncio.create_task(read_output())
-        try:
-            await asyncio.wait_for(ready.wait(), PROCESS_TIMEOUT)
+        async with running_bot(env, tmp_path) as (process, output):
             await wait_until(lambda: tg.webhook.get("url") == hook)
             assert tg.webhook["secret_token"] == "s3cret_hook"
             user = tg.user(8, first_name="Inès")
@@ -251,11 +240,6 @@ async def test_run_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
                 for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
                     async with session.post(hook, json=forged, headers=headers) as response:
                         assert response.status == 403
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), PROCESS_TIMEOUT)
-            await asyncio.wait_for(reader, PROCESS_TIMEOUT)
         logs = "".join(output)
         assert process.returncode == 0, logs[-2000:]
         assert "s3cret_hook" not in logs
