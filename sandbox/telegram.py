@@ -1311,42 +1311,42 @@ class TelegramEmulator:
         chat, stored = self._editable(params)
         if "text" not in stored.data:
             raise _bad_request("there is no text in the message to edit")
-        parse_mode = params.string("parse_mode")
-        source = params.string("text")
-        formatted = self._format(source, parse_mode, params.obj("entities"), caption=False)
-        inline, _keyboard, _remove = self._reply_markup(params)
-        new = {k: v for k, v in stored.data.items() if k not in ("entities", "reply_markup")}
-        new["text"] = formatted.text
-        if formatted.entities:
-            new["entities"] = list(formatted.entities)
-        # Like Telegram, an edit without reply_markup removes the inline keyboard.
-        if inline:
-            new["reply_markup"] = inline
-        return self._apply_edit(
-            chat,
-            stored,
-            new,
-            source=source,
-            parse_mode="HTML" if parse_mode and parse_mode.lower() == "html" else None,
-        )
+        return self._edit_formatted(chat, stored, params, "text", "entities", caption=False)
 
     async def _api_editMessageCaption(self, params: _Params) -> dict[str, Any]:
         chat, stored = self._editable(params)
         if "photo" not in stored.data and "document" not in stored.data:
             raise _bad_request("there is no caption in the message to edit")
+        return self._edit_formatted(
+            chat, stored, params, "caption", "caption_entities", caption=True
+        )
+
+    def _edit_formatted(
+        self,
+        chat: _Chat,
+        stored: StoredMessage,
+        params: _Params,
+        text_key: str,
+        entities_key: str,
+        *,
+        caption: bool,
+    ) -> dict[str, Any]:
+        """editMessageText / editMessageCaption: new formatted text (or caption) and markup."""
         parse_mode = params.string("parse_mode")
-        source = params.string("caption")
-        formatted = self._format(source, parse_mode, params.obj("caption_entities"), caption=True)
+        source = params.string(text_key)
+        formatted = self._format(source, parse_mode, params.obj(entities_key), caption=caption)
         inline, _keyboard, _remove = self._reply_markup(params)
         new = {
             k: v
             for k, v in stored.data.items()
-            if k not in ("caption", "caption_entities", "reply_markup")
+            if k not in (text_key, entities_key, "reply_markup")
         }
-        if formatted.text:
-            new["caption"] = formatted.text
+        # A caption may become empty; a text never does (_format rejects it).
+        if formatted.text or not caption:
+            new[text_key] = formatted.text
         if formatted.entities:
-            new["caption_entities"] = list(formatted.entities)
+            new[entities_key] = list(formatted.entities)
+        # Like Telegram, an edit without reply_markup removes the inline keyboard.
         if inline:
             new["reply_markup"] = inline
         return self._apply_edit(
