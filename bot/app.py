@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 # Handler modules in registration order: the onboarding conversation first (it must see its
 # users' messages before any command handler), then /profil, then the commands.
-CORE_HANDLER_MODULES = ("start", "profile")
+CORE_HANDLER_MODULES = ("onboarding", "profile")
 COMMAND_HANDLER_MODULES = (
     "match",
     "jobs",

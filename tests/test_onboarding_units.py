@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.start import (
+from bot.handlers.onboarding import (
     MAX_SHORT_INPUT,
     check_text,
     is_done_word,

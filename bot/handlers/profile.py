@@ -1,7 +1,7 @@
 """/profil: the profile card with a button to edit each part.
 
 The buttons (``pf|<part>``) are entry points of the onboarding conversation
-(`bot.handlers.start`), which edits that part and shows the summary to confirm.
+(`bot.handlers.onboarding`), which edits that part and shows the summary to confirm.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.handlers.common import Context, get_profile, reply_html
-from bot.handlers.start import edit_keyboard, summary_text_from
+from bot.handlers.onboarding import edit_keyboard, summary_text_from
 
 
 async def show_profile(update: Update, context: Context) -> None:
@@ -27,7 +27,7 @@ async def show_profile(update: Update, context: Context) -> None:
     )
 
 
-COMMANDS: list[tuple[str, str]] = []  # "profil" is listed by bot.handlers.start
+COMMANDS: list[tuple[str, str]] = []  # "profil" is listed by bot.handlers.onboarding
 
 
 def register(application: Application) -> None:

@@ -1,0 +1,211 @@
+"""Answers to the first two steps: the target jobs, then the skills.
+
+Jobs are typed (a title or a ROME code, matched in the referential) and picked from buttons;
+skills are toggled from the chosen jobs' core skills or typed as a list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot import callbacks, texts
+from bot.handlers.common import (
+    MIN_JOB_SCORE,
+    Context,
+    answer_query,
+    edit_or_reply,
+    has_letter,
+    reply_html,
+    services,
+)
+from bot.handlers.onboarding.draft import MAX_JOBS, MAX_SKILL_LENGTH, MAX_SKILLS, get_draft
+from bot.handlers.onboarding.keyboards import done_keyboard, jobs_keyboard, skills_keyboard
+from bot.handlers.onboarding.parsing import (
+    MAX_SKILLS_INPUT,
+    check_text,
+    is_done_word,
+    parse_rome_code,
+    parse_skills,
+)
+from bot.handlers.onboarding.prompts import after_step, ask_skills
+from bot.handlers.onboarding.states import JOBS, PLACE, SKILLS
+
+T = texts.onboarding
+
+JOB_CHOICES = 5
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def _add_job(draft: dict[str, Any], code: str, label: str) -> str | None:
+    """Add a job to the draft; the French refusal when it cannot be added."""
+    if any(existing == code for existing, _ in draft["jobs"]):
+        return T.job_already(label)
+    if len(draft["jobs"]) >= MAX_JOBS:
+        return T.JOB_LIMIT
+    draft["jobs"].append([code, label])
+    return None
+
+
+async def jobs_text(update: Update, context: Context) -> str:
+    draft = get_draft(context)
+    text = update.effective_message.text or ""
+    problem = check_text(text)
+    if problem:
+        await reply_html(update, context, problem)
+        return JOBS
+    if is_done_word(text):
+        return await _jobs_done(update, context)
+    referential = services(context).referential
+    code = parse_rome_code(text)
+    if code:
+        job = referential.job(code)
+        if job is None:
+            await reply_html(update, context, T.UNKNOWN_ROME_CODE)
+            return JOBS
+        return await _job_chosen(update, context, code, job.label)
+    if len(draft["jobs"]) >= MAX_JOBS:
+        await reply_html(update, context, T.JOB_LIMIT, done_keyboard())
+        return JOBS
+    try:
+        hits = referential.find_jobs(text, limit=JOB_CHOICES) if has_letter(text) else []
+    except ValueError:
+        hits = []
+    hits = [hit for hit in hits if hit.score >= MIN_JOB_SCORE]
+    if not hits:
+        await reply_html(update, context, T.job_not_found(text))
+        return JOBS
+    choices = [(hit.rome_code, hit.job_label) for hit in hits]
+    await reply_html(update, context, T.job_choices(text), jobs_keyboard(choices, draft))
+    return JOBS
+
+
+async def _job_chosen(update: Update, context: Context, code: str, label: str) -> str:
+    draft = get_draft(context)
+    refusal = _add_job(draft, code, label)
+    if refusal:
+        await edit_or_reply(update, context, refusal, done_keyboard())
+        return JOBS
+    jobs = [(c, lab) for c, lab in draft["jobs"]]
+    await edit_or_reply(update, context, T.job_added(label, code, jobs), done_keyboard())
+    return JOBS
+
+
+async def job_button(update: Update, context: Context) -> str:
+    await answer_query(update)
+    data = callbacks.from_update(update)
+    job = services(context).referential.job(data.args[0]) if data else None
+    if job is None:
+        await reply_html(update, context, T.UNKNOWN_ROME_CODE)
+        return JOBS
+    return await _job_chosen(update, context, job.code, job.label)
+
+
+async def jobs_control(update: Update, context: Context) -> str:
+    await answer_query(update)
+    draft = get_draft(context)
+    data = callbacks.from_update(update)
+    choice = data.args[0] if data else ""
+    if choice == "clear_jobs":
+        draft["jobs"] = []
+        await edit_or_reply(update, context, T.ASK_JOB)
+        return JOBS
+    if choice != "done":
+        await reply_html(update, context, T.USE_BUTTONS)
+        return JOBS
+    return await _jobs_done(update, context)
+
+
+async def _jobs_done(update: Update, context: Context) -> str:
+    if not get_draft(context)["jobs"]:
+        await reply_html(update, context, T.JOB_NEED_ONE)
+        return JOBS
+    # Even when editing: new jobs mean new skill proposals, offered before the summary.
+    return await ask_skills(update, context)
+
+
+# --------------------------------------------------------------------------- skills
+
+
+async def skills_text(update: Update, context: Context) -> str:
+    draft = get_draft(context)
+    text = update.effective_message.text or ""
+    problem = check_text(text, MAX_SKILLS_INPUT)
+    if problem:
+        await reply_html(update, context, problem, skills_keyboard(draft))
+        return SKILLS
+    if is_done_word(text):
+        return await _skills_done(update, context)
+    parsed = parse_skills(text)
+    if not parsed:
+        await reply_html(update, context, T.SKILLS_NOTHING, skills_keyboard(draft))
+        return SKILLS
+    if any(len(skill) > MAX_SKILL_LENGTH for skill in parsed):
+        await reply_html(update, context, T.SKILLS_TOO_LONG, skills_keyboard(draft))
+        return SKILLS
+    known = {s.casefold() for s in draft["skills"]}
+    added = 0
+    limited = False
+    for skill in parsed:
+        if skill.casefold() in known:
+            continue
+        if len(draft["skills"]) >= MAX_SKILLS:
+            limited = True
+            break
+        draft["skills"].append(skill)
+        known.add(skill.casefold())
+        added += 1
+    message = T.skills_added(added, draft["skills"]) if added else T.skills_now(draft["skills"])
+    if limited:
+        message += "\n\n" + T.SKILLS_LIMIT
+    await reply_html(update, context, message, skills_keyboard(draft))
+    return SKILLS
+
+
+async def skill_toggle(update: Update, context: Context) -> str:
+    draft = get_draft(context)
+    data = callbacks.from_update(update)
+    index = int(data.args[0]) if data else -1
+    if not 0 <= index < len(draft["proposed"]):
+        await answer_query(update, texts.common.STALE_BUTTON, alert=True)
+        return SKILLS
+    label = draft["proposed"][index]
+    lowered = [s.casefold() for s in draft["skills"]]
+    if label.casefold() in lowered:
+        draft["skills"].pop(lowered.index(label.casefold()))
+        await answer_query(update, "Retirée")
+    elif len(draft["skills"]) >= MAX_SKILLS:
+        await answer_query(update, T.SKILLS_LIMIT, alert=True)
+        return SKILLS
+    else:
+        draft["skills"].append(label)
+        await answer_query(update, "Ajoutée")
+    text = T.ASK_SKILLS + "\n\n" + T.skills_now(draft["skills"])
+    await edit_or_reply(update, context, text, skills_keyboard(draft))
+    return SKILLS
+
+
+async def skills_control(update: Update, context: Context) -> str:
+    await answer_query(update)
+    draft = get_draft(context)
+    data = callbacks.from_update(update)
+    choice = data.args[0] if data else ""
+    if choice == "clear_skills":
+        draft["skills"] = []
+        await edit_or_reply(update, context, T.ASK_SKILLS, skills_keyboard(draft))
+        return SKILLS
+    if choice != "done":
+        await reply_html(update, context, T.USE_BUTTONS)
+        return SKILLS
+    return await _skills_done(update, context)
+
+
+async def _skills_done(update: Update, context: Context) -> str:
+    draft = get_draft(context)
+    if not draft["skills"]:
+        await reply_html(update, context, T.SKILLS_NEED_ONE, skills_keyboard(draft))
+        return SKILLS
+    return await after_step(update, context, PLACE)
