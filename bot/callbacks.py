@@ -146,7 +146,7 @@ def register(application: Application) -> None:
 
 # Actions shared across modules (others register their own at import time).
 register_action("noop")  # purely informative buttons (page counters…)
-# Onboarding (bot/handlers/start.py) and profile (bot/handlers/profile.py).
+# Onboarding (bot/handlers/onboarding/) and profile (bot/handlers/profile.py).
 register_action("ob", WORD)  # onboarding choice: keep, restart, done, confirm, edit, …
 register_action("obj", ROME_CODE)  # onboarding: add this job
 register_action("obs", INT)  # onboarding: toggle proposed skill number n
