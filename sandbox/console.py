@@ -37,11 +37,13 @@ from sandbox.telegram import BotMessage, Button, CallbackAnswer, SimulatedUser, 
 __all__ = ["ConsoleBackend", "HttpBackend", "InProcessBackend", "render_message", "run_console"]
 
 HELP = (
-    "Type a message and press Enter. A number picks a button of the last keyboard.\n"
-    "  :loc LAT LON   send a location (e.g. :loc 48.8566 2.3522)\n"
-    "  :say TEXT      send TEXT literally\n"
-    "  /quit          leave"
+    "Tapez un message puis Entrée. Un numéro appuie sur un bouton du dernier clavier.\n"
+    "  :loc LAT LON   envoyer une position (par ex. :loc 48.8566 2.3522)\n"
+    "  :say TEXTE     envoyer TEXTE tel quel (par ex. un nombre)\n"
+    "  :help          revoir cette aide\n"
+    "  /quit          quitter"
 )
+BANNER = "Discussion avec le bot. "
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class HttpBackend:
         async with self._session.post(f"{self._root}/{path}", json=body) as response:
             data = await response.json()
             if response.status != 200:
-                raise RuntimeError(f"emulator control API: {data.get('error', response.status)}")
+                error = data.get("error", response.status)
+                raise RuntimeError(f"API de contrôle de l'émulateur : {error}")
             return data
 
     async def create_user(self, first_name: str, language_code: str) -> None:
@@ -158,6 +161,9 @@ class HttpBackend:
 
 
 # --------------------------------------------------------------------------- rendering
+
+# How the console announces a file the bot sent, once saved (French agreement per kind).
+_SAVED = {"photo": "photo enregistrée dans", "document": "document enregistré dans"}
 
 _ANSI = {
     "bold": "1",
@@ -215,15 +221,15 @@ def render_message(
     message: BotMessage, *, color: bool, first_number: int = 1, files_dir: Path | None = None
 ) -> str:
     """A bot message as the console prints it (buttons numbered from ``first_number``)."""
-    label = f"bot (message {message.message_id} edited)" if message.edited else "bot"
-    head = f"\x1b[1;32m{label}:\x1b[0m" if color else f"{label}:"
+    label = f"bot (message {message.message_id} modifié)" if message.edited else "bot"
+    head = f"\x1b[1;32m{label} :\x1b[0m" if color else f"{label} :"
     lines = [head]
     if message.kind == "location" and message.location:
         lines.append(f"📍 {message.location[0]:.5f}, {message.location[1]:.5f}")
     if message.kind in ("photo", "document"):
         data = message.photo if message.kind == "photo" else message.document
         saved = _save_file(message, data, files_dir) if data is not None else None
-        lines.append(f"[{message.kind} saved to {saved}]" if saved else f"[{message.kind}]")
+        lines.append(f"[{_SAVED[message.kind]} {saved}]" if saved else f"[{message.kind}]")
     if message.text:
         lines.extend(render_text(message.text, message.entities, color=color).splitlines())
     number = first_number
@@ -242,7 +248,7 @@ def render_message(
                 cells.append(f"⌨ {button['text']}{hint}")
             lines.append("   " + "   ".join(cells))
     if message.remove_keyboard:
-        lines.append("   (keyboard removed)")
+        lines.append("   (clavier retiré)")
     return "\n".join(lines)
 
 
@@ -317,15 +323,15 @@ class _Console:
             try:
                 events = await self.backend.events(self.message_index, self.answer_index, 25.0)
             except (aiohttp.ClientError, OSError) as error:
-                self.write(f"(console: lost the emulator: {error})")
+                self.write(f"(console : plus de contact avec l'émulateur : {error})")
                 return
             for message in events.messages:
                 self.latest[message.message_id] = message
                 self.write(render_message(message, color=self.color, files_dir=self.files_dir))
             for answer in events.answers:
                 if answer.text:
-                    kind = "alert" if answer.show_alert else "notification"
-                    self.write(f"({kind}: {answer.text})")
+                    kind = "alerte" if answer.show_alert else "notification"
+                    self.write(f"({kind} : {answer.text})")
             self.message_index += len(events.messages)
             self.answer_index += len(events.answers)
             if events.messages or events.answers:
@@ -369,7 +375,7 @@ class _Console:
         try:
             acted = await self._act(text)
         except (RuntimeError, ValueError, AssertionError) as error:
-            self.write(f"(console: {error})")
+            self.write(f"(console : {error})")
             return True
         if acted:
             self.awaiting_since = since
@@ -380,10 +386,12 @@ class _Console:
     async def _act(self, text: str) -> bool:
         if text.startswith(":loc"):
             parts = text.replace(",", " ").split()
-            if len(parts) != 3:
-                self.write("(console: usage :loc LAT LON)")
+            try:
+                latitude, longitude = (float(part) for part in parts[1:])
+            except ValueError:  # wrong count or not numbers
+                self.write("(console : utilisation : :loc LAT LON, par ex. :loc 48.8566 2.3522)")
                 return False
-            await self.backend.send_location(float(parts[1]), float(parts[2]))
+            await self.backend.send_location(latitude, longitude)
             return True
         if text.startswith(":say "):
             await self.backend.send(text[len(":say ") :])
@@ -397,7 +405,7 @@ class _Console:
                 if button.callback_data is not None:
                     await self.backend.press(keyboard.message_id, button.callback_data)
                     return True
-                self.write(f"(link: {button.url})")
+                self.write(f"(lien : {button.url})")
                 return False
         await self.backend.send(text)
         return True
@@ -450,7 +458,7 @@ async def run_console(
         answer_index=answer_index,
     )
     if banner:
-        console.write("Chat with the bot. " + HELP)
+        console.write(BANNER + HELP)
     lines = _read_lines_in_thread(stream_in)
     pump = asyncio.create_task(console.pump())
     try:
@@ -516,7 +524,10 @@ async def _main(args: argparse.Namespace) -> int:
         try:
             await backend.create_user(args.first_name, args.language)
         except (aiohttp.ClientError, OSError, RuntimeError) as error:
-            print(f"cannot reach the Telegram emulator at {args.api}: {error}", file=sys.stderr)
+            print(
+                f"impossible de joindre l'émulateur Telegram à {args.api} : {error}",
+                file=sys.stderr,
+            )
             return 1
         await run_console(backend, reply_timeout=args.reply_timeout)
     finally:
@@ -525,13 +536,24 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Chat with a bot through the Telegram emulator.")
-    parser.add_argument("--api", default="http://127.0.0.1:8081", help="emulator root URL")
-    parser.add_argument("--token", default="123456:TEST-TOKEN", help="the bot token")
-    parser.add_argument("--user-id", type=int, default=100001)
-    parser.add_argument("--first-name", default="Léa")
-    parser.add_argument("--language", default="fr")
-    parser.add_argument("--reply-timeout", type=float, default=10.0)
+    parser = argparse.ArgumentParser(
+        description="Discuter avec un bot à travers l'émulateur Telegram."
+    )
+    parser.add_argument(
+        "--api", default="http://127.0.0.1:8081", help="adresse racine de l'émulateur"
+    )
+    parser.add_argument("--token", default="123456:TEST-TOKEN", help="le jeton du bot")
+    parser.add_argument(
+        "--user-id", type=int, default=100001, help="identifiant Telegram de l'utilisateur simulé"
+    )
+    parser.add_argument("--first-name", default="Léa", help="prénom de l'utilisateur simulé")
+    parser.add_argument("--language", default="fr", help="code de langue de l'utilisateur")
+    parser.add_argument(
+        "--reply-timeout",
+        type=float,
+        default=10.0,
+        help="attente maximale d'une réponse du bot, en secondes (entrée non interactive)",
+    )
     args = parser.parse_args(argv)
     code = 0
     with contextlib.suppress(KeyboardInterrupt):

@@ -92,8 +92,8 @@ async def test_scripted_session_in_process(tg: TelegramEmulator, app: Applicatio
         "Bienvenue ! Voir le site <https://www.francetravail.fr>.",
         "[1] Chercher",
         "> 1",
-        "(notification: Recherche lancée)",
-        "bot (message 2 edited):",
+        "(notification : Recherche lancée)",
+        "bot (message 2 modifié) :",
         "Résultats : 3 offres",
         "Position reçue 48.85",
         "Écho : 1",
@@ -123,7 +123,7 @@ async def test_photos_are_saved_and_their_path_printed(
     await run_console(tg, 3, io.StringIO("/carte\n"), output, quiet=0.1, files_dir=tmp_path)
     saved = _files_in(tmp_path)
     assert [content for _, content in saved] == [PNG_1x1]
-    assert f"[photo saved to {saved[0][0]}]" in output.getvalue()
+    assert f"[photo enregistrée dans {saved[0][0]}]" in output.getvalue()
 
 
 def _files_in(folder: Path) -> list[tuple[Path, bytes]]:
@@ -220,4 +220,4 @@ async def test_console_cli_reports_an_unreachable_emulator() -> None:
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 1
-    assert "cannot reach the Telegram emulator" in stderr.decode()
+    assert "impossible de joindre l'émulateur Telegram" in stderr.decode()
