@@ -5,6 +5,13 @@ Public API::
     from storage import Storage, Profile, TargetJob, User, Favourite, FavouriteSnapshot, AlertRun
     from storage import SqlitePersistence, SchemaTooNewError, UnknownUserError, StorageError
 
+Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (connection core:
+opening, PRAGMAs, migrations, transactions), one repository per concern — ``users``,
+``profiles``, ``alert_delivery`` (who is due, offers sent), ``monitoring`` (alert runs,
+France Travail errors, /stats), ``favourites``, ``privacy`` (GDPR erase/export), ``ptb_tables``
+(persistence rows) — plus ``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models``
+(validated dataclasses) and ``persistence`` (:class:`SqlitePersistence`).
+
 Connection: one aiosqlite connection per :class:`Storage` (one worker thread, so access is
 serialised) plus an asyncio lock so tasks never interleave statements inside another task's
 transaction. ``journal_mode=WAL`` (readers never block the writer; crash-safe),
@@ -56,15 +63,10 @@ GDPR: :meth:`Storage.delete_user` erases every row about a user (including persi
 one transaction; :meth:`Storage.export_user` returns everything as a JSON-serialisable dict.
 """
 
-from storage.db import (
-    LATEST_SCHEMA_VERSION,
-    PARIS,
-    SchemaTooNewError,
-    Storage,
-    StorageError,
-    UnknownUserError,
-    local_midnight,
-)
+from storage.clock import PARIS, local_midnight
+from storage.db import LATEST_SCHEMA_VERSION
+from storage.errors import SchemaTooNewError, StorageError, UnknownUserError
+from storage.facade import Storage
 from storage.models import (
     ALL_DAYS,
     DEFAULT_ALERT_TIME,

@@ -25,7 +25,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from storage.db import Storage
+from storage.facade import Storage
 
 DEFAULT_STORE_DATA = PersistenceInput(bot_data=False)
 

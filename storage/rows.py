@@ -1,0 +1,117 @@
+"""Row ↔ model conversion shared by the repositories (profiles, users, JSON columns).
+
+Rows come from our own tables, already validated when written, so profiles are built without
+re-validating: the alert cycle reads up to 100 000 of them. The underscored names are private
+to the :mod:`storage` package.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, time
+from functools import lru_cache
+from typing import Any
+
+from storage.models import Profile, TargetJob, User, from_epoch, mask_to_days
+
+_PROFILE_BY_ID = (
+    "SELECT p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label, p.radius_km,"
+    " p.contract_types, p.alert_minute, p.alert_days, p.alerts_enabled, p.last_alert_at"
+    " FROM profiles p WHERE p.user_id = ?"
+)
+
+_MINUTE_TIMES = [time(m // 60, m % 60) for m in range(1440)]
+_DAY_SETS = [mask_to_days(mask) for mask in range(128)]
+
+
+@lru_cache(maxsize=8192)
+def _decode_target_jobs(text: str) -> tuple[TargetJob, ...]:
+    """JSON → TargetJobs, memoised: many users share the same few ROME codes (immutable)."""
+    jobs = []
+    for code, label in json.loads(text):
+        job = object.__new__(TargetJob)
+        object.__setattr__(job, "code", code)
+        object.__setattr__(job, "label", label)
+        jobs.append(job)
+    return tuple(jobs)
+
+
+@lru_cache(maxsize=1024)
+def _decode_contract_types(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def _profile_from_row(row: Sequence[Any]) -> Profile:
+    """Build a Profile from a trusted row without re-validating (100 000 rows must stay fast)."""
+    profile = object.__new__(Profile)
+    put = object.__setattr__
+    put(profile, "user_id", row[0])
+    put(profile, "target_jobs", _decode_target_jobs(row[1]))
+    put(profile, "skills", tuple(json.loads(row[2])))
+    put(profile, "place_code", row[3])
+    put(profile, "place_label", row[4])
+    put(profile, "radius_km", row[5])
+    put(profile, "contract_types", _decode_contract_types(row[6]))
+    put(profile, "alert_time", _MINUTE_TIMES[row[7]])
+    put(profile, "alert_days", _DAY_SETS[row[8]])
+    put(profile, "alerts_enabled", row[9] == 1)
+    put(profile, "last_alert_at", from_epoch(row[10]) if row[10] else None)
+    return profile
+
+
+def _due_profiles(rows: Iterable[Sequence[Any]]) -> list[Profile]:
+    """``_profile_from_row`` unrolled for the due query (alerts on), names bound locally."""
+    new = object.__new__
+    put = object.__setattr__
+    loads = json.loads
+    jobs_of = _decode_target_jobs
+    contracts_of = _decode_contract_types
+    times = _MINUTE_TIMES
+    day_sets = _DAY_SETS
+    utc_from = datetime.fromtimestamp
+    profiles: list[Profile] = []
+    append = profiles.append
+    # ~10 new objects per row trigger many cyclic-GC passes over everything alive; none of
+    # them can form a cycle, so collection is paused for this synchronous loop (no await).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for uid, jobs, skills, code, label, radius, contracts, minute, days, last in rows:
+            profile = new(Profile)
+            put(profile, "user_id", uid)
+            put(profile, "target_jobs", jobs_of(jobs))
+            put(profile, "skills", tuple(loads(skills)))
+            put(profile, "place_code", code)
+            put(profile, "place_label", label)
+            put(profile, "radius_km", radius)
+            put(profile, "contract_types", contracts_of(contracts))
+            put(profile, "alert_time", times[minute])
+            put(profile, "alert_days", day_sets[days])
+            put(profile, "alerts_enabled", True)
+            put(profile, "last_alert_at", utc_from(last, UTC) if last else None)
+            append(profile)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return profiles
+
+
+def _user_from_row(row: Sequence[Any]) -> User:
+    created = from_epoch(row[4])
+    seen = from_epoch(row[5])
+    assert created is not None and seen is not None
+    return User(
+        user_id=row[0],
+        chat_id=row[1],
+        first_name=row[2],
+        language=row[3],
+        created_at=created,
+        last_seen_at=seen,
+        blocked_at=from_epoch(row[6]),
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
