@@ -129,7 +129,7 @@ class Database:
 
         ``synchronous``: ``FULL`` (default) fsyncs the WAL at every commit, so a committed
         change survives a power cut; ``NORMAL`` is also corruption-free in WAL mode but may lose
-        the last commits on power loss (never on a process crash). See README.md, "Storage".
+        the last commits on power loss (never on a process crash). See docs/storage.md.
         """
         return _Opener(lambda: cls._open(path, synchronous=synchronous, busy_timeout=busy_timeout))
 

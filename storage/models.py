@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-# Limits (documented in README.md, "Storage"). They bound what one profile can cost in storage,
+# Limits (documented in docs/storage.md). They bound what one profile can cost in storage,
 # in France Travail queries and in message length, and are far above what a real user types.
 MAX_TARGET_JOBS = 3
 MAX_SKILLS = 30
