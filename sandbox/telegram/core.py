@@ -94,6 +94,7 @@ class EmulatorCore:
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._file_counter = itertools.count(1)
+        # The mixins' ``_api_<method>`` handlers, by lowercased Bot API method name.
         self._methods: dict[str, Callable[[Params], Any]] = {
             name[len("_api_") :].lower(): getattr(self, name)
             for name in dir(self)
