@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.tg_html import (
+from sandbox.telegram.html_entities import (
     EntityParseError,
     FormattedText,
     detect_entities,
