@@ -13,10 +13,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.france_travail.referentials import (
-    Referentials,
-    sandbox_referentials,
-)
+from sandbox.france_travail.referentials import Referentials, sandbox_referentials
 
 FT_DETAIL_URL = "https://candidat.francetravail.fr/offres/recherche/detail/{id}"
 GENERATED_FOOTER = (

@@ -52,7 +52,7 @@ GRANDS_DOMAINES = frozenset(
         "N",
     ]
 )
-# live boolean parameter -> offer predicate name (see _flag)
+# live boolean parameter -> offer predicate name (see search._flag)
 BOOLEAN_FILTERS = {
     "accesTravailleurHandicape": "accessibleTH",
     "offresManqueCandidats": "offresManqueCandidats",
