@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sandbox.france_travail import KNOWN_SCOPES, EmulatorConfig, FranceTravailEmulator
-from sandbox.ft_dataset import haversine_km, load_referentials
+from sandbox.france_travail.referentials import haversine_km, load_referentials
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 ALL_SCOPES = " ".join(sorted(KNOWN_SCOPES))

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from sandbox.france_travail import KNOWN_SCOPES, EmulatorConfig, FranceTravailEmulator
-from sandbox.ft_dataset import build_offers, soft_skill_labels
+from sandbox.france_travail.dataset import build_offers
+from sandbox.france_travail.referentials import soft_skill_labels
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 SEARCH = "/offresdemploi/v2/offres/search"

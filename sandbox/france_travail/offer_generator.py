@@ -1,35 +1,19 @@
-"""Deterministic offer dataset for the France Travail emulator.
+"""Generation of one realistic fictitious offer from the ROME 4.0 and commune referentials.
 
-The dataset is the real sample offers bundled in ``sandbox/data/sample_offers.json`` (dates
-shifted so that they look recent) plus ``count`` offers generated from the open ROME 4.0 and
-commune files that ``scripts/build_referentials.py`` writes to ``ft_client/data/``. The files
-are read as data (gzip + json); no project code is imported.
-
-Generation depends only on the seed and the count: it is cached per (seed, count, data dir) as JSON
-text with the age of every offer, and each build re-dates the offers relative to ``now`` and returns
-fresh dicts that callers may mutate.
+The tables give the real distribution of contracts, natures, experience levels and schedules;
+half of the offers go to popular jobs so that common searches find enough results.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-import gzip
 import itertools
-import json
-import math
 import random
 import string
-import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-SANDBOX_DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_REFERENTIAL_DIR = Path(__file__).resolve().parent.parent / "ft_client" / "data"
+from sandbox.france_travail.referentials import Referentials, sandbox_referentials
 
 FT_DETAIL_URL = "https://candidat.francetravail.fr/offres/recherche/detail/{id}"
 GENERATED_FOOTER = (
@@ -46,121 +30,6 @@ POPULAR_ROME_CODES = (
     "N4105", "M1607", "M1602", "M1203", "M1805", "M1810", "M1855", "H2102", "H2903", "H3302",
     "F1703", "F1603", "F1602", "I1304", "I1604", "C1302", "K2111", "K2202", "A1203", "E1103",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per data dir (cached)
-class Referentials:
-    """The bundled referential files, indexed for the emulator."""
-
-    rome: dict[str, Any]
-    communes: dict[str, dict[str, Any]]  # insee -> commune record
-    departements: dict[str, dict[str, Any]]
-    regions: dict[str, str]
-    points: dict[str, tuple[float, float]]
-    jobs: dict[str, dict[str, Any]]  # ROME code -> job record
-    skills: dict[str, tuple[str, str]]  # OGR code -> (label, kind)
-    children: dict[str, tuple[str, ...]]  # whole city -> arrondissements
-    appellation_codes: dict[str, str]  # appellation label -> OGR code
-    appellations: dict[str, tuple[str, str, str]] = field(
-        default_factory=dict
-    )  # code -> (label, rome, P/S)
-
-    def commune_centre(self, insee: str) -> tuple[float, float] | None:
-        """Centre of a commune: its point, else the mean of its arrondissements' points."""
-        if insee in self.points:
-            return self.points[insee]
-        pts = [self.points[c] for c in self.children.get(insee, ()) if c in self.points]
-        if not pts:
-            return None
-        return (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building many small dicts triggers full collections over the big referentials: pause them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _read_gz_json(path: Path) -> Any:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def _read_json(name: str) -> Any:
-    return json.loads((SANDBOX_DATA_DIR / name).read_text(encoding="utf-8"))
-
-
-@functools.cache
-def load_referentials(data_dir: Path = DEFAULT_REFERENTIAL_DIR) -> Referentials:
-    """Read ``rome.json.gz``, ``communes.json.gz`` and ``commune_points.odbl.json.gz`` (cached)."""
-    with _gc_paused():
-        return _load_referentials(data_dir)
-
-
-def _load_referentials(data_dir: Path) -> Referentials:
-    rome = _read_gz_json(data_dir / "rome.json.gz")
-    geo = _read_gz_json(data_dir / "communes.json.gz")
-    raw_points = _read_gz_json(data_dir / "commune_points.odbl.json.gz")["points"]
-    communes = {c["insee"]: c for c in geo["communes"]}
-    children: dict[str, list[str]] = {}
-    for c in geo["communes"]:
-        if c.get("kind") == "arrondissement" and c.get("parent"):
-            children.setdefault(c["parent"], []).append(c["insee"])
-    appellation_codes: dict[str, str] = {}
-    appellations: dict[str, tuple[str, str, str]] = {}
-    for job in rome["jobs"]:
-        for code, label, kind in job["titles"]:
-            appellation_codes.setdefault(label, code)
-            appellations[code] = (label, job["code"], kind)
-    return Referentials(
-        rome=rome,
-        communes=communes,
-        departements=geo["departements"],
-        regions=geo["regions"],
-        points={k: (float(v[0]), float(v[1])) for k, v in raw_points.items()},
-        jobs={j["code"]: j for j in rome["jobs"]},
-        skills={k: (v[0], v[1]) for k, v in rome["skills"].items()},
-        children={k: tuple(sorted(v)) for k, v in children.items()},
-        appellation_codes=appellation_codes,
-        appellations=appellations,
-    )
-
-
-@functools.cache
-def sandbox_referentials() -> dict[str, Any]:
-    """typesContrats, naturesContrats and qualités descriptions bundled in ``sandbox/data``."""
-    return _read_json("referentiels.json")
-
-
-@functools.cache
-def soft_skill_labels() -> tuple[dict[str, str], ...]:
-    """The 23 real soft skills: ``{"key": "soft_skill_01", "summary": ..., "details": ...}``."""
-    return tuple(_read_json("soft_skills.json")["skills"])
-
-
-def normalize_text(text: str) -> str:
-    """Lower case without accents, for accent- and case-insensitive matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe")
-
-
-def format_ft_datetime(moment: datetime) -> str:
-    """``2026-11-25T10:15:42.000Z`` like real offers."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def parse_ft_datetime(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    except (AttributeError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,7 +120,6 @@ _SCHEDULES = (
 )
 _PART_TIME = ("24H Horaires normaux", "20H Travail en journée", "28H Travail le week-end")
 _ID_LETTERS = string.ascii_uppercase
-_SAMPLE_AGE_DAYS = 30
 
 
 def masculine_title(label: str) -> str:
@@ -499,25 +367,13 @@ def _places(refs: Referentials) -> tuple[list[dict[str, Any]], list[float]]:
     return places, weights
 
 
-def _ages(rng: random.Random, count: int) -> list[float]:
-    """Ages in seconds over the last 30 days; at least ~4 % in the last 24 h, several per day."""
-    day = 86400.0
-    ages = []
-    for i in range(count):
-        if i % 25 == 0:
-            ages.append(rng.uniform(60.0, day - 60.0))
-        else:
-            ages.append(rng.uniform(60.0, 30 * day))
-    return ages
-
-
 @functools.cache
 def _place_table(refs: Referentials) -> tuple[list[dict[str, Any]], list[float]]:
     places, weights = _places(refs)
     return places, list(itertools.accumulate(weights))
 
 
-def _make_generator(refs: Referentials, rng: random.Random, used_ids: set[str]) -> _Generator:
+def make_generator(refs: Referentials, rng: random.Random, used_ids: set[str]) -> _Generator:
     places, cum_weights = _place_table(refs)
     return _Generator(
         refs=refs,
@@ -532,106 +388,3 @@ def _make_generator(refs: Referentials, rng: random.Random, used_ids: set[str]) 
         qualites=sandbox_referentials()["qualites"],
         used_ids=used_ids,
     )
-
-
-def generate_offer(
-    rng: random.Random,
-    *,
-    created: datetime,
-    rome_code: str | None = None,
-    commune: str | None = None,
-    used_ids: set[str] | None = None,
-    data_dir: Path | None = None,
-) -> dict[str, Any]:
-    """One generated offer dated ``created``, for a given ROME code and/or commune (INSEE).
-
-    Raises ValueError for an unknown ROME code or commune. ``used_ids`` (updated) avoids id clashes.
-    """
-    refs = load_referentials(Path(data_dir or DEFAULT_REFERENTIAL_DIR))
-    job = place = None
-    if rome_code is not None:
-        job = refs.jobs.get(rome_code)
-        if job is None or not job["titles"]:
-            raise ValueError(f"unknown ROME code {rome_code!r}")
-    if commune is not None:
-        place = refs.communes.get(commune)
-        if place is None or refs.commune_centre(commune) is None:
-            raise ValueError(f"unknown commune (or commune without coordinates) {commune!r}")
-    ids = used_ids if used_ids is not None else set()
-    offer = _make_generator(refs, rng, ids).build(0.0, job=job, place=place)
-    offer["dateCreation"] = offer["dateActualisation"] = format_ft_datetime(created)
-    return offer
-
-
-@functools.cache
-def _generated(
-    seed: int, count: int, data_dir: Path
-) -> tuple[str, tuple[tuple[float, float], ...]]:
-    refs = load_referentials(data_dir)
-    with _gc_paused():
-        return _generate(seed, count, refs)
-
-
-def _generate(
-    seed: int, count: int, refs: Referentials
-) -> tuple[str, tuple[tuple[float, float], ...]]:
-    rng = random.Random(seed)
-    sample_ids = {e["offer"]["id"] for e in _read_json("sample_offers.json")["offers"]}
-    gen = _make_generator(refs, rng, set(sample_ids))
-    ages = _ages(rng, count)
-    offers, dates = [], []
-    for age in ages:
-        offers.append(gen.build(age))
-        # most offers are never updated; some were refreshed since
-        updated = age - rng.uniform(0, min(age - 1, 3 * 86400)) if rng.random() < 0.3 else age
-        dates.append((age, updated))
-    return json.dumps(offers, ensure_ascii=False), tuple(dates)
-
-
-def _samples(now: datetime) -> list[dict[str, Any]]:
-    """Real sample offers with their dates moved into the last 30 days (deterministic per id)."""
-    out = []
-    for entry in _read_json("sample_offers.json")["offers"]:
-        offer = entry["offer"]
-        created = parse_ft_datetime(offer.get("dateCreation") or "")
-        updated = parse_ft_datetime(offer.get("dateActualisation") or "") or created
-        if created is not None:
-            days = 1 + sum(offer["id"].encode()) % (_SAMPLE_AGE_DAYS - 1)
-            base = now - timedelta(days=days)
-            new_created = base.replace(
-                hour=created.hour, minute=created.minute, second=created.second, microsecond=0
-            )
-            delta = (updated - created) if updated else timedelta(0)
-            offer["dateCreation"] = format_ft_datetime(new_created)
-            offer["dateActualisation"] = format_ft_datetime(new_created + delta)
-        out.append(offer)
-    return out
-
-
-def build_offers(
-    seed: int = 42,
-    count: int = 3000,
-    now: datetime | None = None,
-    *,
-    include_samples: bool = True,
-    data_dir: Path | None = None,
-) -> list[dict[str, Any]]:
-    """The dataset as fresh dicts: the samples, then the generated offers (stable order)."""
-    if count < 0:
-        raise ValueError("count must be >= 0")
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    text, dates = _generated(seed, count, Path(data_dir or DEFAULT_REFERENTIAL_DIR))
-    offers: list[dict[str, Any]] = _samples(moment) if include_samples else []
-    for offer, (created_age, updated_age) in zip(json.loads(text), dates, strict=True):
-        offer["dateCreation"] = format_ft_datetime(moment - timedelta(seconds=created_age))
-        offer["dateActualisation"] = format_ft_datetime(moment - timedelta(seconds=updated_age))
-        offers.append(offer)
-    return offers
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
