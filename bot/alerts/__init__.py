@@ -38,7 +38,7 @@ from bot.alerts.cycle import (
     run_alert_cycle,
 )
 from bot.alerts.fetching import MAX_BACKOFF, MAX_OFFERS_PER_QUERY, MAX_WINDOW_SPLITS, AlertState
-from bot.alerts.job import FIRST_TICK_DELAY_SECONDS, JOB_NAME, register_alert_job
+from bot.alerts.job import FIRST_TICK_DELAY_SECONDS, JOB_NAME, register
 from bot.alerts.more import (
     MORE_ACTION,
     decode_more,
@@ -98,7 +98,7 @@ __all__ = [
     "plan_query_sets",
     "query_commune",
     "rank_for",
-    "register_alert_job",
+    "register",
     "run_alert_cycle",
     "run_once",
     "window_start",

@@ -38,8 +38,10 @@ async def _alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             await run_alert_cycle(services, context.bot, state=state)
 
 
-def register_alert_job(application: Application) -> None:
-    """Add the one repeating alert job and the "+N autres offres" button handler."""
+def register(application: Application) -> None:
+    """Add the one repeating alert job and the "+N autres offres" button handler.
+
+    `bot.assemble` calls it while building the bot."""
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError(
@@ -63,8 +65,8 @@ def register_alert_job(application: Application) -> None:
     )
     handler = CallbackQueryHandler(on_more_pressed, pattern=callbacks.pattern(MORE_ACTION))
     application.add_handler(handler, group=0)
-    # bot.app may have registered the catch-all "stale button" fallback already: ours must be
-    # consulted before it (the first matching handler of a group wins).
+    # The catch-all "stale button" fallback (`bot.callbacks.register`) may be registered already:
+    # ours must be consulted before it (the first matching handler of a group wins).
     group = application.handlers[0]
     group.remove(handler)
     fallback = next(

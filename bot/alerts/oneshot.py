@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.bookkeeping import AlertCycleReport, cycle_lock
 from bot.alerts.cycle import run_alert_cycle
+from bot.app import build_core_application
+from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -19,16 +21,13 @@ async def run_once(settings: Settings, *, user_id: int | None = None) -> AlertCy
     """One cycle now, outside the running bot: for cron (`ft-bot alerts --once [--user ID]`).
 
     The Application is built and initialized (getMe, rate limiter) but never polls, so a bot
-    running elsewhere with the same token keeps receiving the updates.
+    running elsewhere with the same token keeps receiving the updates; it has no alert job.
     """
-    from bot.app import build_application  # bot.app imports this package
-    from bot.services import Services
-
     services = await Services.open(settings)
     try:
         # No persistence: a bot running at the same time owns the conversation state, and this
         # process must not write back what it loaded.
-        application = build_application(settings, services=services, persistence=None)
+        application = build_core_application(settings, services=services, persistence=None)
         await application.initialize()
         try:
             with cycle_lock(settings.database_path) as mine:
