@@ -43,7 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot import alerts
-from bot.app import build_application
+from bot.assemble import build_application
 from bot.config import Settings
 from bot.services import Services
 from ft_client import FranceTravailClient

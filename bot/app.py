@@ -1,4 +1,9 @@
-"""The one application factory: production, the demo and tests differ only in what they pass."""
+"""The application factory: Telegram settings, persistence, the command handlers, the fallbacks
+and the error handler.
+
+Optional features (the daily alerts, the demo's command) are unknown here: `bot.assemble`, the one
+place that assembles the bot, passes their `register` functions in as `features`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import contextlib
 import importlib
 import logging
 import traceback
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -25,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import alerts, callbacks, texts
+from bot import callbacks, texts
 from bot.config import Settings
 from bot.services import Services
 
@@ -47,7 +53,8 @@ COMMAND_HANDLER_MODULES = (
 )
 HANDLER_MODULES = CORE_HANDLER_MODULES + COMMAND_HANDLER_MODULES
 
-_DEFAULT: Any = object()
+# Sentinel of `persistence`: SqlitePersistence on the bot's database.
+DEFAULT_PERSISTENCE: Any = object()
 SERVICES_KEY = "services"
 
 
@@ -196,19 +203,21 @@ def _default_persistence(settings: Settings, services: Services | None) -> BaseP
     return SqlitePersistence(settings.database_path)
 
 
-def build_application(
+def build_core_application(
     settings: Settings,
     *,
+    features: Sequence[Callable[[Application], None]] = (),
     services: Services | None = None,
     base_url: str | None = None,
     base_file_url: str | None = None,
     request: BaseRequest | None = None,
-    persistence: BasePersistence | None = _DEFAULT,
+    persistence: BasePersistence | None = DEFAULT_PERSISTENCE,
 ) -> Application:
-    """Build the bot application (not initialised, not started).
+    """Build the bot application (not initialised, not started) with the command handlers.
 
-    `services` given: used as they are (the caller closes them); otherwise post_init opens
-    them from `settings` and post_shutdown closes them. `persistence=None` disables it
+    `features` add their own handlers and jobs, after the commands and before the catch-all
+    fallbacks. `services` given: used as they are (the caller closes them); otherwise post_init
+    opens them from `settings` and post_shutdown closes them. `persistence=None` disables it
     (the onboarding conversation is then not persistent).
     """
     url = base_url or settings.telegram_api_base_url
@@ -219,7 +228,7 @@ def build_application(
             base_file_url = (
                 base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
             )
-    if persistence is _DEFAULT:
+    if persistence is DEFAULT_PERSISTENCE:
         persistence = _default_persistence(settings, services)
     modules = handler_modules()
 
@@ -252,10 +261,8 @@ def build_application(
     application.add_handler(TypeHandler(Update, track_user), group=-1)
     for module in modules:
         module.register(application)
-    if settings.demo_mode:
-        from bot import demo
-
-        demo.register(application)
+    for register_feature in features:
+        register_feature(application)
     # Last in group 0: anything no feature handler took.
     callbacks.register(application)
     application.add_handler(
@@ -268,6 +275,4 @@ def build_application(
         )
     )
     application.add_error_handler(on_error)
-
-    alerts.register_alert_job(application)
     return application

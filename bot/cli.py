@@ -38,7 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     setup_logging(settings.log_level, settings.secret_values())
     from telegram import Update
 
-    from bot.app import build_application
+    from bot.assemble import build_application
 
     application = build_application(settings)
     if settings.webhook_url:
@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     # The chat owns the terminal: only warnings from the bot, on stderr.
     setup_logging(args.log_level)
-    from bot.demo import run_demo
+    from bot.demo_runner import run_demo
 
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(run_demo(offer_count=args.offers, seed=args.seed))

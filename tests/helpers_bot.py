@@ -31,7 +31,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.assemble import build_application
 from bot.config import Settings
 from bot.services import Services
 from ft_client import FranceTravailClient

@@ -173,7 +173,7 @@ def test_build_application_wiring() -> None:
     from telegram.constants import ParseMode
     from telegram.ext import AIORateLimiter, ConversationHandler, TypeHandler
 
-    from bot.app import build_application
+    from bot.assemble import build_application
     from bot.config import Settings
     from storage import SqlitePersistence
 

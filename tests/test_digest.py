@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import digest as d
+from bot.alerts import digest as d
 from ft_client.models import Offer
 
 SAMPLES = Path(__file__).parent / "fixtures" / "ft_samples"

@@ -1,6 +1,6 @@
 """Pure selection and HTML rendering of the daily alert digest.
 
-No I/O here: `bot.alerts` feeds ranked offers in, gets a `Digest` (what to show, how many more
+No I/O here: the alert cycle feeds ranked offers in, gets a `Digest` (what to show, how many more
 match) and the Telegram HTML to send. Everything a user or an offer supplies is HTML-escaped, and
 the rendered message always fits Telegram's 4096-character limit (entries that do not fit are
 moved to the "+N autres offres" remainder rather than cut in the middle of a tag).

@@ -1,0 +1,131 @@
+"""Daily alerts: one JobQueue tick asks storage who is due, then sends batched digests.
+
+A cycle (`run_alert_cycle`):
+1. `storage.due_for_alerts(now, tz)` → the users whose alert time has come today and who were not
+   served since (storage owns "due": alerts on, today's day, time reached, not served since, not
+   blocked; a digest older than a day is never sent late).
+2. Users are grouped by identical France Travail query, and groups sharing commune and radius
+   are asked together in one query set (`planning`). Each query set covers [oldest window start
+   of its users, now), every page within the API's limits (`fetching`). Sets run concurrently
+   (bounded); the France Travail client's limiter keeps us under 10 calls/s.
+3. Per user: keep offers of their own window, drop those already sent (`filter_unsent`), rank
+   (`rank_offers`), keep the ones above `alert_min_score`, show the top `alert_digest_size`
+   (`digest` selects and renders).
+4. ONE message per user through PTB's `AIORateLimiter` (`sending`). Only after Telegram accepted
+   it are the offers marked sent and the user marked served (`bookkeeping`). No qualifying offer
+   → no message, served anyway. Forbidden → user marked blocked. France Travail failing for a
+   group → its users stay due and the group backs off (in memory, per query) before the next
+   attempt; the other groups go on.
+
+Modules: `planning` (pure grouping and windows), `fetching` (France Travail, backoff), `sending`
+(Telegram), `bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle
+end to end), `digest` (selection and HTML of a digest), `more` (the "+N autres offres" button),
+`job` (the running bot's JobQueue tick), `oneshot` (cron).
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+
+from bot.alerts import cycle, fetching, job, sending
+from bot.alerts.bookkeeping import AlertCycleReport, alert_run_record, cycle_lock
+from bot.alerts.cycle import (
+    FT_CONCURRENCY,
+    MAX_PENDING_USERS,
+    SEND_CONCURRENCY,
+    SEND_RATE,
+    run_alert_cycle,
+)
+from bot.alerts.fetching import MAX_BACKOFF, MAX_OFFERS_PER_QUERY, MAX_WINDOW_SPLITS, AlertState
+from bot.alerts.job import FIRST_TICK_DELAY_SECONDS, JOB_NAME, register
+from bot.alerts.more import (
+    MORE_ACTION,
+    decode_more,
+    encode_more,
+    more_keyboard,
+    more_page,
+    on_more_pressed,
+)
+from bot.alerts.oneshot import run_once
+from bot.alerts.planning import (
+    MAX_ROME_CODES_PER_QUERY,
+    QueryGroup,
+    QuerySet,
+    UserPlan,
+    alert_query_key,
+    offers_for_group,
+    offers_for_groups,
+    offers_in_window,
+    plan_groups,
+    plan_query_sets,
+    query_commune,
+    rank_for,
+    window_start,
+)
+from bot.alerts.sending import LEFTOVER_RETRY_AFTER_ATTEMPTS
+
+__all__ = [
+    "FIRST_TICK_DELAY_SECONDS",
+    "FT_CONCURRENCY",
+    "JOB_NAME",
+    "LEFTOVER_RETRY_AFTER_ATTEMPTS",
+    "MAX_BACKOFF",
+    "MAX_OFFERS_PER_QUERY",
+    "MAX_PENDING_USERS",
+    "MAX_ROME_CODES_PER_QUERY",
+    "MAX_WINDOW_SPLITS",
+    "MORE_ACTION",
+    "SEND_CONCURRENCY",
+    "SEND_RATE",
+    "AlertCycleReport",
+    "AlertState",
+    "QueryGroup",
+    "QuerySet",
+    "UserPlan",
+    "alert_query_key",
+    "alert_run_record",
+    "cycle_lock",
+    "decode_more",
+    "encode_more",
+    "more_keyboard",
+    "more_page",
+    "offers_for_group",
+    "offers_for_groups",
+    "offers_in_window",
+    "on_more_pressed",
+    "plan_groups",
+    "plan_query_sets",
+    "query_commune",
+    "rank_for",
+    "register",
+    "run_alert_cycle",
+    "run_once",
+    "window_start",
+]
+
+# The tuning constants read at run time, by the module that reads them. Setting one on the
+# package (`alerts.SEND_CONCURRENCY = 1`, as tests and benchmarks do) sets it there too, as it did
+# when the alerts were one module. (MAX_ROME_CODES_PER_QUERY is a default argument: not here.)
+_TUNABLES: dict[str, ModuleType] = {
+    "FT_CONCURRENCY": cycle,
+    "SEND_CONCURRENCY": cycle,
+    "SEND_RATE": cycle,
+    "MAX_PENDING_USERS": cycle,
+    "MAX_OFFERS_PER_QUERY": fetching,
+    "MAX_WINDOW_SPLITS": fetching,
+    "MAX_BACKOFF": fetching,
+    "LEFTOVER_RETRY_AFTER_ATTEMPTS": sending,
+    "FIRST_TICK_DELAY_SECONDS": job,
+}
+
+
+class _AlertsPackage(ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        home = _TUNABLES.get(name)
+        if home is not None:
+            setattr(home, name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _AlertsPackage

@@ -1,0 +1,261 @@
+"""One alert cycle, end to end: who is due, one fetch per query set, one digest per user.
+
+`run_alert_cycle` asks storage who is due, plans query sets (`planning`), runs the sets
+concurrently (bounded; `fetching`), and serves each user of a set as soon as its offers are in:
+rank, keep the ones above `alert_min_score`, send the top `alert_digest_size` (`sending`), then
+record (`bookkeeping`). Fetching pauses while too many fetched users wait for Telegram, so that
+memory stays bounded on a national cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.alerts import digest as digest_mod
+from bot.alerts.bookkeeping import AlertCycleReport, record_delivered, record_run
+from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
+from bot.alerts.more import more_keyboard
+from bot.alerts.planning import (
+    QueryGroup,
+    QuerySet,
+    UserPlan,
+    offers_for_groups,
+    offers_in_window,
+    plan_groups,
+    plan_query_sets,
+    rank_for,
+)
+from bot.alerts.sending import Outcome, Pacer, send_digest
+from ft_client import FTError
+from ft_client.models import Offer
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.config import Settings
+    from bot.services import Services
+    from storage import Profile
+
+log = logging.getLogger(__name__)
+
+# Concurrent France Travail query sets; the client's limiter is what keeps FT under 10 calls/s.
+FT_CONCURRENCY = 4
+# Digests being sent and recorded at once; AIORateLimiter spaces the sends at 30/s. 8 keeps 30/s
+# with up to ~250 ms per send+record, and bounds what a crash can repeat: a digest accepted by
+# Telegram but not yet recorded is sent again after a restart.
+SEND_CONCURRENCY = 8
+# Digests per second: evenly spaced, just under Telegram's 30 messages/s. AIORateLimiter alone
+# allows a 30-message burst after any idle moment on top of its 30/s, and the 429s that Telegram
+# then answers pause every request of the bot.
+SEND_RATE = 29.0
+# Users whose offers were fetched but who are not served yet: France Travail fetching stops
+# running ahead of Telegram sending beyond this (bounds memory on large cycles; ~70 s of sends).
+MAX_PENDING_USERS = 2000
+
+
+class _Cycle:
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        now: datetime,
+        state: AlertState,
+        report: AlertCycleReport,
+    ) -> None:
+        self.settings: Settings = services.settings
+        self.storage = services.storage
+        self.ft = services.ft
+        self.referential = services.referential
+        self.bot = bot
+        self.now = now
+        self.day = now.astimezone(self.settings.alert_timezone).date()
+        self.state = state
+        self.report = report
+        self.ft_slots = asyncio.Semaphore(FT_CONCURRENCY)
+        self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.pacer = Pacer(SEND_RATE)
+        self.pending_users = 0
+        self.pending_changed = asyncio.Condition()
+        self.chat_ids: dict[int, int] = {}
+
+    async def run(self, profiles: Sequence[Profile]) -> None:
+        groups, skipped = plan_groups(
+            profiles, self.referential, self.now, self.settings.alert_lookback_days
+        )
+        self.report.distinct_queries = len(groups)
+        self.report.users_skipped += len(skipped)
+        if skipped:
+            # Nothing to look for (no target job, unknown place): served, so that they are not
+            # examined again every tick today.
+            await self.storage.mark_served_many([p.user_id for p in skipped], self.now)
+        users = await self.storage.get_users(p.user_id for p in profiles)
+        self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
+        ready: list[QueryGroup] = []
+        for group in groups:
+            if self.state.deferred(group.key, self.now):
+                self.report.queries_deferred += 1
+                self.report.failures += len(group.users)
+            else:
+                ready.append(group)
+        query_sets = plan_query_sets(ready)
+        self.report.query_sets = len(query_sets)
+        await asyncio.gather(*(self.run_set(qs) for qs in query_sets))
+
+    async def add_pending(self, users: int) -> None:
+        async with self.pending_changed:
+            self.pending_users += users
+            self.pending_changed.notify_all()
+
+    async def run_set(self, query_set: QuerySet) -> None:
+        offers = await self.fetch_set(query_set)
+        if offers is None:
+            return
+        # Counted from the fetch on, until every user of the set is handled.
+        await self.add_pending(query_set.users)
+        try:
+            self.report.offers_fetched += len(offers)
+            for group in query_set.groups:
+                self.state.succeeded(group.key)
+            per_group = offers_for_groups(offers, [g.key for g in query_set.groups])
+            del offers
+            await asyncio.gather(
+                *(
+                    self.run_group(g, mine)
+                    for g, mine in zip(query_set.groups, per_group, strict=True)
+                )
+            )
+        finally:
+            await self.add_pending(-query_set.users)
+
+    async def fetch_set(self, query_set: QuerySet) -> list[Offer] | None:
+        """The set's offers, or None when France Travail failed (the set backs off)."""
+        async with self.ft_slots:
+            # Backpressure with the slot held: fetching stops while enough fetched users wait
+            # for Telegram (at most FT_CONCURRENCY sets are fetched beyond the bound).
+            async with self.pending_changed:
+                await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+            try:
+                return await fetch_window(self.ft, query_set.query(self.now))
+            except FTError as exc:
+                tick = timedelta(seconds=self.settings.alert_tick_seconds)
+                retry_at = self.now
+                for group in query_set.groups:
+                    retry_at = self.state.failed(group.key, self.now, tick).retry_at
+                self.report.queries_failed += 1
+                self.report.failures += query_set.users
+                log.warning(
+                    "alert query failed for %d user(s) (%s); next attempt from %s",
+                    query_set.users,
+                    exc,
+                    retry_at.isoformat(timespec="seconds"),
+                )
+                return None
+
+    async def run_group(self, group: QueryGroup, offers: Sequence[Offer]) -> None:
+        nothing_new: list[int] = []
+        await asyncio.gather(*(self.serve_user(user, offers, nothing_new) for user in group.users))
+        if nothing_new:
+            try:
+                await self.storage.mark_served_many(nothing_new, self.now)
+            except Exception:
+                log.exception("could not mark %d user(s) served", len(nothing_new))
+                self.report.failures += len(nothing_new)
+                return
+            self.report.users_served += len(nothing_new)
+
+    async def serve_user(
+        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+    ) -> None:
+        try:
+            await self._serve_user(user, offers, nothing_new)
+        except Exception:
+            # One user's problem (a storage hiccup, a ranking bug) must not cost the others theirs;
+            # the user stays due and is tried again next tick.
+            self.report.failures += 1
+            log.exception("alert digest failed for one user")
+
+    async def _serve_user(
+        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+    ) -> None:
+        user_id = user.profile.user_id
+        mine = offers_in_window(offers, user.window_start, self.now)
+        if mine:
+            unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
+            mine = [o for o in mine if o.id in unsent]
+        ranked = rank_for(user.profile, self.referential, mine, self.now)
+        digest = digest_mod.build_digest(
+            ranked,
+            min_score=self.settings.alert_min_score,
+            size=self.settings.alert_digest_size,
+            day=self.day,
+        )
+        if digest.empty:
+            nothing_new.append(user_id)  # no empty digests; served in one batch per group
+            return
+        text = digest_mod.render_digest(digest, day=self.day)
+        markup = more_keyboard(digest.more_count, user.window_start, self.now)
+        # Private chat: its id is the user's id unless storage knows better.
+        chat_id = self.chat_ids.get(user_id, user_id)
+        # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
+        # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
+        async with self.send_slots:
+            outcome = await send_digest(self.bot, chat_id, text, markup, self.report, self.pacer)
+            if outcome == Outcome.SENT:
+                self.report.messages_sent += 1
+                self.report.offers_sent += len(digest.offer_ids)
+                await record_delivered(self.storage, user_id, digest.offer_ids, self.now)
+                self.report.users_served += 1
+        if outcome == Outcome.BLOCKED:
+            await self.storage.mark_blocked(user_id)
+            self.report.users_blocked += 1
+        elif outcome == Outcome.FAILED:
+            self.report.failures += 1
+            self.report.telegram_errors += 1
+
+
+async def run_alert_cycle(
+    services: Services,
+    bot: Bot,
+    now: datetime | None = None,
+    *,
+    force_user_id: int | None = None,
+    state: AlertState | None = None,
+) -> AlertCycleReport:
+    """Run one alert cycle at `now` (default: the current time). See the module docstring.
+
+    `force_user_id` serves that one user now, due or not (admin/testing: `ft-bot alerts --once
+    --user ID`). `state` carries the per-query backoff between cycles (the job keeps one).
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    state = state or AlertState()
+    report = AlertCycleReport(started_at=now)
+    started = time.perf_counter()
+    calls_before = ft_search_calls(services.ft)
+    cycle = _Cycle(services, bot, now, state, report)
+    if force_user_id is not None:
+        profile = await services.storage.get_profile(force_user_id)
+        profiles = [profile] if profile is not None else []
+    else:
+        profiles = await services.storage.due_for_alerts(now, services.settings.alert_timezone)
+    report.users_due = len(profiles)
+    try:
+        await cycle.run(profiles)
+    except BaseException:
+        report.aborted = True
+        raise
+    finally:
+        # Searches of other tasks of the bot (a user's /recherche) in the meantime count too.
+        report.ft_calls = ft_search_calls(services.ft) - calls_before
+        report.duration = time.perf_counter() - started
+        if report.users_due or report.aborted:
+            await record_run(services, report, now + timedelta(seconds=report.duration))
+            log.info("%s", report.summary())
+        else:
+            # Most ticks find nobody due: neither a stored run nor an INFO line for those.
+            log.debug("%s", report.summary())
+    return report

@@ -1,0 +1,216 @@
+"""Planning of an alert cycle (pure): due profiles → query groups → query sets, and per-user
+selection of the fetched offers.
+
+Users are grouped by identical France Travail query (ROME codes, whole-city commune, radius,
+contract types — `OfferQuery` is hashable). Groups that share commune and radius are then asked
+together: ONE query set per (commune, radius) with their ROME codes in one `codeROME` list and no
+contract filter; each group keeps exactly the offers its own query would return (its codes and
+contract types are plain offer fields). Each query set covers [oldest window start of its users,
+now). Per user, the offers of their own window are ranked against their profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.services import match_profile_for
+from ft_client import OfferQuery
+from ft_client.matching import RankedOffer, rank_offers
+from ft_client.models import Offer
+
+if TYPE_CHECKING:
+    from ft_client.referential import Referential
+    from storage import Profile
+
+# ROME codes per coalesced query (the API takes up to 200; fewer keeps URLs and pages modest).
+MAX_ROME_CODES_PER_QUERY = 50
+
+
+@dataclass(frozen=True, slots=True)
+class UserPlan:
+    """One due user: their profile, their own window start, and the group they belong to."""
+
+    profile: Profile
+    window_start: datetime
+    key: OfferQuery
+
+
+@dataclass(slots=True)
+class QueryGroup:
+    key: OfferQuery
+    users: list[UserPlan]
+
+    @property
+    def window_start(self) -> datetime:
+        return min(u.window_start for u in self.users)
+
+    def query(self, now: datetime) -> OfferQuery:
+        return dataclasses.replace(self.key, created_after=self.window_start, created_before=now)
+
+
+def window_start(last_alert_at: datetime | None, now: datetime, lookback_days: int) -> datetime:
+    """Offers are wanted from the last digest on, never more than `lookback_days` back."""
+    floor = now - timedelta(days=lookback_days)
+    if last_alert_at is None:
+        return floor
+    if last_alert_at.tzinfo is None:
+        last_alert_at = last_alert_at.replace(tzinfo=UTC)
+    return max(last_alert_at, floor)
+
+
+def query_commune(referential: Referential, place_code: str | None) -> str | None:
+    """The INSEE code to query for a chosen place: an arrondissement of Paris, Lyon or Marseille
+    is queried through its whole city (the offers API accepts those for sure).
+
+    Raises ValueError for a code the referential does not know."""
+    if not place_code:
+        return None
+    return referential.query_commune(place_code)
+
+
+def alert_query_key(profile: Profile, referential: Referential) -> OfferQuery | None:
+    """The France Travail query (without dates) for a profile; None if it has no target job."""
+    codes = tuple(sorted({job.code for job in profile.target_jobs if job.code}))
+    if not codes:
+        return None
+    commune = query_commune(referential, profile.place_code)
+    return OfferQuery(
+        rome_codes=codes,
+        commune=commune,
+        distance_km=profile.radius_km if commune else None,
+        contract_types=tuple(sorted(set(profile.contract_types))),
+        sort=1,  # creation date first, as France Travail's own alerts do
+    )
+
+
+def plan_groups(
+    profiles: Sequence[Profile], referential: Referential, now: datetime, lookback_days: int
+) -> tuple[list[QueryGroup], list[Profile]]:
+    """Group due profiles by identical query. Returns (groups, profiles skipped: no target job)."""
+    groups: dict[OfferQuery, QueryGroup] = {}
+    skipped: list[Profile] = []
+    for profile in profiles:
+        try:
+            key = alert_query_key(profile, referential)
+        except ValueError:
+            key = None  # a profile the API cannot express (bad stored code): skip, log count only
+        if key is None:
+            skipped.append(profile)
+            continue
+        plan = UserPlan(
+            profile=profile,
+            window_start=window_start(profile.last_alert_at, now, lookback_days),
+            key=key,
+        )
+        group = groups.get(key)
+        if group is None:
+            groups[key] = QueryGroup(key=key, users=[plan])
+        else:
+            group.users.append(plan)
+    return list(groups.values()), skipped
+
+
+@dataclass(slots=True)
+class QuerySet:
+    """Groups asked together: same commune and radius, their ROME codes in one `codeROME` list.
+
+    France Travail's 10 calls/s is the bottleneck of a national cycle, and most identical-criteria
+    groups have only a few new offers a day. Groups that differ only by ROME codes or contract
+    types are therefore asked in ONE query (codes together, no contract filter) and each group
+    keeps exactly what the API would have answered it: offers of its codes and contract types,
+    which are plain fields of the offer. Commune and radius stay part of the query: a distance
+    filter is the API's to apply.
+    """
+
+    base: OfferQuery
+    groups: list[QueryGroup] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    users: int = 0
+
+    def add(self, group: QueryGroup) -> None:
+        self.groups.append(group)
+        self.codes.update(group.key.rome_codes)
+        self.users += len(group.users)
+
+    @property
+    def rome_codes(self) -> tuple[str, ...]:
+        return tuple(sorted(self.codes))
+
+    def query(self, now: datetime) -> OfferQuery:
+        start = min(g.window_start for g in self.groups)
+        return dataclasses.replace(
+            self.base, rome_codes=self.rome_codes, created_after=start, created_before=now
+        )
+
+
+def plan_query_sets(
+    groups: Sequence[QueryGroup], max_codes: int = MAX_ROME_CODES_PER_QUERY
+) -> list[QuerySet]:
+    """Coalesce groups by (commune, radius), at most `max_codes` ROME codes per query."""
+    by_place: dict[OfferQuery, list[QuerySet]] = {}
+    for group in sorted(groups, key=lambda g: -len(g.users)):
+        base = dataclasses.replace(group.key, rome_codes=(), contract_types=())
+        sets = by_place.setdefault(base, [])
+        target = next(
+            (
+                candidate
+                for candidate in sets
+                if len(candidate.codes.union(group.key.rome_codes)) <= max_codes
+            ),
+            None,
+        )
+        if target is None:
+            target = QuerySet(base=base)
+            sets.append(target)
+        target.add(group)
+    planned = [qs for sets in by_place.values() for qs in sets]
+    planned.sort(key=lambda qs: -qs.users)
+    # Largest first (digests start flowing at once), then alternately from both ends, so that
+    # each France Travail call unlocks about the same number of users all along the cycle:
+    # Telegram never waits for France Travail, France Travail never waits for the backpressure.
+    order: list[QuerySet] = []
+    low, high = 0, len(planned) - 1
+    while low <= high:
+        order.append(planned[low])
+        if low != high:
+            order.append(planned[high])
+        low, high = low + 1, high - 1
+    return order
+
+
+def offers_for_group(offers: Sequence[Offer], key: OfferQuery) -> list[Offer]:
+    """What the API answers for the group's own query, taken from its query set's answer."""
+    return offers_for_groups(offers, [key])[0]
+
+
+def offers_for_groups(offers: Sequence[Offer], keys: Sequence[OfferQuery]) -> list[list[Offer]]:
+    """`offers_for_group` for many groups of one query set, indexing the offers once; each
+    group's offers keep the API's order (newest first)."""
+    by_code: dict[str, list[int]] = {}
+    for index, offer in enumerate(offers):
+        by_code.setdefault((offer.rome_code or "").upper(), []).append(index)
+    result: list[list[Offer]] = []
+    for key in keys:
+        types = set(key.contract_types)
+        indexes = sorted(i for code in key.rome_codes for i in by_code.get(code, ()))
+        result.append([offers[i] for i in indexes if not types or offers[i].contract_type in types])
+    return result
+
+
+def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) -> list[Offer]:
+    """The offers of one user's window (a set is fetched for its oldest member's window)."""
+    return [o for o in offers if o.created_at is None or start <= o.created_at < end]
+
+
+def rank_for(
+    profile: Profile, referential: Referential, offers: Sequence[Offer], now: datetime
+) -> list[RankedOffer]:
+    if not offers:
+        return []
+    return rank_offers(
+        match_profile_for(profile, referential), offers, referential=referential, now=now
+    )

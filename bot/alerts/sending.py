@@ -1,0 +1,95 @@
+"""Telegram side of an alert cycle: one digest message, paced, and what Telegram's answer means.
+
+`send_digest` tells the cycle whether the message was accepted (then, and only then, the offers
+are recorded as sent), whether the user blocked the bot, or whether it failed (the user stays
+due). `Pacer` spaces the digests evenly just under Telegram's 30 messages/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.alerts.bookkeeping import AlertCycleReport
+
+log = logging.getLogger(__name__)
+
+# When Telegram still says "retry after" once AIORateLimiter gave up, how many more waits we do.
+LEFTOVER_RETRY_AFTER_ATTEMPTS = 2
+
+
+class Pacer:
+    """Sends spaced at `rate` per second. A send that could not go at its time (the event loop
+    was busy ranking) may catch up, but by at most `burst` messages: never a long burst."""
+
+    def __init__(self, rate: float, burst: int = 4) -> None:
+        self.interval = 1.0 / rate
+        self.burst = burst
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now - self.burst * self.interval, self.next_at)
+        self.next_at = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
+
+
+class Outcome:
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def send_digest(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    report: AlertCycleReport,
+    pacer: Pacer,
+) -> str:
+    for attempt in range(LEFTOVER_RETRY_AFTER_ATTEMPTS + 1):
+        await pacer.wait()
+        try:
+            await bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return Outcome.SENT
+        except Forbidden:
+            return Outcome.BLOCKED
+        except RetryAfter as exc:
+            # AIORateLimiter(max_retries=…) already waited; this is what it left to us.
+            report.retry_after_waits += 1
+            if attempt == LEFTOVER_RETRY_AFTER_ATTEMPTS:
+                return Outcome.FAILED
+            await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                return Outcome.BLOCKED
+            log.error("alert digest refused by Telegram: %s", exc.message)
+            return Outcome.FAILED
+        except TelegramError as exc:
+            # Timeouts/network: the message may or may not have gone out; the user stays due and
+            # is retried next tick (this is the "in flight" case of the crash guarantee).
+            log.warning("alert digest not confirmed by Telegram: %s", type(exc).__name__)
+            return Outcome.FAILED
+    return Outcome.FAILED
