@@ -23,9 +23,10 @@ USERS = 60
 SCRIPT = """
 import asyncio
 from bot import alerts
+from bot.alerts import cycle as alert_cycle
 from bot.config import Settings, setup_logging
 
-alerts.SEND_CONCURRENCY = 1
+alert_cycle.SEND_CONCURRENCY = 1
 setup_logging("WARNING")
 report = asyncio.run(alerts.run_once(Settings.from_env(dotenv_path=None)))
 print(report.summary(), flush=True)

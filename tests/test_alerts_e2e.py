@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from bot import alerts
+from bot.alerts import cycle as alert_cycle
 from sandbox.telegram import TelegramLimits
 from tests.helpers_alerts import LYON_CODE, MARSEILLE_CODE, PARIS_CODE, alert_env, wait_for
 
@@ -140,8 +141,8 @@ async def test_no_loss_with_ft_faults_telegram_429_and_a_blocked_user(tmp_path: 
             env.add_offer(rome=rome, place_code=code, created=NOW - 3 * HOUR)
         env.tg.user(6).block_bot()
         # One query set at a time, largest first: the faults hit the Paris one.
-        saved_concurrency = alerts.FT_CONCURRENCY
-        alerts.FT_CONCURRENCY = 1
+        saved_concurrency = alert_cycle.FT_CONCURRENCY
+        alert_cycle.FT_CONCURRENCY = 1
         try:
             # 1 + 3 retries of the client: the Paris query set fails for good.
             env.ft.faults.fail_next(4, 500, endpoint="offres_search")
@@ -175,7 +176,7 @@ async def test_no_loss_with_ft_faults_telegram_429_and_a_blocked_user(tmp_path: 
             fourth = await env.cycle(NOW + timedelta(minutes=3))
             assert fourth.users_due == 3 and fourth.messages_sent == 3
         finally:
-            alerts.FT_CONCURRENCY = saved_concurrency
+            alert_cycle.FT_CONCURRENCY = saved_concurrency
         for user_id in (1, 2, 3, 4, 5, 7):
             assert len(env.messages(user_id)) == 1, user_id
         assert env.messages(6) == []

@@ -1,10 +1,12 @@
 """The import graph of the project's packages: no cycle, and the layers stay apart.
 
 Every module of `bot`, `ft_client`, `storage` and `sandbox` is parsed with `ast` (nothing is
-imported): `import`/`from … import` statements anywhere in the file (module level, function
-bodies, `if TYPE_CHECKING:` blocks) and `importlib.import_module("literal")` calls. An f-string
-with a literal prefix (`import_module(f"bot.handlers.{name}")`) may reach any module under that
-prefix, so it counts as an import of each of them: a cycle hidden behind it is a cycle too.
+imported): `import`/`from … import` statements anywhere in the file (module level and function
+bodies) and `importlib.import_module("literal")` calls. Imports under `if TYPE_CHECKING:` never
+run, so they are left out: they are how annotations name a type without an import-time circle.
+An f-string with a literal prefix (`import_module(f"bot.handlers.{name}")`) may reach any module
+under that prefix, so it counts as an import of each of them:
+a cycle hidden behind it is a cycle too.
 
 `from a.b import c` is an edge to `a.b.c` when `c` is a submodule, to `a.b` otherwise. A
 submodule importing its own package's `__init__` while that `__init__` imports the submodule
@@ -68,7 +70,10 @@ def _package_of(module: str, path: Path) -> list[str]:
 def _imported_names(module: str, path: Path, modules: Collection[str]) -> Iterator[tuple[str, int]]:
     """(imported module, line) for every import of one file, ours only."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only = _type_checking_nodes(tree)
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = _known(alias.name, modules)
@@ -98,6 +103,19 @@ def _imported_names(module: str, path: Path, modules: Collection[str]) -> Iterat
                     for candidate in sorted(modules):
                         if candidate.startswith(first.value):
                             yield candidate, node.lineno
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """ids of every node inside an `if TYPE_CHECKING:` body (never executed at run time)."""
+    hidden: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            for statement in node.body:
+                hidden.update(id(inner) for inner in ast.walk(statement))
+    return hidden
 
 
 def _is_import_module(func: ast.expr) -> bool:
@@ -248,16 +266,40 @@ def test_a_submodule_importing_its_package_init_is_a_cycle(tmp_path: Path) -> No
         {
             "pkg/__init__.py": "from pkg.worker import run\n\nLIMIT = 3\n",
             "pkg/worker.py": """\
-                from typing import TYPE_CHECKING
-
-                if TYPE_CHECKING:
+                def run():
                     from pkg import LIMIT
+
+                    return LIMIT
                 """,
         },
     )
     graph = import_graph(tmp_path, ["pkg"])
     assert set(graph["pkg.worker"]) == {"pkg"}  # LIMIT is a name, not a submodule
     assert [describe(c).split(" (")[0] for c in find_cycles(graph)] == ["pkg -> pkg.worker -> pkg"]
+
+
+def test_imports_for_type_checking_only_are_not_edges(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from pkg.worker import run\n",
+            "pkg/worker.py": """\
+                import typing
+                from typing import TYPE_CHECKING
+
+                if TYPE_CHECKING:
+                    from pkg import run
+                if typing.TYPE_CHECKING:
+                    import pkg
+                else:
+                    import pkg.other
+                """,
+            "pkg/other.py": "",
+        },
+    )
+    graph = import_graph(tmp_path, ["pkg"])
+    assert set(graph["pkg.worker"]) == {"pkg.other"}  # the else branch runs
+    assert find_cycles(graph) == []
 
 
 def test_an_import_module_with_an_f_string_prefix_reaches_every_module_under_it(

@@ -25,10 +25,8 @@ end to end), `digest` (selection and HTML of a digest), `more` (the "+N autres o
 
 from __future__ import annotations
 
-import sys
-from types import ModuleType
-
-from bot.alerts import cycle, fetching, job, sending
+# The tuning constants are re-exported for reading; to change one (as tests do), set it on the
+# module that reads it, e.g. `bot.alerts.cycle.SEND_CONCURRENCY`.
 from bot.alerts.bookkeeping import AlertCycleReport, alert_run_record, cycle_lock
 from bot.alerts.cycle import (
     FT_CONCURRENCY,
@@ -103,29 +101,3 @@ __all__ = [
     "run_once",
     "window_start",
 ]
-
-# The tuning constants read at run time, by the module that reads them. Setting one on the
-# package (`alerts.SEND_CONCURRENCY = 1`, as tests and benchmarks do) sets it there too, as it did
-# when the alerts were one module. (MAX_ROME_CODES_PER_QUERY is a default argument: not here.)
-_TUNABLES: dict[str, ModuleType] = {
-    "FT_CONCURRENCY": cycle,
-    "SEND_CONCURRENCY": cycle,
-    "SEND_RATE": cycle,
-    "MAX_PENDING_USERS": cycle,
-    "MAX_OFFERS_PER_QUERY": fetching,
-    "MAX_WINDOW_SPLITS": fetching,
-    "MAX_BACKOFF": fetching,
-    "LEFTOVER_RETRY_AFTER_ATTEMPTS": sending,
-    "FIRST_TICK_DELAY_SECONDS": job,
-}
-
-
-class _AlertsPackage(ModuleType):
-    def __setattr__(self, name: str, value: object) -> None:
-        home = _TUNABLES.get(name)
-        if home is not None:
-            setattr(home, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _AlertsPackage
