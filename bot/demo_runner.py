@@ -27,7 +27,7 @@ DEMO_LOOKBACK_DAYS = 31
 BANNER = (
     "Démo hors ligne de ft-job-bot : émulateurs France Travail et Telegram en local, "
     "base de données temporaire.\n"
-    "Essayez : /start (créer votre profil), /match G1603, /recherche serveur à Paris, "
+    "Essayez : /start (créer votre profil), /match G1803, /recherche serveur à Paris, "
     "/favoris, /demo_alerte (recevoir l'alerte du jour maintenant), /aide.\n"
 )
 

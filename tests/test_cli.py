@@ -310,7 +310,7 @@ async def test_demo_piped_end_to_end(tmp_path: Path) -> None:
             "2",  # 10 km
             "2",  # 08:00
             "1",  # Confirmer
-            "/match G1603",
+            "/match G1803",
             "/recherche serveur à Paris",
             "1",  # the first offer's card
             "1",  # ⭐ Sauvegarder
@@ -329,8 +329,8 @@ async def test_demo_piped_end_to_end(tmp_path: Path) -> None:
     assert "Serveur / Serveuse en restauration (G1803)" in out
     assert "Profil enregistré" in out
     assert "Lieu : Paris (75), jusqu'à 10 km" in out
-    assert "Equipier polyvalent / Equipière polyvalente de restauration rapide (G1603)" in out
-    assert "Vos compétences couvrent" in out
+    # The /match report for the code the bot proposed at onboarding.
+    assert "Serveur / Serveuse en restauration (G1803)\nVos compétences couvrent" in out
     assert "« serveur » à Paris" in out
     assert "Offre sauvegardée dans vos /favoris" in out
     assert "Vos offres sauvegardées (1)" in out

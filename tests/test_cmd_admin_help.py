@@ -59,7 +59,7 @@ async def test_help_lists_every_command_with_examples(tmp_path) -> None:
         for command in (
             "/start",
             "/profil",
-            "/match G1603",
+            "/match G1803",
             "/match serveur",
             "/metiers",
             "/recherche boulanger à Lyon",

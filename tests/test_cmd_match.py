@@ -146,7 +146,7 @@ async def test_match_unknown_job(tmp_path, argument: str, expected: str) -> None
         await user.send(f"/match {argument}")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert expected in reply.text
-        assert "/match G1603" in reply.text  # examples
+        assert "/match G1803" in reply.text  # examples
 
 
 async def test_match_huge_argument_does_not_break(tmp_path) -> None:
@@ -185,7 +185,7 @@ async def test_match_without_argument_lists_targets(tmp_path) -> None:
         # Nothing at all: usage with examples.
         other = env.user(108)
         await other.send("/match")
-        assert "/match G1603" in (await other.replies(timeout=WAIT, count=1))[-1].text
+        assert "/match G1803" in (await other.replies(timeout=WAIT, count=1))[-1].text
 
 
 async def test_skills_answer_over_the_limits(tmp_path) -> None:

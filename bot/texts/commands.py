@@ -29,20 +29,20 @@ NO_PLACE_HINT = (
 # ---------------------------------------------------------------- /match
 MATCH_USAGE = (
     "Indiquez un métier ou un code ROME, par exemple :\n"
-    "<code>/match G1603</code>\n"
+    "<code>/match G1803</code>\n"
     "<code>/match serveur</code>\n"
     "<code>/match aide-soignante</code>"
 )
 MATCH_PICK_TARGET = "Quel métier voulez-vous comparer à vos compétences ?"
 MATCH_UNKNOWN_CODE = (
     "Le code ROME <b>{code}</b> n'existe pas.\n"
-    "Un code ROME est une lettre et 4 chiffres, par exemple <code>/match G1603</code> "
+    "Un code ROME est une lettre et 4 chiffres, par exemple <code>/match G1803</code> "
     "(personnel polyvalent en restauration) ou <code>/match J1501</code> (aide-soignant)."
 )
 MATCH_UNKNOWN_WORDS = (
     "Je ne trouve aucun métier pour « {words} ».\n"
     "Essayez avec d'autres mots, par exemple <code>/match serveur</code>, "
-    "<code>/match développeur</code> ou un code ROME comme <code>/match G1603</code>."
+    "<code>/match développeur</code> ou un code ROME comme <code>/match G1803</code>."
 )
 MATCH_ASK_SKILLS = (
     "Pour comparer vos compétences au métier <b>{job}</b>, j'ai besoin de les connaître.\n"
@@ -196,7 +196,7 @@ HELP = """<b>Ce que je sais faire</b>
 
 /match — vos compétences face à un métier, ce qui vous manque,
   et les 5 meilleures offres près de chez vous
-  <code>/match G1603</code>
+  <code>/match G1803</code>
   <code>/match serveur</code>
   <code>/match</code> (vos métiers cibles)
 
