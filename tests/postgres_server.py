@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import secrets
 import shutil
 import socket
@@ -75,8 +76,6 @@ def _server_user_prefix() -> list[str]:
     if shutil.which("runuser") is None:
         raise PostgresUnavailable("running as root without 'runuser' to drop to 'postgres'")
     try:
-        import pwd
-
         pwd.getpwnam("postgres")
     except KeyError:
         raise PostgresUnavailable(
@@ -100,14 +99,6 @@ class PostgresServer:
     password: str
     user: str = SUPERUSER
     database: str = DEFAULT_DATABASE
-
-    @property
-    def data_dir(self) -> Path:
-        return self.base_dir / "data"
-
-    @property
-    def log_file(self) -> Path:
-        return self.base_dir / "server.log"
 
     def url_for(self, database: str) -> str:
         return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
@@ -191,31 +182,40 @@ def _init_cluster(prefix: list[str], bin_dir: Path, base_dir: Path, password: st
     # Only the owner of the socket dir and loopback TCP with the password get in.
     hba = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
     (base_dir / "data" / "pg_hba.conf").write_text(hba)
-
-
-def _start_cluster(prefix: list[str], bin_dir: Path, base_dir: Path, port: int) -> None:
-    settings = {
-        **SERVER_SETTINGS,
-        "port": str(port),
-        "unix_socket_directories": f"'{base_dir}/socket'",
-    }
+    settings = {**SERVER_SETTINGS, "unix_socket_directories": f"'{base_dir}/socket'"}
     with (base_dir / "data" / "postgresql.conf").open("a") as conf:
         conf.write("\n# tests/postgres_server.py\n")
         conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+
+
+def _start_cluster(prefix: list[str], bin_dir: Path, base_dir: Path, port: int) -> None:
     log_file = base_dir / "server.log"
     pg_ctl = _as_server_user(
         prefix, bin_dir, "pg_ctl", "start", "--wait", "--timeout=30", "--pgdata",
-        str(base_dir / "data"), "--log", str(log_file),
+        str(base_dir / "data"), "--log", str(log_file), "-o", f"-p {port}",
     )  # fmt: skip
     try:
         _run(pg_ctl, cwd=base_dir)
     except PostgresUnavailable as error:
-        tail = (
-            log_file.read_text(errors="replace").strip().splitlines()[-1:]
-            if log_file.exists()
-            else []
+        lines = (
+            log_file.read_text(errors="replace").strip().splitlines() if log_file.exists() else []
         )
-        raise PostgresUnavailable(f"{error} ({tail[0] if tail else 'no server log'})") from None
+        raise PostgresUnavailable(f"{error} ({lines[-1] if lines else 'no server log'})") from None
+
+
+def _start_on_a_free_port(prefix: list[str], bin_dir: Path, base_dir: Path) -> int:
+    last_error: PostgresUnavailable | None = None
+    for _attempt in range(START_ATTEMPTS):
+        port = free_loopback_port()
+        try:
+            _start_cluster(prefix, bin_dir, base_dir, port)
+        except PostgresUnavailable as error:
+            last_error = error
+            continue
+        return port
+    raise PostgresUnavailable(
+        f"PostgreSQL did not start in {START_ATTEMPTS} attempts: {last_error}"
+    )
 
 
 def _stop_cluster(prefix: list[str], bin_dir: Path, base_dir: Path) -> None:
@@ -243,26 +243,13 @@ def running_postgres() -> Iterator[PostgresServer]:
     """
     bin_dir, prefix = check_installed()
     password = secrets.token_urlsafe(16)
-    last_error: PostgresUnavailable | None = None
-    for _attempt in range(START_ATTEMPTS):
-        base_dir = Path(tempfile.mkdtemp(prefix="ftbot-pg-"))
-        try:
-            port = free_loopback_port()
-            _init_cluster(prefix, bin_dir, base_dir, password)
-            try:
-                _start_cluster(prefix, bin_dir, base_dir, port)
-            except PostgresUnavailable as error:
-                last_error = error
-                continue
-            server = PostgresServer(
-                bin_dir=bin_dir, base_dir=base_dir, port=port, password=password
-            )
-            server.create_database(server.database)
-            yield server
-            return
-        finally:
-            _stop_cluster(prefix, bin_dir, base_dir)
-            shutil.rmtree(base_dir, ignore_errors=True)
-    raise PostgresUnavailable(
-        f"PostgreSQL did not start in {START_ATTEMPTS} attempts: {last_error}"
-    )
+    base_dir = Path(tempfile.mkdtemp(prefix="ftbot-pg-"))
+    try:
+        _init_cluster(prefix, bin_dir, base_dir, password)
+        port = _start_on_a_free_port(prefix, bin_dir, base_dir)
+        server = PostgresServer(bin_dir=bin_dir, base_dir=base_dir, port=port, password=password)
+        server.create_database(server.database)
+        yield server
+    finally:
+        _stop_cluster(prefix, bin_dir, base_dir)
+        shutil.rmtree(base_dir, ignore_errors=True)
