@@ -4,6 +4,7 @@ shared between connections, removed at exit; and `scripts/ensure_postgres.sh` in
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -13,11 +14,13 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests import postgres_server as server_module
 from tests.conftest_postgres import _unavailable
 from tests.postgres_server import (
     PostgresServer,
     PostgresUnavailable,
     find_bin_dir,
+    free_loopback_port,
     running_postgres,
 )
 
@@ -113,11 +116,23 @@ async def test_two_connections_see_each_others_committed_rows(postgres_database_
     assert [row["user_id"] for row in seen_by_writer] == [42, 43]
 
 
-def test_cluster_is_stopped_and_removed_even_when_the_test_fails(postgres_available: None) -> None:
-    with pytest.raises(RuntimeError), running_postgres() as server:
-        base_dir, port = server.base_dir, server.port
-        assert _listening_addresses(port) == {"0100007F"}
-        raise RuntimeError("a failing test")
+def test_cluster_takes_another_port_when_taken_and_is_removed_even_on_failure(
+    postgres_available: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken_port = squatter.getsockname()[1]
+        # The first "free" port is taken by someone else between the probe and the server's bind.
+        ports = iter([taken_port])
+        monkeypatch.setattr(
+            server_module, "free_loopback_port", lambda: next(ports, free_loopback_port())
+        )
+        with pytest.raises(RuntimeError), running_postgres() as server:
+            base_dir, port = server.base_dir, server.port
+            assert port != taken_port
+            assert _listening_addresses(port) == {"0100007F"}
+            raise RuntimeError("a failing test")
     assert not base_dir.exists()
     assert _listening_addresses(port) == set()
 
