@@ -114,15 +114,16 @@ async def test_my_data_is_a_json_document(tmp_path) -> None:
         assert len(data["sent_offers"]) == 1
         assert data["bot_memory"]["user_data"]["searches"]  # what the bot remembers, too
 
-        # A user who only ever sent this command: their user row and nothing else.
+        # A person who only ever sent this command has not started using the bot: nothing
+        # is stored about them, and asking stores nothing either.
         newcomer = env.user(505)
         await newcomer.send("/mydata")
         reply = (await newcomer.replies(timeout=WAIT, count=1))[-1]
-        assert reply.kind == "document"
-        data = json.loads(reply.document.decode("utf-8"))
-        assert data["user"]["user_id"] == 505
-        assert data["profile"] is None
-        assert data["favourites"] == []
+        assert reply.kind == "text" and "aucune donnée" in reply.text
+        await env.app.update_persistence()
+        assert rows_about(env.settings.database_path, 505) == dict.fromkeys(
+            [*USER_TABLES, "ptb_conversations"], 0
+        )
 
 
 async def test_delete_in_the_middle_of_onboarding_ends_the_conversation(tmp_path) -> None:

@@ -55,8 +55,12 @@ async def delete_command(update: Update, context: Context) -> None:
         context.user_data[CONFIRMATION_KEY] = sent.message_id
 
 
-def forget_in_memory(application: Application, user_id: int, chat_id: int) -> int:
+def forget_in_memory(application: Application, user_id: int) -> int:
     """Drop the user's data held by the running application; returns conversations ended.
+
+    Their private chat (whose id is their user id) and their own conversations, whatever the
+    chat: conversation keys are (chat_id, user_id), another member's key in a shared group
+    is not theirs.
 
     ``drop_user_data``/``drop_chat_data`` also schedule the deletion in the persistence.
     PTB has no public API to end a conversation from outside its handler, so the
@@ -64,18 +68,18 @@ def forget_in_memory(application: Application, user_id: int, chat_id: int) -> in
     to the persistence on the next flush, like a conversation that ended normally).
     """
     application.drop_user_data(user_id)
-    application.drop_chat_data(chat_id)
+    application.drop_chat_data(user_id)
     ended = 0
     for handlers in application.handlers.values():
         for handler in handlers:
             if not isinstance(handler, ConversationHandler):
                 continue
             states = handler._conversations  # see docstring
-            for key in [k for k in states if user_id in k or chat_id in k]:
+            for key in [k for k in states if k[-1] == user_id]:
                 del states[key]
                 ended += 1
             # A pending conversation timeout would otherwise fire later and talk to them.
-            for key in [k for k in handler.timeout_jobs if user_id in k or chat_id in k]:
+            for key in [k for k in handler.timeout_jobs if k[-1] == user_id]:
                 handler.timeout_jobs.pop(key).schedule_removal()
     return ended
 
@@ -99,7 +103,7 @@ async def delete_button(update: Update, context: Context) -> None:
         await edit_or_reply(update, context, t.DELETE_CANCELLED)
         return
     deleted = await services(context).storage.delete_user(user.id)
-    ended = forget_in_memory(context.application, user.id, chat.id)
+    ended = forget_in_memory(context.application, user.id)
     logger.info(
         "user data erased on request (update %s): %s rows, %s conversation(s)",
         update.update_id,
