@@ -179,3 +179,49 @@ async def test_only_the_latest_confirmation_erases(tmp_path) -> None:
         # Pressed again, the answered question is stale.
         await user.press_callback(latest.message_id, "v1|del|yes")
         assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
+
+
+async def test_my_data_after_delete_finds_nothing_and_recreates_nothing(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await _user_with_everything(env, 508)
+        user = env.user(508)
+        await user.send("/supprimer")
+        await user.replies(timeout=WAIT, count=1)
+        await user.press("Oui, tout effacer")
+        await user.replies(timeout=WAIT, count=1)
+
+        await user.send("/mesdonnees")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert reply.kind == "text" and reply.text == "Je ne garde aucune donnée sur vous."
+        await user.send("/aide")  # any other message stores nothing either
+        await user.replies(timeout=WAIT, count=1)
+        await env.app.update_persistence()
+        assert rows_about(env.settings.database_path, 508) == dict.fromkeys(
+            [*USER_TABLES, "ptb_conversations"], 0
+        )
+
+
+async def test_export_says_what_is_in_progress_and_holds_no_stale_draft(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(509)
+        await user.send("/start")
+        await user.replies(timeout=WAIT, count=2)
+        await user.send("/mesdonnees")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        export = json.loads(message.document.decode("utf-8"))
+        assert export["in_progress"]["step"] == "métiers visés"
+        assert "Confirmer" in export["in_progress"]["what"]
+        assert export["in_progress"]["answers_so_far"]["jobs"] == []
+        assert "draft" not in json.dumps(export["bot_memory"])
+
+        await user.send("/annuler")
+        await user.replies(timeout=WAIT, count=1)
+        # A draft left behind by a conversation that is over (an older version, a lost
+        # timeout): neither exported nor kept.
+        env.app.user_data[509]["draft"] = {"jobs": [["G1803", "Serveur"]], "step": "place"}
+        await user.send("/mesdonnees")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        export = json.loads(message.document.decode("utf-8"))
+        assert "in_progress" not in export
+        assert "G1803" not in json.dumps(export)
+        assert "draft" not in env.app.user_data[509]

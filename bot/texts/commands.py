@@ -176,6 +176,21 @@ DELETE_DONE = (
 DELETE_CANCELLED = "Rien n'a été effacé."
 MY_DATA_CAPTION = "Voici toutes les données que je garde sur vous (format JSON)."
 MY_DATA_NONE = "Je ne garde aucune donnée sur vous."
+# The export's "in_progress" part: a /start or /profil conversation not confirmed yet.
+EXPORT_ONBOARDING_IN_PROGRESS = (
+    "Profil en cours de création ou de modification : ces réponses ne sont enregistrées "
+    "dans votre profil qu'après « Confirmer », et sont oubliées avec /annuler."
+)
+EXPORT_STEP_LABELS = {
+    "welcome": "accueil",
+    "jobs": "métiers visés",
+    "skills": "compétences",
+    "place": "lieu",
+    "radius": "distance",
+    "contracts": "contrats",
+    "alerts": "alertes",
+    "summary": "récapitulatif",
+}
 
 # ---------------------------------------------------------------- /stats
 STATS = (
