@@ -120,6 +120,20 @@ ASK_PLACE = (
     "ou partagez votre position avec le bouton ci-dessous."
 )
 PLACE_CHOICES = "Plusieurs communes correspondent. Laquelle ?"
+PLACE_UNSURE = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous dire l'une de ces communes ?"
+BTN_PLACE_NONE = "Aucune, je retape"
+ASK_PLACE_AGAIN = (
+    "D'accord. Écrivez à nouveau la ville ou son code postal (« Lille », « 33000 »), "
+    "ou partagez votre position."
+)
+
+
+def place_bad_characters(query: str) -> str:
+    shown = query if len(query) <= 40 else query[:40] + "…"
+    return (
+        f"« {escape(shown)} » ne ressemble pas à un nom de commune. Écrivez seulement le nom "
+        "de la ville ou son code postal, par exemple « Lille », « 33000 » ou « Paris 15 »."
+    )
 
 
 def place_not_found(query: str) -> str:
@@ -142,6 +156,18 @@ ASK_RADIUS = "<b>Étape 4/5 — Distance</b>\nJusqu'à quelle distance êtes-vou
 
 
 RADIUS_USE_BUTTONS = "Choisissez une distance avec les boutons ci-dessous (5 à 100 km)."
+
+
+def radius_out_of_range(km: int, lowest: int, highest: int) -> str:
+    return (
+        f"{km} km, ce n'est pas possible : choisissez une distance de {lowest} à {highest} km, "
+        "avec les boutons ou en l'écrivant (par exemple « 15 km »)."
+    )
+
+
+def radius_chosen(km: int) -> str:
+    return f"Distance : jusqu'à {km} km."
+
 
 # --- alerts -------------------------------------------------------------------------------
 ASK_ALERTS = (
