@@ -15,12 +15,13 @@ from bot.handlers.onboarding.parsing import (
     radius_problem,
 )
 from ft_client.referential import Referential
+from sandbox.telegram import SimulatedUser
 from tests.helpers_bot import FAST_TYPIST, bot_env, expect, press, step
 
 pytestmark = pytest.mark.timeout(120)
 
 
-async def _at_place_step(user) -> None:  # noqa: ANN001 - a SimulatedUser
+async def _at_place_step(user: SimulatedUser) -> None:
     await step(user, "/start", "Étape 1/5")
     await step(user, "G1803", "Ajouté")
     await press(user, "Terminé", "Étape 2/5")
