@@ -225,3 +225,25 @@ async def test_export_says_what_is_in_progress_and_holds_no_stale_draft(tmp_path
         assert "in_progress" not in export
         assert "G1803" not in json.dumps(export)
         assert "draft" not in env.app.user_data[509]
+
+
+async def test_privacy_texts_say_what_is_sent_kept_and_how_to_erase(tmp_path) -> None:
+    """The welcome and /aide promise only what the code does: search criteria go to France
+    Travail (no identity); the profile, favourites and sent offers stay until /supprimer."""
+    async with cmd_env(tmp_path) as env:
+        user = env.user(510)
+        await user.send("/start")
+        welcome = (await user.replies(timeout=WAIT, count=2))[0].text
+        await user.send("/aide")
+        help_text = (await user.replies(timeout=WAIT, count=1))[-1].text
+        for text in (welcome, help_text):
+            assert "transmises à personne" not in text
+            assert "France Travail" in text and "commune" in text and "métiers" in text
+            assert "jamais votre nom ni votre identité" in text
+            assert "profil" in text and "favoris" in text and "offres déjà envoyées" in text
+            assert "/supprimer" in text
+        # "Kept until /supprimer" is true only while nothing expires sent offers on its own.
+        import bot
+
+        sources = "\n".join(p.read_text("utf-8") for p in Path(bot.__file__).parent.rglob("*.py"))
+        assert "prune_sent_offers" not in sources

@@ -233,5 +233,12 @@ HELP = """<b>Ce que je sais faire</b>
 /supprimer — effacer toutes vos données
 /aide — ce message
 
+<b>Vos données</b>
+Envoyé à France Travail : commune, distance, métiers, types de contrat et mots recherchés, \
+jamais votre nom ni votre identité.
+Gardé ici, jusqu'à /supprimer : votre profil, vos favoris et les offres déjà envoyées \
+(pour ne pas les renvoyer).
+Je ne réponds qu'en conversation privée.
+
 Les commandes anglaises marchent aussi :
 /search, /offer, /favorites, /jobs, /alerts, /mydata, /delete, /help."""

@@ -21,6 +21,14 @@ BTN_SKIP = "Passer"
 BTN_BACK = "↩️ Retour"
 
 # --- welcome ------------------------------------------------------------------------------
+# True to the code: France Travail gets the search criteria only (bot/handlers/search.py,
+# bot/alerts/fetching.py); storage keeps rows until /supprimer (no expiry, docs/storage.md).
+PRIVACY_SHORT = (
+    "🔒 À France Travail, j'envoie seulement la commune, la distance, les métiers, les types "
+    "de contrat et les mots de vos recherches, jamais votre nom ni votre identité. Je garde "
+    "votre profil, vos favoris et les offres déjà envoyées jusqu'à ce que vous effaciez tout "
+    "avec /supprimer."
+)
 
 
 def welcome(first_name: str | None) -> str:
@@ -29,8 +37,8 @@ def welcome(first_name: str | None) -> str:
         f"{hello} Je vous aide à trouver les offres d'emploi de France Travail qui "
         "correspondent à vos compétences, près de chez vous, et je peux vous envoyer chaque "
         "jour les nouvelles offres.\n\n"
-        "Vos réponses restent chez nous, ne sont transmises à personne, et vous pouvez tout "
-        "effacer à tout moment avec /supprimer. Tapez /annuler pour vous arrêter en cours de route."
+        f"{PRIVACY_SHORT}\n\n"
+        "Tapez /annuler pour vous arrêter en cours de route."
     )
 
 
