@@ -2,7 +2,7 @@
 
 In a group, a supergroup or a channel, a command or a button press gets a short "write to me
 in private" answer with a deep link to the private chat, and nothing else happens: the update
-stops here (handler group -2, before `bot.app.track_user` and every feature), so no user row,
+stops here (handler group -10, before `bot.app.track_user` and every feature), so no user row,
 chat id, conversation state, favourite or skill is ever stored from a group. Other messages in
 a group are ignored silently (the bot is not part of the group's conversation).
 """
