@@ -185,3 +185,21 @@ async def test_storage_erases_and_exports_own_rows_even_with_a_group_chat_id(tmp
         assert deleted["ptb_chat_data"] == 0 and deleted["ptb_conversations"] == 1
         db_path = env.settings.database_path
         assert rows_with_chat(db_path, GROUP)["ptb_chat_data"] == 1
+
+
+async def test_migration_points_chat_ids_of_older_rows_back_at_the_private_chat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.db as db
+    from storage import Storage
+
+    path = tmp_path / "old.sqlite3"
+    real = db.load_migrations()
+    monkeypatch.setattr(db, "load_migrations", lambda: real[:1])  # a database of version 1
+    async with Storage.open(path) as old:
+        await old.upsert_user(608, GROUP, "Léa", "fr")  # after a command typed in a group
+        await old.upsert_user(609, 609, "Tom", "fr")
+    monkeypatch.setattr(db, "load_migrations", lambda: real)
+    async with Storage.open(path) as migrated:
+        users = await migrated.get_users([608, 609])
+        assert {uid: user.chat_id for uid, user in users.items()} == {608: 608, 609: 609}
