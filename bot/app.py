@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import callbacks, texts
+from bot import callbacks, private_chat, texts
 from bot.config import Settings
 from bot.services import Services
 
@@ -79,11 +79,16 @@ def get_services(application: Application) -> Services:
 
 
 async def track_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: every update from a user refreshes them in storage (and unblocks them)."""
+    """Group -1: every update from a known user refreshes them in storage (and unblocks them).
+
+    Private chats only (`bot.private_chat` stops the others before this), and only people who
+    already use the bot: a message alone stores nothing (a row is created by /start, a saved
+    favourite or typed skills), so /mesdonnees after /supprimer finds nothing.
+    """
     user = update.effective_user
-    if user is None or user.is_bot:
-        return
     chat = update.effective_chat
+    if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
+        return
     services = context.application.bot_data.get(SERVICES_KEY)
     if services is None:
         return
@@ -96,9 +101,7 @@ async def track_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             logger.exception("could not mark user of update %s blocked", update.update_id)
         return
     try:
-        await services.storage.upsert_user(
-            user.id, chat.id if chat is not None else user.id, user.first_name, user.language_code
-        )
+        await services.storage.touch_user(user.id, user.first_name, user.language_code)
     except Exception:
         # Never lose the update because bookkeeping failed.
         logger.exception("could not record user of update %s", update.update_id)
@@ -258,6 +261,7 @@ def build_core_application(
         application.bot_data[SERVICES_KEY] = services
         application.bot_data["_services_passed"] = services
 
+    private_chat.register(application)  # group -2: groups and channels stop there
     application.add_handler(TypeHandler(Update, track_user), group=-1)
     for module in modules:
         module.register(application)

@@ -30,8 +30,9 @@ Tables (instants are UTC Unix epoch seconds; lists are JSON text):
 
 ``users``
     Telegram user id (primary key), private chat id, first name, language, created/last seen,
-    ``blocked_at`` (set when Telegram answers 403; cleared by ``upsert_user`` when they write
-    again). Parent of every per-user table (``ON DELETE CASCADE``).
+    ``blocked_at`` (set when Telegram answers 403; cleared by ``touch_user`` when they write
+    again). Created by ``upsert_user`` when the person starts using the bot, never from a
+    group. Parent of every per-user table (``ON DELETE CASCADE``).
 ``profiles``
     One per user: target jobs (≤ 3 ROME codes with labels), skills as typed, place (INSEE code and
     label), radius, contract types, alert time as ``alert_minute`` (minutes after local

@@ -151,11 +151,13 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await (await self._db()).ptb_store_conversation(name, key_text, state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        text = to_json_text(_plain(data), f"user_data[{user_id}]")
+        # PTB flushes an empty dict for every user it saw: no row is the same and stores
+        # nothing about people who never used the bot.
+        text = to_json_text(_plain(data), f"user_data[{user_id}]") if data else None
         await (await self._db()).ptb_store("user_data", user_id, text)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
-        text = to_json_text(_plain(data), f"chat_data[{chat_id}]")
+        text = to_json_text(_plain(data), f"chat_data[{chat_id}]") if data else None
         await (await self._db()).ptb_store("chat_data", chat_id, text)
 
     async def update_bot_data(self, data: dict[str, Any]) -> None:

@@ -9,7 +9,11 @@ from typing import Any
 from storage.clock import _now
 from storage.db import LATEST_SCHEMA_VERSION, Database
 from storage.models import require_user_id
-from storage.rows import _PROFILE_BY_ID, _dumps, _profile_from_row, _user_from_row
+from storage.rows import _PROFILE_BY_ID, _profile_from_row, _user_from_row
+
+# The user's own conversations: PTB keys are [chat_id, user_id] (per chat and per user), so the
+# last element names the person whichever chat it is in.
+_OWN_CONVERSATION = "json_extract(ptb_conversations.key, '$[#-1]') = ?"
 
 
 def _iso(epoch: int) -> str:
@@ -23,19 +27,15 @@ class PrivacyRepository(Database):
         """Erase every row about the user in one transaction (GDPR art. 17).
 
         Cascades from ``users`` remove profile, sent offers and favourites; PTB persistence
-        rows (user_data, the private chat's chat_data, conversations whose key contains the
-        user or their chat) are removed explicitly. Returns rows deleted per table.
+        rows (user_data, the private chat's chat_data, the conversations whose key ends with
+        the user, i.e. their own) are removed explicitly; other members' rows of a group chat
+        they share are left alone. Returns rows deleted per table.
         A running Application keeps its in-memory copy: the bot must also call
         ``application.drop_user_data(user_id)`` / ``drop_chat_data(chat_id)``.
         """
         require_user_id(user_id)
         deleted: dict[str, int] = {}
         async with self._transaction() as db:
-            rows = await db.execute_fetchall(
-                "SELECT chat_id FROM users WHERE user_id = ?", (user_id,)
-            )
-            chat_ids = {user_id} | {row[0] for row in rows}
-            chats = _dumps(sorted(chat_ids))
             for table in ("profiles", "sent_offers", "favourites"):
                 cursor = await db.execute(
                     f"DELETE FROM {table} WHERE user_id = ?",  # noqa: S608 - fixed table names
@@ -46,16 +46,12 @@ class PrivacyRepository(Database):
             deleted["users"] = cursor.rowcount
             cursor = await db.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
             deleted["ptb_user_data"] = cursor.rowcount
-            cursor = await db.execute(
-                "DELETE FROM ptb_chat_data WHERE chat_id IN (SELECT value FROM json_each(?))",
-                (chats,),
-            )
+            # A private chat's id is its user's id.
+            cursor = await db.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (user_id,))
             deleted["ptb_chat_data"] = cursor.rowcount
             cursor = await db.execute(
-                "DELETE FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM"
-                " json_each(ptb_conversations.key) k"
-                " WHERE k.value IN (SELECT value FROM json_each(?)))",
-                (chats,),
+                f"DELETE FROM ptb_conversations WHERE {_OWN_CONVERSATION}",  # noqa: S608
+                (user_id,),
             )
             deleted["ptb_conversations"] = cursor.rowcount
         return deleted
@@ -76,7 +72,6 @@ class PrivacyRepository(Database):
             )
             profile_rows = list(await db.execute_fetchall(_PROFILE_BY_ID, (user_id,)))
             user = _user_from_row(user_rows[0]) if user_rows else None
-            chats = _dumps(sorted({user_id} | ({user.chat_id} if user else set())))
             sent = await db.execute_fetchall(
                 "SELECT offer_id, sent_at FROM sent_offers WHERE user_id = ?"
                 " ORDER BY sent_at, offer_id",
@@ -93,16 +88,12 @@ class PrivacyRepository(Database):
                 )
             )
             chat_data = await db.execute_fetchall(
-                "SELECT chat_id, data FROM ptb_chat_data"
-                " WHERE chat_id IN (SELECT value FROM json_each(?))",
-                (chats,),
+                "SELECT chat_id, data FROM ptb_chat_data WHERE chat_id = ?", (user_id,)
             )
             conversations = await db.execute_fetchall(
-                "SELECT name, key, state FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM"
-                " json_each(ptb_conversations.key) k"
-                " WHERE k.value IN (SELECT value FROM json_each(?)))"
-                " ORDER BY name, key",
-                (chats,),
+                "SELECT name, key, state FROM ptb_conversations"  # noqa: S608 - fixed text
+                f" WHERE {_OWN_CONVERSATION} ORDER BY name, key",
+                (user_id,),
             )
         profile = _profile_from_row(profile_rows[0]) if profile_rows else None
         return {

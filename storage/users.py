@@ -30,9 +30,10 @@ class UserRepository(Database):
         *,
         at: datetime | None = None,
     ) -> User:
-        """Create or refresh a user on every update from them; clears ``blocked_at``.
+        """Create or refresh a user who starts using the bot; clears ``blocked_at``.
 
-        A user who writes to the bot has (by definition) unblocked it, so alerts resume.
+        ``chat_id`` is the person's private chat (alerts go there; never a group's id). A user
+        who writes to the bot has (by definition) unblocked it, so alerts resume.
         """
         require_user_id(user_id)
         if isinstance(chat_id, bool) or not isinstance(chat_id, int):
@@ -53,6 +54,31 @@ class UserRepository(Database):
                 (user_id, chat_id, first_name, language, stamp, stamp),
             )
         return _user_from_row(next(iter(rows)))
+
+    async def touch_user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        language: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> bool:
+        """Refresh a user who already has a row (never creates one); clears ``blocked_at``.
+
+        Called on every private update: a person who only writes to the bot, without
+        starting to use it, leaves nothing stored. Returns whether a row was refreshed.
+        """
+        require_user_id(user_id)
+        require_optional_text("first_name", first_name, MAX_NAME_LENGTH, allow_empty=True)
+        require_optional_text("language", language, MAX_LANGUAGE_LENGTH, allow_empty=True)
+        stamp = to_epoch("at", at or _now())
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE users SET first_name = ?, language = ?, last_seen_at = ?,"
+                " blocked_at = NULL WHERE user_id = ?",
+                (first_name, language, stamp, user_id),
+            )
+            return cursor.rowcount > 0
 
     async def get_user(self, user_id: int) -> User | None:
         row = await self._fetchone(

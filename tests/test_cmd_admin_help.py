@@ -43,8 +43,8 @@ async def test_stats_for_admin(tmp_path) -> None:
         admin = env.user(ADMIN)
         await admin.send("/stats")
         reply = (await admin.replies(timeout=WAIT, count=1))[-1]
-        # 603, 604 and the admin (recorded on contact).
-        assert "Utilisateurs : 3" in reply.text
+        # 603 and 604; the admin only sent /stats, which stores nothing about them.
+        assert "Utilisateurs : 2" in reply.text
         assert "Abonnés aux alertes : 1" in reply.text
         assert "Offres envoyées aujourd'hui : 2" in reply.text
         assert "Erreurs France Travail (24 h) : 2" in reply.text

@@ -114,15 +114,16 @@ async def test_my_data_is_a_json_document(tmp_path) -> None:
         assert len(data["sent_offers"]) == 1
         assert data["bot_memory"]["user_data"]["searches"]  # what the bot remembers, too
 
-        # A user who only ever sent this command: their user row and nothing else.
+        # A person who only ever sent this command has not started using the bot: nothing
+        # is stored about them, and asking stores nothing either.
         newcomer = env.user(505)
         await newcomer.send("/mydata")
         reply = (await newcomer.replies(timeout=WAIT, count=1))[-1]
-        assert reply.kind == "document"
-        data = json.loads(reply.document.decode("utf-8"))
-        assert data["user"]["user_id"] == 505
-        assert data["profile"] is None
-        assert data["favourites"] == []
+        assert reply.kind == "text" and "aucune donnée" in reply.text
+        await env.app.update_persistence()
+        assert rows_about(env.settings.database_path, 505) == dict.fromkeys(
+            [*USER_TABLES, "ptb_conversations"], 0
+        )
 
 
 async def test_delete_in_the_middle_of_onboarding_ends_the_conversation(tmp_path) -> None:
@@ -178,3 +179,71 @@ async def test_only_the_latest_confirmation_erases(tmp_path) -> None:
         # Pressed again, the answered question is stale.
         await user.press_callback(latest.message_id, "v1|del|yes")
         assert "plus valable" in (await user.wait_callback_answer(timeout=WAIT)).text
+
+
+async def test_my_data_after_delete_finds_nothing_and_recreates_nothing(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        await _user_with_everything(env, 508)
+        user = env.user(508)
+        await user.send("/supprimer")
+        await user.replies(timeout=WAIT, count=1)
+        await user.press("Oui, tout effacer")
+        await user.replies(timeout=WAIT, count=1)
+
+        await user.send("/mesdonnees")
+        reply = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert reply.kind == "text" and reply.text == "Je ne garde aucune donnée sur vous."
+        await user.send("/aide")  # any other message stores nothing either
+        await user.replies(timeout=WAIT, count=1)
+        await env.app.update_persistence()
+        assert rows_about(env.settings.database_path, 508) == dict.fromkeys(
+            [*USER_TABLES, "ptb_conversations"], 0
+        )
+
+
+async def test_export_says_what_is_in_progress_and_holds_no_stale_draft(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        user = env.user(509)
+        await user.send("/start")
+        await user.replies(timeout=WAIT, count=2)
+        await user.send("/mesdonnees")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        export = json.loads(message.document.decode("utf-8"))
+        assert export["in_progress"]["step"] == "métiers visés"
+        assert "Confirmer" in export["in_progress"]["what"]
+        assert export["in_progress"]["answers_so_far"]["jobs"] == []
+        assert "draft" not in json.dumps(export["bot_memory"])
+
+        await user.send("/annuler")
+        await user.replies(timeout=WAIT, count=1)
+        # A draft left behind by a conversation that is over (an older version, a lost
+        # timeout): neither exported nor kept.
+        env.app.user_data[509]["draft"] = {"jobs": [["G1803", "Serveur"]], "step": "place"}
+        await user.send("/mesdonnees")
+        message = (await user.replies(timeout=WAIT, count=1))[-1]
+        export = json.loads(message.document.decode("utf-8"))
+        assert "in_progress" not in export
+        assert "G1803" not in json.dumps(export)
+        assert "draft" not in env.app.user_data[509]
+
+
+async def test_privacy_texts_say_what_is_sent_kept_and_how_to_erase(tmp_path) -> None:
+    """The welcome and /aide promise only what the code does: search criteria go to France
+    Travail (no identity); the profile, favourites and sent offers stay until /supprimer."""
+    async with cmd_env(tmp_path) as env:
+        user = env.user(510)
+        await user.send("/start")
+        welcome = (await user.replies(timeout=WAIT, count=2))[0].text
+        await user.send("/aide")
+        help_text = (await user.replies(timeout=WAIT, count=1))[-1].text
+        for text in (welcome, help_text):
+            assert "transmises à personne" not in text
+            assert "France Travail" in text and "commune" in text and "métiers" in text
+            assert "jamais votre nom ni votre identité" in text
+            assert "profil" in text and "favoris" in text and "offres déjà envoyées" in text
+            assert "/supprimer" in text
+        # "Kept until /supprimer" is true only while nothing expires sent offers on its own.
+        import bot
+
+        sources = "\n".join(p.read_text("utf-8") for p in Path(bot.__file__).parent.rglob("*.py"))
+        assert "prune_sent_offers" not in sources

@@ -148,7 +148,7 @@ async def test_bad_input_at_every_step(tmp_path: Path) -> None:
 
         # Radius: words instead of a distance, then a typed distance.
         await step(user, "loin", "Choisissez une distance")
-        await step(user, "500 km", "Choisissez une distance")
+        await step(user, "500 km", "de 5 à 100 km")
         await step(user, "30 km", "Étape 5/5")
 
         # Alerts: impossible time, then a typed one.

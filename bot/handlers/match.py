@@ -133,10 +133,8 @@ async def store_typed_skills(update: Update, context: Context) -> list[str] | No
     if too_long:
         notes.append(t.skills_too_long(too_long, MAX_SKILL_LENGTH))
     storage = services(context).storage
-    chat = update.effective_chat
-    await storage.upsert_user(
-        user.id, chat.id if chat else user.id, user.first_name, user.language_code
-    )
+    # Private chats only (bot.private_chat): the private chat's id is the user's id.
+    await storage.upsert_user(user.id, user.id, user.first_name, user.language_code)
     if await storage.get_profile(user.id) is None:
         # A first profile from this one answer: the user never chose daily alerts, so they
         # stay off until /start or /alertes (storage's default would subscribe them).

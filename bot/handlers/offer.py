@@ -156,11 +156,9 @@ async def save_offer_button(update: Update, context: Context) -> None:
         await reply_html(update, context, t.OFFER_NOT_FOUND.format(offer_id=escape(offer_id)))
         return
     storage = services(context).storage
-    chat = update.effective_chat
     # The user row may not exist yet (first contact through an old button).
-    await storage.upsert_user(
-        user.id, chat.id if chat else user.id, user.first_name, user.language_code
-    )
+    # Private chats only (bot.private_chat): the private chat's id is the user's id.
+    await storage.upsert_user(user.id, user.id, user.first_name, user.language_code)
     created = await storage.add_favourite(user.id, snapshot_of(offer))
     await answer_query(update, t.OFFER_SAVED if created else t.OFFER_ALREADY_SAVED)
     if query.message is not None:

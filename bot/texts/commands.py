@@ -176,6 +176,21 @@ DELETE_DONE = (
 DELETE_CANCELLED = "Rien n'a été effacé."
 MY_DATA_CAPTION = "Voici toutes les données que je garde sur vous (format JSON)."
 MY_DATA_NONE = "Je ne garde aucune donnée sur vous."
+# The export's "in_progress" part: a /start or /profil conversation not confirmed yet.
+EXPORT_ONBOARDING_IN_PROGRESS = (
+    "Profil en cours de création ou de modification : ces réponses ne sont enregistrées "
+    "dans votre profil qu'après « Confirmer », et sont oubliées avec /annuler."
+)
+EXPORT_STEP_LABELS = {
+    "welcome": "accueil",
+    "jobs": "métiers visés",
+    "skills": "compétences",
+    "place": "lieu",
+    "radius": "distance",
+    "contracts": "contrats",
+    "alerts": "alertes",
+    "summary": "récapitulatif",
+}
 
 # ---------------------------------------------------------------- /stats
 STATS = (
@@ -217,6 +232,13 @@ HELP = """<b>Ce que je sais faire</b>
 /mesdonnees — recevoir toutes vos données (fichier JSON)
 /supprimer — effacer toutes vos données
 /aide — ce message
+
+<b>Vos données</b>
+Envoyé à France Travail : commune, distance, métiers, types de contrat et mots recherchés, \
+jamais votre nom ni votre identité.
+Gardé ici, jusqu'à /supprimer : votre profil, vos favoris et les offres déjà envoyées \
+(pour ne pas les renvoyer).
+Je ne réponds qu'en conversation privée.
 
 Les commandes anglaises marchent aussi :
 /search, /offer, /favorites, /jobs, /alerts, /mydata, /delete, /help."""

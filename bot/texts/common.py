@@ -42,3 +42,12 @@ MENU_CANCEL = "Annuler l'étape en cours"
 
 def hello(first_name: str | None) -> str:
     return f"Bonjour {escape(first_name)} !" if first_name else "Bonjour !"
+
+
+# --- groups (bot/private_chat.py) ------------------------------------------------------------
+WRITE_IN_PRIVATE = (
+    "🔒 Écrivez-moi en privé : votre profil, vos favoris et vos alertes restent dans notre "
+    "conversation privée, jamais dans un groupe."
+)
+WRITE_IN_PRIVATE_SHORT = "Écrivez-moi en privé."
+OPEN_PRIVATE_CHAT = "Ouvrir la conversation privée"

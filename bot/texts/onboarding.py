@@ -21,6 +21,14 @@ BTN_SKIP = "Passer"
 BTN_BACK = "↩️ Retour"
 
 # --- welcome ------------------------------------------------------------------------------
+# True to the code: France Travail gets the search criteria only (bot/handlers/search.py,
+# bot/alerts/fetching.py); storage keeps rows until /supprimer (no expiry, docs/storage.md).
+PRIVACY_SHORT = (
+    "🔒 À France Travail, j'envoie seulement la commune, la distance, les métiers, les types "
+    "de contrat et les mots de vos recherches, jamais votre nom ni votre identité. Je garde "
+    "votre profil, vos favoris et les offres déjà envoyées jusqu'à ce que vous effaciez tout "
+    "avec /supprimer."
+)
 
 
 def welcome(first_name: str | None) -> str:
@@ -29,8 +37,8 @@ def welcome(first_name: str | None) -> str:
         f"{hello} Je vous aide à trouver les offres d'emploi de France Travail qui "
         "correspondent à vos compétences, près de chez vous, et je peux vous envoyer chaque "
         "jour les nouvelles offres.\n\n"
-        "Vos réponses restent chez nous, ne sont transmises à personne, et vous pouvez tout "
-        "effacer à tout moment avec /supprimer. Tapez /annuler pour vous arrêter en cours de route."
+        f"{PRIVACY_SHORT}\n\n"
+        "Tapez /annuler pour vous arrêter en cours de route."
     )
 
 
@@ -120,6 +128,20 @@ ASK_PLACE = (
     "ou partagez votre position avec le bouton ci-dessous."
 )
 PLACE_CHOICES = "Plusieurs communes correspondent. Laquelle ?"
+PLACE_UNSURE = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous dire l'une de ces communes ?"
+BTN_PLACE_NONE = "Aucune, je retape"
+ASK_PLACE_AGAIN = (
+    "D'accord. Écrivez à nouveau la ville ou son code postal (« Lille », « 33000 »), "
+    "ou partagez votre position."
+)
+
+
+def place_bad_characters(query: str) -> str:
+    shown = query if len(query) <= 40 else query[:40] + "…"
+    return (
+        f"« {escape(shown)} » ne ressemble pas à un nom de commune. Écrivez seulement le nom "
+        "de la ville ou son code postal, par exemple « Lille », « 33000 » ou « Paris 15 »."
+    )
 
 
 def place_not_found(query: str) -> str:
@@ -142,6 +164,18 @@ ASK_RADIUS = "<b>Étape 4/5 — Distance</b>\nJusqu'à quelle distance êtes-vou
 
 
 RADIUS_USE_BUTTONS = "Choisissez une distance avec les boutons ci-dessous (5 à 100 km)."
+
+
+def radius_out_of_range(km: int, lowest: int, highest: int) -> str:
+    return (
+        f"{km} km, ce n'est pas possible : choisissez une distance de {lowest} à {highest} km, "
+        "avec les boutons ou en l'écrivant (par exemple « 15 km »)."
+    )
+
+
+def radius_chosen(km: int) -> str:
+    return f"Distance : jusqu'à {km} km."
+
 
 # --- alerts -------------------------------------------------------------------------------
 ASK_ALERTS = (

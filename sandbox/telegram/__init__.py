@@ -23,7 +23,8 @@ Layout (``TelegramEmulator`` is ``EmulatorCore`` plus one mixin per group of end
 - ``bot_profile``, ``messages``, ``media``: the Bot API methods, by subject;
 - ``validation``: text, entities and reply markup checks; ``html_entities``: HTML parse mode;
 - ``updates``: update queue, getUpdates long polling, webhooks;
-- ``driver`` and ``user``: the in-process test driver (``tg.user(...)``, ``SimulatedUser``);
+- ``driver`` and ``user``: the in-process test driver (``tg.user(...)``, ``SimulatedUser``,
+  ``tg.group_member(...)`` for the same person in a group);
 - ``control``: the JSON control API; ``__main__``: the command line;
 - ``limits``, ``errors``, ``params``, ``state``, ``views``: settings, error answers, request
   parameters, stored state and the driver's views of messages.

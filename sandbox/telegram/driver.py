@@ -9,7 +9,7 @@ from typing import Any
 
 from sandbox.telegram.core import EmulatorCore
 from sandbox.telegram.state import Chat, StoredMessage
-from sandbox.telegram.user import SimulatedUser
+from sandbox.telegram.user import GroupMember, SimulatedUser
 from sandbox.telegram.views import BotMessage
 
 
@@ -33,6 +33,24 @@ class DriverApi(EmulatorCore):
         self._users[user_id] = sim
         self._chats[user_id] = Chat(sim)
         return sim
+
+    def group_member(
+        self,
+        user_id: int,
+        group_id: int,
+        *,
+        title: str = "Groupe",
+        chat_type: str = "group",
+    ) -> SimulatedUser:
+        """User ``user_id`` (see ``user``) writing in the group ``group_id`` (negative, as in
+        Telegram; created on first call, with this title and type "group" or "supergroup")."""
+        if group_id >= 0:
+            raise ValueError("group chat ids are negative")
+        if chat_type not in ("group", "supergroup"):
+            raise ValueError("chat_type must be 'group' or 'supergroup'")
+        member = GroupMember(self.user(user_id), group_id, title, chat_type)
+        self._chats.setdefault(group_id, Chat(member))
+        return member
 
     def conversation(self, chat_id: int) -> list[StoredMessage]:
         """Every message of the chat (user's and bot's), current state, in order."""

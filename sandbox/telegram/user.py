@@ -212,7 +212,7 @@ class SimulatedUser:
     @property
     def last_message(self) -> BotMessage | None:
         """The bot's latest message in this chat, current state."""
-        messages = self.emulator.messages_for(self.id)
+        messages = self.emulator.messages_for(self.chat_id)
         return messages[-1] if messages else None
 
     def all_replies(self) -> list[BotMessage]:
@@ -298,3 +298,40 @@ class SimulatedUser:
         if not self.callback_answers:
             raise AssertionError("no callback query was answered")
         return self.callback_answers[-1]
+
+
+class GroupMember(SimulatedUser):
+    """The same person writing in a group or supergroup the bot is a member of.
+
+    Shares the person's id and callback answers; ``send``/``press``/``replies`` act on the
+    group chat, whose messages (from every member) come in order.
+    """
+
+    def __init__(self, person: SimulatedUser, group_id: int, title: str, chat_type: str) -> None:
+        super().__init__(
+            person.emulator,
+            person.id,
+            person.first_name,
+            person.last_name,
+            person.username,
+            person.language_code,
+        )
+        self.callback_answers = person.callback_answers
+        self.group_id = group_id
+        self.title = title
+        self.chat_type = chat_type
+
+    @property
+    def chat_id(self) -> int:
+        return self.group_id
+
+    @property
+    def _chat(self) -> Chat:
+        return self.emulator._chats[self.group_id]
+
+    def as_chat_dict(self) -> dict[str, Any]:
+        return {"id": self.group_id, "type": self.chat_type, "title": self.title}
+
+    def _send_message(self, extra: dict[str, Any]) -> dict[str, Any]:
+        # The chat's first member is not necessarily the sender.
+        return super()._send_message({"from": self.as_user_dict(), **extra})

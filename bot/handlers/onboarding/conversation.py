@@ -49,6 +49,7 @@ from bot.handlers.onboarding.jobs_skills import (
 from bot.handlers.onboarding.place_radius import (
     place_button,
     place_location,
+    place_retype,
     place_text,
     radius_button,
     radius_text,
@@ -128,6 +129,7 @@ def build_conversation(
                     MessageHandler(filters.LOCATION, place_location),
                     MessageHandler(TEXT, place_text),
                     _cb(place_button, "obp"),
+                    CallbackQueryHandler(place_retype, pattern=_is_choice("retype_place")),
                     MessageHandler(OTHER, use_text),
                 ],
                 RADIUS: [

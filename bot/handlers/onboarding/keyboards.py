@@ -85,8 +85,14 @@ def location_keyboard() -> ReplyKeyboardMarkup:
 
 
 def places_keyboard(places: list[Any]) -> InlineKeyboardMarkup:
-    """One button per place matching the typed town, when none is obviously meant."""
-    return inline_keyboard([[(p.display_label, encode("obp", p.insee_code))] for p in places])
+    """One button per place matching the typed town, when none is obviously meant, and
+    "Aucune, je retape"."""
+    return inline_keyboard(
+        [
+            *[[(p.display_label, encode("obp", p.insee_code))] for p in places],
+            [(T.BTN_PLACE_NONE, encode("ob", "retype_place"))],
+        ]
+    )
 
 
 def radius_keyboard() -> InlineKeyboardMarkup:

@@ -16,7 +16,9 @@ T = texts.onboarding
 
 MAX_SHORT_INPUT = 200  # a job or a town: anything longer is not one
 MAX_SKILLS_INPUT = 2000
-MAX_RADIUS_KM = 200
+# Typed distances: the same range as the buttons (keyboards.RADII), which the prompt states.
+MIN_RADIUS_KM = 5
+MAX_RADIUS_KM = 100
 # Typed instead of pressing "Terminé" (normalised: lower case, no accents).
 DONE_WORDS = frozenset(
     {"termine", "terminer", "fini", "finir", "c est tout", "cest tout", "suivant", "ok", "valider"}
@@ -27,6 +29,17 @@ _TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3])\s*(?:[:hH.]\s*([0-5]\d)?)?\s*$")
 _RADIUS_RE = re.compile(r"^\s*(\d{1,3})\s*(?:km|kms|kilom[eè]tres?)?\s*$", re.IGNORECASE)
 _SKILL_SPLIT_RE = re.compile(r"[,;\n•·]+|\s+-\s+|\s+/\s+")
 _HAS_WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
+# What a town, a postal code or "Lyon 3e" is written with: letters, digits, spaces and
+# - ' ’ . , ( ). Anything else ("<script>", "@", "=") names no commune.
+_PLACE_TEXT_RE = re.compile(r"^[\s(]*[^\W_]+(?:[\s\-'’.,()]+[^\W_]+)*[\s\-'’.,()]*$", re.UNICODE)
+
+# The place search is typo-tolerant like the job search, so junk still finds some commune:
+# below this similarity (0-100, typed words against the commune's name) a hit is noise
+# (measured: "x<script>zq7</script>" → Scrupt 56, "bonjour" → Boncourt 80, "hello" → Ellon
+# 80; typos of real towns: "lile" → Lille 89, "Toulous" → Toulouse 93).
+MIN_PLACE_SCORE = 85.0
+# A single obvious commune is taken only this similar; below it the bot asks with buttons.
+SURE_PLACE_SCORE = 90.0
 
 
 def check_text(text: str | None, max_length: int = MAX_SHORT_INPUT) -> str | None:
@@ -38,6 +51,26 @@ def check_text(text: str | None, max_length: int = MAX_SHORT_INPUT) -> str | Non
     if not _HAS_WORD_RE.search(text):
         return T.ONLY_SYMBOLS
     return None
+
+
+def check_place_text(text: str) -> str | None:
+    """None when the text may name a place, else the French message explaining why not."""
+    if not _PLACE_TEXT_RE.match(text.strip()):
+        return T.place_bad_characters(text)
+    return None
+
+
+def place_score(query: str, place: Any) -> float:
+    """How close the typed words are to the commune's name, 0 to 100 (word order and extra
+    words of the name do not count: "Lyon 3e" is 100 for "Lyon 3e Arrondissement")."""
+    from rapidfuzz import fuzz
+
+    from ft_client.textnorm import normalize, tokens
+
+    words = [token for token in tokens(normalize(query)) if not token.isdigit()]
+    if not words:
+        return 100.0  # a postal or INSEE code: found by the code itself
+    return float(fuzz.token_set_ratio(" ".join(words), " ".join(tokens(normalize(place.name)))))
 
 
 def parse_rome_code(text: str) -> str | None:
@@ -59,11 +92,17 @@ def parse_skills(text: str) -> list[str]:
 
 
 def parse_radius(text: str) -> int | None:
-    """ "20", "20 km", "20 kilomètres" -> 20; None when not a distance from 1 to 200 km."""
+    """ "20", "20 km", "20 kilomètres" -> 20; None when the text is not a distance (any
+    number of km is returned: `radius_problem` checks the range)."""
     match = _RADIUS_RE.match(text)
-    if match and 1 <= int(match.group(1)) <= MAX_RADIUS_KM:
-        return int(match.group(1))
-    return None
+    return int(match.group(1)) if match else None
+
+
+def radius_problem(km: int) -> str | None:
+    """None when ``km`` is an allowed distance, else the French message giving the range."""
+    if MIN_RADIUS_KM <= km <= MAX_RADIUS_KM:
+        return None
+    return T.radius_out_of_range(km, MIN_RADIUS_KM, MAX_RADIUS_KM)
 
 
 def parse_time(text: str) -> str | None:

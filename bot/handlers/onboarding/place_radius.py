@@ -18,7 +18,16 @@ from bot.handlers.onboarding.keyboards import (
     places_keyboard,
     radius_keyboard,
 )
-from bot.handlers.onboarding.parsing import check_text, parse_radius, pick_place
+from bot.handlers.onboarding.parsing import (
+    MIN_PLACE_SCORE,
+    SURE_PLACE_SCORE,
+    check_place_text,
+    check_text,
+    parse_radius,
+    pick_place,
+    place_score,
+    radius_problem,
+)
 from bot.handlers.onboarding.prompts import after_step, ask_radius, show_summary
 from bot.handlers.onboarding.states import ALERTS, PLACE, RADIUS
 
@@ -50,22 +59,37 @@ async def place_text(update: Update, context: Context) -> str:
         # A client without location support sent the button's text.
         await reply_html(update, context, T.ASK_PLACE, location_keyboard())
         return PLACE
-    problem = check_text(text)
+    problem = check_text(text) or check_place_text(text)
     if problem:
         await reply_html(update, context, problem)
         return PLACE
     referential = services(context).referential
     try:
-        places = referential.find_places(text, limit=PLACE_CHOICES)
+        found = referential.find_places(text, limit=PLACE_CHOICES)
     except ValueError:
-        places = []
+        found = []
+    scores = {place.insee_code: place_score(text, place) for place in found}
+    # Like the job step: typo-tolerant search finds something for any text, keep close hits.
+    places = [place for place in found if scores[place.insee_code] >= MIN_PLACE_SCORE]
     if not places:
         await reply_html(update, context, T.place_not_found(text))
         return PLACE
     chosen = pick_place(text, places)
-    if chosen is not None:
+    if chosen is not None and scores[chosen.insee_code] >= SURE_PLACE_SCORE:
         return await _place_chosen(update, context, chosen)
-    await reply_html(update, context, T.PLACE_CHOICES, places_keyboard(places))
+    # Several communes, or one not close enough to be sure: ask.
+    unsure = any(scores[place.insee_code] < SURE_PLACE_SCORE for place in places)
+    question = T.PLACE_UNSURE if unsure else T.PLACE_CHOICES
+    await reply_html(update, context, question, places_keyboard(places))
+    return PLACE
+
+
+async def place_retype(update: Update, context: Context) -> str:
+    """ "Aucune, je retape": none of the proposed communes; ask the place again."""
+    await answer_query(update)
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.edit_message_reply_markup(None)
+    await reply_html(update, context, T.ASK_PLACE_AGAIN, location_keyboard())
     return PLACE
 
 
@@ -110,13 +134,19 @@ async def radius_button(update: Update, context: Context) -> str:
     if km not in RADII:
         await reply_html(update, context, T.RADIUS_USE_BUTTONS, radius_keyboard())
         return RADIUS
-    await edit_or_reply(update, context, f"Distance : jusqu'à {km} km.")
+    await edit_or_reply(update, context, T.radius_chosen(km))
     return await _radius_chosen(update, context, km)
 
 
 async def radius_text(update: Update, context: Context) -> str:
+    """A typed distance: the buttons' range, and the same confirmation line."""
     km = parse_radius(update.effective_message.text or "")
-    if km is not None:
-        return await _radius_chosen(update, context, km)
-    await reply_html(update, context, T.RADIUS_USE_BUTTONS, radius_keyboard())
-    return RADIUS
+    if km is None:
+        await reply_html(update, context, T.RADIUS_USE_BUTTONS, radius_keyboard())
+        return RADIUS
+    problem = radius_problem(km)
+    if problem:
+        await reply_html(update, context, problem, radius_keyboard())
+        return RADIUS
+    await reply_html(update, context, T.radius_chosen(km))
+    return await _radius_chosen(update, context, km)

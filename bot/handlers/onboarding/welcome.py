@@ -21,7 +21,12 @@ async def start(update: Update, context: Context) -> str:
         return await resume(update, context)
     user = update.effective_user
     clear_draft(context)
-    profile = await services(context).storage.get_profile(user.id) if user else None
+    storage = services(context).storage
+    if user is not None:
+        # /start is where using the bot begins: the person is recorded from here on (with
+        # their private chat, where alerts go), not from a mere message.
+        await storage.upsert_user(user.id, user.id, user.first_name, user.language_code)
+    profile = await storage.get_profile(user.id) if user else None
     welcome = T.welcome(user.first_name if user else None)
     if profile is not None:
         context.user_data[DRAFT] = {**new_draft(), "step": WELCOME}
