@@ -129,8 +129,16 @@ class ClientBase:
                 raise ValueError(f"rate_limits: unknown API {api!r}")
             limits[api] = float(rate)
         self.rate_limits = limits
+        # A slot is held until its call finishes, up to one window (at least 0.5 s): a slow
+        # answer (a loaded gateway, La Bonne Boîte's geo search) then cannot let the next
+        # burst arrive within the same window.
         self._limiters = {
-            api: ApiRateLimiter(rate, burst=rate_limit_burst, headroom=rate_limit_headroom)
+            api: ApiRateLimiter(
+                rate,
+                burst=rate_limit_burst,
+                headroom=rate_limit_headroom,
+                max_hold=min(2.0, max(0.5, (rate_limit_burst or max(1, round(rate))) / rate)),
+            )
             for api, rate in limits.items()
         }
 

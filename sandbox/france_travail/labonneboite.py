@@ -9,7 +9,9 @@ nothing). The answer's shape follows the probe notes in ``docs/emulators.md`` (n
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import random
 import re
 from typing import Any
@@ -47,6 +49,16 @@ _SURNAMES = (
     "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
 )  # fmt: skip
 _HEADCOUNTS = ((1, 2), (3, 5), (6, 9), (10, 19), (20, 49), (50, 99), (100, 199), (200, 249))
+
+
+@functools.cache
+def _grid(refs: Referentials) -> dict[tuple[int, int], list[tuple[str, float, float]]]:
+    """Commune points by one-degree cell (built once per referential): a search reads a few
+    cells instead of the 37 000 points, so one answer never holds the event loop."""
+    cells: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
+    for insee, (lat, lon) in refs.points.items():
+        cells.setdefault((math.floor(lat), math.floor(lon)), []).append((insee, lat, lon))
+    return cells
 
 
 def _unprocessable(field: str, message: str) -> web.Response:
@@ -155,13 +167,15 @@ class LaBonneBoiteRoutes:
             return found[:MAX_COMMUNES]
         lat, lon = value
         near = []
-        for insee, (plat, plon) in self._refs.points.items():
-            # A cheap box first: one degree of latitude is 111 km.
-            if abs(plat - lat) * 111 > distance + 1:
-                continue
-            km = haversine_km(lat, lon, plat, plon)
-            if km <= distance:
-                near.append((insee, round(km, 1)))
+        cells = _grid(self._refs)
+        lat_span = distance / 111 + 1
+        lon_span = distance / (111 * max(0.1, math.cos(math.radians(lat)))) + 1
+        for cell_lat in range(math.floor(lat - lat_span), math.floor(lat + lat_span) + 1):
+            for cell_lon in range(math.floor(lon - lon_span), math.floor(lon + lon_span) + 1):
+                for insee, plat, plon in cells.get((cell_lat, cell_lon), ()):
+                    km = haversine_km(lat, lon, plat, plon)
+                    if km <= distance:
+                        near.append((insee, round(km, 1)))
         near.sort(key=lambda item: (item[1], item[0]))
         return near[:MAX_COMMUNES]
 

@@ -9,6 +9,7 @@ required (400 ``J072000G`` without it, as reported), ``nbResultats`` 1–25 (def
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from typing import Any
@@ -58,13 +59,18 @@ class RomeoRoutes:
         for item in texts:
             if not isinstance(item, dict) or not str(item.get("intitule") or "").strip():
                 return _bad("Chaque appellation doit avoir un intitulé.")
-            text = str(item["intitule"])
+        # The look-up is CPU work (its first call builds indexes): off the event loop, so the
+        # emulator keeps timing other calls right meanwhile.
+        predictions = await asyncio.to_thread(
+            lambda: [self._predictions(str(i["intitule"]), results, threshold) for i in texts]
+        )
+        for item, predicted in zip(texts, predictions, strict=True):
             answer.append(
                 {
-                    "intitule": text,
+                    "intitule": item["intitule"],
                     "identifiant": item.get("identifiant"),
                     "contexte": item.get("contexte"),
-                    "metiersRome": self._predictions(text, results, threshold),
+                    "metiersRome": predicted,
                 }
             )
         return json_response(answer)
