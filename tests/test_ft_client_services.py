@@ -166,7 +166,9 @@ async def test_la_bonne_boite_shapes_places_and_422() -> None:
         assert first.headcount_min is not None and first.latitude is not None
         by_point = await ft.search_companies(["G1803"], latitude=48.8566, longitude=2.3522)
         assert by_point.hits > 0
-        assert (await ft.search_companies(["A1101"], department="48")).hits >= 0
+        by_department = await ft.search_companies(["G1803"], department="69")
+        assert by_department.hits > 0
+        assert {c.department_number for c in by_department.items} == {"69"}
         # The same search twice is one call (cached).
         calls = emu.stats.calls["labonneboite"]
         await ft.search_companies(["G1803"], citycode="75056", distance_km=5)
