@@ -46,6 +46,8 @@ COMMAND_HANDLER_MODULES = (
     "search",
     "offer",
     "favourites",
+    "companies",
+    "market",
     "alert_settings",
     "privacy",
     "help",

@@ -121,6 +121,10 @@ async def _check(settings: Settings) -> bool:
     except Exception as error:
         report(False, f"France Travail: {type(error).__name__}")
 
+    from bot.service_check import print_services
+
+    await print_services(settings)  # optional services: listed ✓/✗, never failing the check
+
     bot = Bot(
         settings.telegram_token,
         base_url=settings.telegram_api_base_url,

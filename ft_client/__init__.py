@@ -1,4 +1,7 @@
-"""France Travail side of ft-job-bot: async API client, query builder, typed models."""
+"""France Travail side of ft-job-bot: async API client, query builder, typed models.
+
+Models of La Bonne Boîte, Marché du travail and ROMEO live in ``ft_client.models.companies``,
+``.market`` and ``.romeo``."""
 
 from ft_client.client import (
     API_SCOPES,
@@ -15,6 +18,7 @@ from ft_client.errors import (
     FTError,
     FTInvalidResponse,
     FTRateLimited,
+    FTServiceNotEnabled,
     FTUnavailable,
 )
 from ft_client.models import (
@@ -50,6 +54,7 @@ __all__ = [
     "FTError",
     "FTInvalidResponse",
     "FTRateLimited",
+    "FTServiceNotEnabled",
     "FTUnavailable",
     "Facet",
     "FacetValue",

@@ -49,6 +49,25 @@ class FTAuthError(FTError):
         self.error = error
 
 
+class FTServiceNotEnabled(FTAuthError):
+    """The application is not subscribed to this API: the token request refused its scope
+    (``invalid_scope``) or the API answered 403 naming it. ``api`` is the client's API name
+    (``labonneboite``, ``marche``, ``softskills``, ``romeo``…); the client remembers it and
+    raises this at once, without an HTTP call, until the next re-check."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        api: str,
+        status: int | None = None,
+        endpoint: str = "",
+        error: str | None = "invalid_scope",
+    ) -> None:
+        super().__init__(message, status=status, endpoint=endpoint, error=error)
+        self.api = api
+
+
 class FTBadRequest(FTError):
     """HTTP 400: the API rejected a parameter; ``message`` is the API's own ``message``."""
 
@@ -93,5 +112,6 @@ __all__ = [
     "FTError",
     "FTInvalidResponse",
     "FTRateLimited",
+    "FTServiceNotEnabled",
     "FTUnavailable",
 ]

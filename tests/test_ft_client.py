@@ -22,6 +22,7 @@ from ft_client import (
     FTError,
     FTInvalidResponse,
     FTRateLimited,
+    FTServiceNotEnabled,
     FTUnavailable,
     Offer,
     OfferQuery,
@@ -277,10 +278,19 @@ async def test_unsubscribed_api_and_per_api_tokens() -> None:
     offers_only = frozenset({"api_offresdemploiv2", "o2dsoffre"})
     async with emulator() as emu:
         emu.config.client_scopes = {emu.client_id: offers_only}
+        # One token for all: the refused scopes are dropped, the offers keep working and the
+        # unsubscribed services answer "not enabled" without any HTTP call.
         async with client_for(emu) as combined:
-            with pytest.raises(FTAuthError, match="scope") as info:
-                await combined.search_offers(OfferQuery(), count=1)
-            assert info.value.error == "invalid_scope"
+            page = await combined.search_offers(OfferQuery(), count=1)
+            assert page.total > 0
+            assert emu.stats.token_requests == 2  # refused once, then without the bad scopes
+            assert combined.missing_services == {
+                "rome", "softskills", "labonneboite", "marche", "romeo"
+            }  # fmt: skip
+            with pytest.raises(FTServiceNotEnabled) as info:
+                await combined.get_soft_skills("G1603")
+            assert info.value.error == "invalid_scope" and info.value.api == "softskills"
+            assert emu.stats.calls["softskills"] == 0
         # One token per API: offers keep working, the unsubscribed API fails alone.
         async with client_for(emu, single_token=False) as separate:
             page = await separate.search_offers(OfferQuery(), count=1)
@@ -571,6 +581,10 @@ async def test_default_scopes_in_one_token(emu: FranceTravailEmulator) -> None:
         "api_rome-fiches-metiersv1",
         "nomenclatureRome",
         "api_matchviasoftskillsv1",
+        "api_labonneboitev2",
+        "api_stats-offres-demandes-emploiv1",
+        "offresetdemandesemploi",
+        "api_romeov2",
     }
 
 

@@ -640,7 +640,14 @@ async def test_soft_skills(emu: FranceTravailEmulator, http: httpx.AsyncClient) 
 
 async def test_rate_limit_429_with_retry_after(http: httpx.AsyncClient) -> None:
     defaults = EmulatorConfig()
-    assert defaults.rate_limits == {"offres": 10.0, "rome": 1.0, "softskills": 1.0}
+    assert defaults.rate_limits == {
+        "offres": 10.0,
+        "rome": 1.0,
+        "softskills": 1.0,
+        "labonneboite": 2.0,
+        "marche": 10.0,
+        "romeo": 2.0,
+    }
     assert defaults.burst_for("offres") == 10.0
     assert defaults.burst_for("rome") == 1.0
     # A bucket of 10 that refills very slowly: the outcome does not depend on the machine's speed.
@@ -764,7 +771,14 @@ async def test_rate_limits_merge_with_defaults_and_can_change(http: httpx.AsyncC
     config = EmulatorConfig(
         offer_count=10, now=NOW, rate_limits={"offres": 0.001}, burst={"offres": 2}
     )
-    assert config.rate_limits == {"offres": 0.001, "rome": 1.0, "softskills": 1.0}
+    assert config.rate_limits == {
+        "offres": 0.001,
+        "rome": 1.0,
+        "softskills": 1.0,
+        "labonneboite": 2.0,
+        "marche": 10.0,
+        "romeo": 2.0,
+    }
     async with FranceTravailEmulator(config) as emu:
         headers = await _token(http, emu)
         statuses = [(await _search(http, emu, headers, range="0-0")).status_code for _ in range(4)]

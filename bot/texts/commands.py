@@ -226,6 +226,15 @@ HELP = """<b>Ce que je sais faire</b>
   <code>/offre 193XKZP</code>
 
 /favoris — vos offres sauvegardées
+
+/entreprises — entreprises qui recrutent près de chez vous (candidature spontanée)
+  <code>/entreprises</code> (vos métiers, votre ville)
+  <code>/entreprises serveur à Lyon</code>
+  <code>/entreprises favoris</code>
+/marche — le marché d'un métier : tension, offres, salaires
+  <code>/marche aide-soignant</code>
+  <code>/marche serveur à Lyon</code>
+
 /alertes — activer les alertes quotidiennes, choisir l'heure et les jours
   <code>/alertes 07:30</code>
 

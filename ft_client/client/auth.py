@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 
 import httpx
 
@@ -13,6 +14,10 @@ from ft_client.client.responses import _error_message
 from ft_client.errors import FTAuthError, FTInvalidResponse, FTUnavailable
 
 log = logging.getLogger("ft_client")
+
+# "Unknown/invalid scope(s): [api_labonneboitev2, api_romeov2]" (the official documentation's
+# example); without brackets, any requested scope word the description quotes counts.
+_BRACKETED_RE = re.compile(r"\[([^\]]*)\]")
 
 
 class TokenAuth(ClientBase):
@@ -42,14 +47,14 @@ class TokenAuth(ClientBase):
 
     async def _fetch_token(self, token: _Token) -> None:
         endpoint = "token"
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self._client_id,
-            "client_secret": self._client_secret,
-            "scope": token.scope,
-        }
         attempt = 0
         while True:
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+                "scope": self._requested_scope(token),
+            }
             self.stats.token_requests += 1
             self.stats.calls[endpoint] += 1
             failure: str
@@ -80,6 +85,8 @@ class TokenAuth(ClientBase):
                         if isinstance(description, str) and description
                         else (error or f"token request refused (HTTP {status})")
                     )
+                    if error == "invalid_scope" and self._drop_refused(token, form, message):
+                        continue
                     raise self._count(
                         FTAuthError(message, status=status, endpoint=endpoint, error=error)
                     )
@@ -108,6 +115,21 @@ class TokenAuth(ClientBase):
             delay = self._backoff(attempt)
             log.warning("token request failed (%s); retry %d in %.2fs", failure, attempt, delay)
             await asyncio.sleep(delay)
+
+    def _drop_refused(self, token: _Token, form: dict[str, str], description: str) -> bool:
+        """Switch off the optional APIs whose scope the token endpoint refused; True when the
+        request can go again without them (False: nothing known to drop, or nothing left)."""
+        requested = set(form["scope"].split())
+        bracketed = _BRACKETED_RE.search(description)
+        if bracketed:
+            refused = {word.strip() for word in re.split(r"[,\s]+", bracketed.group(1))}
+        else:
+            refused = {word for word in requested if word in description}
+        apis = self._apis_of_scopes(token, refused & requested)
+        for api in apis:
+            self._mark_missing(api)
+            log.warning("France Travail refused the scope of %s: service switched off", api)
+        return bool(apis) and bool(self._requested_scope(token))
 
     def _store_token(self, token: _Token, response: httpx.Response) -> None:
         try:

@@ -24,11 +24,12 @@ from ft_client.client.config import (
     DEFAULT_MAX_START,
     DEFAULT_RATE_LIMITS,
     DEFAULT_TOKEN_URL,
+    OPTIONAL_APIS,
     FTConfigError,
     _join_scopes,
 )
 from ft_client.client.stats import ClientStats
-from ft_client.errors import FTError
+from ft_client.errors import FTError, FTServiceNotEnabled
 from ft_client.ratelimit import ApiRateLimiter
 
 
@@ -72,6 +73,7 @@ class ClientBase:
         max_retry_after: float = 30.0,
         default_retry_after: float = 1.0,
         token_refresh_margin: float = 60.0,
+        service_recheck_seconds: float = 3600.0,
         cache_ttl: float = 24 * 3600.0,
         max_start: int = DEFAULT_MAX_START,
         max_end: int = DEFAULT_MAX_END,
@@ -85,6 +87,8 @@ class ClientBase:
         calls/s of ``DEFAULT_RATE_LIMITS``; at most ``rate_limit_burst`` calls (default: one
         second's worth, like the API's bucket) go in any ``burst / rate`` seconds.
         ``clock`` (monotonic seconds) drives token expiry and cache TTLs; tests pass a fake one.
+        An optional API whose scope is refused is switched off (``service_enabled``) and tried
+        again ``service_recheck_seconds`` later (the application may have subscribed since).
         """
         if not client_id:
             raise FTConfigError("client_id is empty", endpoint="config")
@@ -106,6 +110,12 @@ class ClientBase:
             if api not in API_SCOPES:
                 raise ValueError(f"scopes: unknown API {api!r} (known: {', '.join(API_SCOPES)})")
             api_scopes[api] = _join_scopes([value] if isinstance(value, str) else value)
+        # Which scope words belong to which API: a refused scope switches its API off.
+        self._api_scope_parts: dict[str, frozenset[str]] = {
+            api: frozenset(value.split()) for api, value in api_scopes.items()
+        }
+        self._missing_since: dict[str, float] = {}  # API -> when its scope was refused
+        self.service_recheck_seconds = service_recheck_seconds
         if single_token:
             shared = _join_scopes(api_scopes.values())
             api_scopes = dict.fromkeys(api_scopes, shared)
@@ -119,8 +129,16 @@ class ClientBase:
                 raise ValueError(f"rate_limits: unknown API {api!r}")
             limits[api] = float(rate)
         self.rate_limits = limits
+        # A slot is held until its call finishes, up to one window (at least 0.5 s): a slow
+        # answer (a loaded gateway, La Bonne Boîte's geo search) then cannot let the next
+        # burst arrive within the same window.
         self._limiters = {
-            api: ApiRateLimiter(rate, burst=rate_limit_burst, headroom=rate_limit_headroom)
+            api: ApiRateLimiter(
+                rate,
+                burst=rate_limit_burst,
+                headroom=rate_limit_headroom,
+                max_hold=min(2.0, max(0.5, (rate_limit_burst or max(1, round(rate))) / rate)),
+            )
             for api, rate in limits.items()
         }
 
@@ -195,6 +213,66 @@ class ClientBase:
     @property
     def closed(self) -> bool:
         return self._http.is_closed
+
+    # ---- optional services ----------------------------------------------------------------
+    def service_enabled(self, api: str) -> bool:
+        """False while ``api``'s scope stands refused (until the re-check delay has passed)."""
+        since = self._missing_since.get(api)
+        if since is None:
+            return True
+        if self._clock() - since < self.service_recheck_seconds:
+            return False
+        # Time to ask again: the next token request includes its scopes once more.
+        del self._missing_since[api]
+        token = self._tokens[self.scopes[api]]
+        token.value, token.expires_at = None, 0.0
+        return True
+
+    @property
+    def missing_services(self) -> frozenset[str]:
+        """The APIs currently switched off because their scope was refused."""
+        return frozenset(api for api in self._missing_since if not self._recheck_due(api))
+
+    def _recheck_due(self, api: str) -> bool:
+        since = self._missing_since.get(api)
+        return since is None or self._clock() - since >= self.service_recheck_seconds
+
+    def _mark_missing(self, api: str) -> None:
+        self._missing_since[api] = self._clock()
+        self.stats.errors["scope_missing"] += 1
+
+    def _requested_scope(self, token: _Token) -> str:
+        """The token's scopes without those of the APIs switched off."""
+        dropped: set[str] = set()
+        for api in self._missing_since:
+            if self.scopes[api] == token.scope:
+                dropped |= self._api_scope_parts[api]
+        return " ".join(part for part in token.scope.split() if part not in dropped)
+
+    def _apis_of_scopes(self, token: _Token, refused: set[str]) -> list[str]:
+        """The optional APIs of this token that need one of the ``refused`` scope words."""
+        return [
+            api
+            for api in sorted(self._api_scope_parts)
+            if api in OPTIONAL_APIS
+            and self.scopes[api] == token.scope
+            and api not in self._missing_since
+            and self._api_scope_parts[api] & refused
+        ]
+
+    def _not_enabled(self, api: str, endpoint: str, status: int | None = None) -> FTError:
+        return self._count(
+            FTServiceNotEnabled(
+                f"service not enabled for this application (scopes {self.scopes_of(api)!r})",
+                api=api,
+                status=status,
+                endpoint=endpoint,
+            )
+        )
+
+    def scopes_of(self, api: str) -> str:
+        """The scope words ``api`` needs (for messages and ``ft-bot check``)."""
+        return " ".join(sorted(self._api_scope_parts[api]))
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))

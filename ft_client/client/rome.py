@@ -1,4 +1,5 @@
-"""ROME 4.0 métiers with their fiche's skills, and Match via Soft Skills, cached."""
+"""ROME 4.0 métiers with their fiche's skills, and Match via Soft Skills v1 (scope
+``api_matchviasoftskillsv1``, 1 call/s, optional like every service but the offers), cached."""
 
 from __future__ import annotations
 
@@ -61,7 +62,11 @@ class RomeApi(Transport):
         body = self._json(response, endpoint)
         if not isinstance(body, dict):
             raise self._invalid("soft skills answer is not a JSON object", response, endpoint)
-        return tuple(SoftSkill.list_from_json(body))
+        skills = SoftSkill.list_from_json(body)
+        # A 2025 client reports occasional all-zero scores: that is "no data", not 23 zeros.
+        if all(skill.score <= 0 for skill in skills):
+            return ()
+        return tuple(skills)
 
 
 def _rome_code(code: str) -> str:

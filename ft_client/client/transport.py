@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from ft_client.client.auth import TokenAuth
+from ft_client.client.config import OPTIONAL_APIS
 from ft_client.client.responses import _error_message, _parse_retry_after
 from ft_client.errors import (
     FTAuthError,
@@ -37,10 +38,13 @@ class Transport(TokenAuth):
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        json_body: Any = None,
         accept: Sequence[int] = (200, 206, 204),
     ) -> httpx.Response:
         """Send one logical call with auth, rate limit and retries; return an accepted answer."""
+        if not self.service_enabled(api):
+            raise self._not_enabled(api, endpoint)
         url = self.api_base_url + path
         token = self._tokens[self.scopes[api]]
         limiter = self._limiters[api]
@@ -54,13 +58,21 @@ class Transport(TokenAuth):
             first = False
             slot = await limiter.acquire()
             try:
-                token_value = await self._token_value(token)
+                try:
+                    token_value = await self._token_value(token)
+                except FTAuthError:
+                    if api in self._missing_since:  # every scope of this token was refused
+                        raise self._not_enabled(api, endpoint) from None
+                    raise
+                if api in self._missing_since:  # the token request just refused its scope
+                    raise self._not_enabled(api, endpoint)
                 self.stats.calls[endpoint] += 1
                 started = time.perf_counter()
                 response = await self._http.request(
                     method,
                     url,
                     params=params,
+                    json=json_body,
                     headers={"Authorization": f"Bearer {token_value}"},
                 )
             except httpx.TimeoutException:
@@ -96,6 +108,10 @@ class Transport(TokenAuth):
                     self._invalidate(token, token_value)
                     log.info("%s: token refused (401), refreshing it once", endpoint)
                     continue
+                if status == 403 and api in OPTIONAL_APIS:
+                    # "Invalid scope": subscribed but not granted (yet), or never subscribed.
+                    self._mark_missing(api)
+                    raise self._not_enabled(api, endpoint, status=403)
                 if status == 403:
                     raise self._count(
                         FTAuthError(
@@ -124,10 +140,10 @@ class Transport(TokenAuth):
                     limiter.pause(wait)
                     log.warning("%s: 429, pausing %s calls for %.2fs", endpoint, api, wait)
                     continue
-                if status == 400:
+                if status in (400, 422):  # 422: La Bonne Boîte's refused parameters
                     message, code = _error_message(response)
                     raise self._count(
-                        FTBadRequest(message, endpoint=endpoint, error_code=code, status=400)
+                        FTBadRequest(message, endpoint=endpoint, error_code=code, status=status)
                     )
                 if status < 500:
                     raise self._count(

@@ -21,8 +21,22 @@ APIS: dict[str, tuple[tuple[str, str], ...]] = {
         ("/partenaire/rome-contextes-travail/", "api_rome-contextes-travailv1"),
     ),
     "softskills": (("/partenaire/matchviasoftskills/", "api_matchviasoftskillsv1"),),
+    "labonneboite": (("/partenaire/labonneboite/", "api_labonneboitev2"),),
+    "marche": (
+        ("/partenaire/stats-offres-demandes-emploi/", "api_stats-offres-demandes-emploiv1"),
+    ),
+    "romeo": (("/partenaire/romeo/", "api_romeov2"),),
 }
-DEFAULT_RATE_LIMITS: Mapping[str, float] = {"offres": 10.0, "rome": 1.0, "softskills": 1.0}
+# The seed's table (offers 10/s, ROMEO 2/s, La Bonne Boîte 2/s, soft skills 1/s); ROME measured;
+# Marché du travail 10/s from one third-party note (a guess).
+DEFAULT_RATE_LIMITS: Mapping[str, float] = {
+    "offres": 10.0,
+    "rome": 1.0,
+    "softskills": 1.0,
+    "labonneboite": 2.0,
+    "marche": 10.0,
+    "romeo": 2.0,
+}
 KNOWN_SCOPES = frozenset(
     {
         "api_offresdemploiv2",
@@ -35,6 +49,8 @@ KNOWN_SCOPES = frozenset(
         "api_matchviasoftskillsv1",
         "api_romeov2",
         "api_labonneboitev2",
+        "api_stats-offres-demandes-emploiv1",
+        "offresetdemandesemploi",
     }
 )
 ACCEPTED_REALMS = frozenset({"/partenaire", "partenaire"})

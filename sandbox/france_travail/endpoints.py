@@ -33,6 +33,20 @@ def endpoint_of(method: str, path: str) -> tuple[str, str | None]:
         return "rome_fiche", api
     if path.startswith("/partenaire/matchviasoftskills/"):
         return "softskills", api
+    if path.startswith("/partenaire/labonneboite/"):
+        return "labonneboite", api
+    if path.startswith("/partenaire/stats-offres-demandes-emploi/v1/indicateur/salaire-"):
+        return "marche_salaires", api
+    if path.startswith("/partenaire/stats-offres-demandes-emploi/v1/indicateur/stat-offres"):
+        return "marche_offres", api
+    if path.startswith("/partenaire/stats-offres-demandes-emploi/v1/indicateur/stat-embauches"):
+        return "marche_embauches", api
+    if path.startswith("/partenaire/stats-offres-demandes-emploi/v1/indicateur/stat-perspective"):
+        return "marche_tension", api
+    if path.startswith("/partenaire/stats-offres-demandes-emploi/"):
+        return "marche", api
+    if path.startswith("/partenaire/romeo/"):
+        return "romeo", api
     return ("unknown", api)
 
 

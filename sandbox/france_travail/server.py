@@ -26,6 +26,8 @@ from sandbox.france_travail.dataset import build_offers, generate_offer
 from sandbox.france_travail.endpoints import endpoint_of, scope_for
 from sandbox.france_travail.faults import FaultResponses, Faults
 from sandbox.france_travail.field_selector import parse_champs, select_response
+from sandbox.france_travail.labonneboite import LaBonneBoiteRoutes
+from sandbox.france_travail.market import MarketRoutes
 from sandbox.france_travail.messages import MSG_CHAMPS
 from sandbox.france_travail.oauth import IssuedToken, TokenRoutes
 from sandbox.france_travail.offer_detail import OfferDetailRoutes
@@ -38,6 +40,7 @@ from sandbox.france_travail.referentials import (
 from sandbox.france_travail.referentiel import ReferentielRoutes
 from sandbox.france_travail.responses import ft_error, json_response, unauthorized
 from sandbox.france_travail.rome import RomeRoutes
+from sandbox.france_travail.romeo import RomeoRoutes
 from sandbox.france_travail.search import OfferInfo, OfferSearchRoutes
 from sandbox.france_travail.soft_skills import SoftSkillsRoutes
 from sandbox.france_travail.stats import Stats
@@ -52,6 +55,9 @@ class FranceTravailEmulator(
     ReferentielRoutes,
     RomeRoutes,
     SoftSkillsRoutes,
+    LaBonneBoiteRoutes,
+    MarketRoutes,
+    RomeoRoutes,
 ):
     """The France Travail partner API on a loopback port. Use as an async context manager.
 
@@ -232,6 +238,11 @@ class FranceTravailEmulator(
         r.add_get(fiches, self._rome_fiches)
         r.add_get(f"{fiches}/{{code}}", self._rome_fiche)
         r.add_post("/partenaire/matchviasoftskills/v1/professions/job_skills", self._softskills)
+        r.add_get("/partenaire/labonneboite/v2/recherche", self._labonneboite)
+        stats = "/partenaire/stats-offres-demandes-emploi/v1/indicateur"
+        r.add_post(f"{stats}/{{name}}", self._market_indicator)
+        r.add_get(f"{stats}/salaire-rome-fap/{{kind}}/{{code}}", self._market_salary)
+        r.add_post("/partenaire/romeo/v2/predictionMetiers", self._romeo_predict)
         return app
 
     @web.middleware

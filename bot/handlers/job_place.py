@@ -1,0 +1,129 @@
+"""What /entreprises and /marche share: reading "métier [à lieu]", finding the métier and the
+place in the offline referential, and calling an optional France Travail service with a clear
+French answer when it is off (not subscribed), busy (429) or down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Final, TypeVar
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot.handlers.common import MIN_JOB_SCORE, Context, has_letter, record_ft_error, reply_html
+from bot.render import escape
+from bot.texts import services as t
+from ft_client import FTError, FTRateLimited, FTServiceNotEnabled
+from ft_client.query import ROME_CODE_RE
+from ft_client.referential import Place, Referential
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_INPUT_CHARS: Final = 200
+MAX_PLACE_CHARS: Final = 100
+# "serveur à Lyon": the last " à " separates the place; "G1803 69": a trailing département.
+_PLACE_ONLY_RE: Final = re.compile(r"^(?:à|a|au)\s+(?P<place>\S.*)$", re.I)
+_PLACE_RE: Final = re.compile(r"^(?P<job>.*\S)\s+(?:à|a|au)\s+(?P<place>\S.*)$", re.I)
+_TRAILING_CODE_RE: Final = re.compile(r"^(?P<job>.*\S)\s+(?P<code>\d{5}|\d{2,3}|2[AB])$", re.I)
+# find_jobs score of a text that is a job title itself ("aide à domicile" 1.0), not job words
+# followed by a place ("serveur à Lyon" 0.6).
+JOB_TITLE_SCORE: Final = 0.9
+
+
+def split_job_place(text: str) -> tuple[str, str | None]:
+    """ "serveur à Lyon" → ("serveur", "Lyon") (the last " à "); "à Lyon" → ("", "Lyon");
+    "G1803 69" → ("G1803", "69"); "serveur 75015" → ("serveur", "75015"); "serveur" →
+    ("serveur", None). Whether "aide à domicile" is a job or a place is for the caller."""
+    text = " ".join(text.split())
+    for regex, group in (
+        (_PLACE_ONLY_RE, "place"),
+        (_PLACE_RE, "place"),
+        (_TRAILING_CODE_RE, "code"),
+    ):
+        match = regex.match(text)
+        if match is not None:
+            job = (match.groupdict().get("job") or "").strip()
+            place = match.group(group)[:MAX_PLACE_CHARS]
+            return job, place.upper() if group == "code" else place
+    return text, None
+
+
+async def names_a_job(referential: Referential, text: str) -> bool:
+    """Whether the whole text is a job title (near-exact), so its " à " is no place."""
+    try:
+        hits = await asyncio.to_thread(referential.find_jobs, text[:MAX_INPUT_CHARS], 1)
+    except ValueError:
+        return False
+    return bool(hits) and hits[0].score >= JOB_TITLE_SCORE
+
+
+async def find_job(referential: Referential, words: str) -> tuple[str, str] | None:
+    """(ROME code, label) for a code or job words; None when nothing fits well enough."""
+    code = words.strip().upper()
+    if ROME_CODE_RE.match(code):
+        job = referential.job(code)
+        return (job.code, job.label) if job else None
+    if not has_letter(words):
+        return None
+    try:
+        hits = await asyncio.to_thread(referential.find_jobs, words[:MAX_INPUT_CHARS], 1)
+    except ValueError:
+        return None
+    if not hits or hits[0].score < MIN_JOB_SCORE:
+        return None
+    return hits[0].rome_code, hits[0].job_label
+
+
+def departement_of(referential: Referential, words: str) -> str | None:
+    """A département code typed as such ("69", "2A", "974"), if it exists."""
+    code = words.strip().upper()
+    if re.fullmatch(r"\d{2,3}|2[AB]", code) and referential.departement_name(code):
+        return code
+    return None
+
+
+async def find_place(referential: Referential, words: str) -> Place | None:
+    try:
+        found = await asyncio.to_thread(referential.find_places, words[:MAX_PLACE_CHARS], 1)
+    except ValueError:
+        return None
+    return found[0] if found else None
+
+
+async def call_service(
+    update: Update, context: Context, service: str, coro: Awaitable[T]
+) -> tuple[T] | None:
+    """``(result,)``, or None after telling the user why the service gave nothing.
+
+    Off (``FTServiceNotEnabled``): "service non activé pour ce bot", nothing recorded (it is
+    configuration, not an outage). Busy (429 through every wait) and down: recorded for /stats.
+    """
+    chat = update.effective_chat
+    if chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        return (await coro,)
+    except FTServiceNotEnabled:
+        await reply_html(update, context, t.SERVICE_OFF.format(service=escape(service)))
+    except FTRateLimited as error:
+        await record_ft_error(context, error)
+        await reply_html(update, context, t.SERVICE_BUSY.format(service=escape(service)))
+    except FTError as error:
+        logger.warning(
+            "France Travail %s on %s (status %s)",
+            type(error).__name__,
+            error.endpoint,
+            error.status,
+        )
+        await record_ft_error(context, error)
+        await reply_html(update, context, t.SERVICE_DOWN.format(service=escape(service)))
+    return None
