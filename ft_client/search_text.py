@@ -197,6 +197,7 @@ _WEAK_MARKERS: tuple[tuple[str, ...], ...] = (
     ("region",),
     ("departement",),
 )
+_MAX_PLACE_WORDS = 8  # "La Chapelle Saint Martin en Plaine" typed without hyphens: 6
 _ARTICLE_FOR = {"au": "Le", "aux": "Les"}  # "au Mans" → "Le Mans"
 _EDGE_WORDS = frozenset(
     {"de", "d'", "du", "des", "un", "une", "le", "la", "les", "l'", "comme", "en", "et", "ou"}
@@ -282,7 +283,7 @@ def _split_place(
         article = _ARTICLE_FOR.get(prepositions[0]) if len(prepositions) == 1 else None
         area_first = not strong
         # The longest known place right after the preposition; what follows is not the place.
-        for end in range(len(after), 0, -1):
+        for end in range(min(len(after), _MAX_PLACE_WORDS), 0, -1):
             head = [_Token(article, article.lower()), *after[:end]] if article else after[:end]
             place = _classify(head, names, typed=False, area_first=area_first)
             if place is not None:

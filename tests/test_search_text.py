@@ -3,6 +3,7 @@ examples, bad input, and resolution against the bundled referential (never a sub
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -365,3 +366,15 @@ def test_resolution_with_a_small_names_table() -> None:
         ResolutionStatus.UNKNOWN
     )
     assert names.job_words == frozenset({"serveur", "serveuse"})
+
+
+@pytest.mark.parametrize("pattern", ["à ", "aide à ", "dans le ", "à la la la ", "1 km "])
+def test_adversarial_lines_stay_cheap(pattern: str) -> None:
+    # Each preposition starts a place look-up; the place length is capped so a line full of
+    # them costs milliseconds, not seconds (generous bound: the test machine is shared).
+    bundled_place_names()
+    line = (pattern * 200)[:MAX_SEARCH_CHARS]
+    started = time.perf_counter()
+    result = parse_search_text(line)
+    assert time.perf_counter() - started < 0.5
+    assert isinstance(result, SearchRequest)
