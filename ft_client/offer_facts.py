@@ -257,7 +257,9 @@ _REMOTE_NO = re.compile(
     re.IGNORECASE,
 )
 _REMOTE_YES = re.compile(
-    r"t[ée]l[ée]\s*-?\s*travail|full\s*remote|\bremote\b|travail\s+[àa]\s+distance|\bhybride\b",
+    r"t[ée]l[ée]\s*-?\s*travail|full\s*remote|\bremote\b|travail\s+[àa]\s+distance"
+    # "hybride" alone is often a car ("mécanicien véhicules hybrides"): only a way of working.
+    r"|(?:travail|mode|poste|organisation|rythme)\s+hybride",
     re.IGNORECASE,
 )
 

@@ -240,6 +240,8 @@ def test_working_time(
         ("Développeur", "Pas de télétravail possible.", False),
         ("Développeur", "Télétravail : non.", False),
         ("Serveur", "Service du midi en brasserie.", None),
+        ("Mécanicien automobile", "Entretien des véhicules hybrides et électriques.", None),
+        ("Technicien", "Formation à distance les premiers jours.", None),
         ("Serveur", None, None),
     ],
 )
