@@ -49,8 +49,7 @@ class PlaceNames:
     departements: Mapping[str, Departement]  # by code ("69", "2A", "974")
     departements_by_key: Mapping[str, str]  # name key → code
     regions_by_key: Mapping[str, tuple[str, str]]  # name key → (code, name)
-    commune_keys: frozenset[str]  # name keys, accents kept
-    commune_folded_keys: frozenset[str]  # name keys, accents removed
+    commune_keys: frozenset[str]  # name keys of every commune and arrondissement
     job_words: frozenset[str]  # folded words of ROME job titles
 
     def departement_code(self, text: str) -> str | None:
@@ -58,17 +57,15 @@ class PlaceNames:
         code = text.strip().upper()
         if code in self.departements:
             return code
-        key = name_key(text, accents=False)
+        key = name_key(text)
         return self.departements_by_key.get(key) or self.departements_by_key.get(_drop_article(key))
 
     def region(self, text: str) -> tuple[str, str] | None:
-        key = name_key(text, accents=False)
+        key = name_key(text)
         return self.regions_by_key.get(key) or self.regions_by_key.get(_drop_article(key))
 
-    def is_commune(self, text: str, *, accents: bool = False) -> bool:
-        if accents:
-            return name_key(text, accents=True) in self.commune_keys
-        return name_key(text, accents=False) in self.commune_folded_keys
+    def is_commune(self, text: str) -> bool:
+        return name_key(text) in self.commune_keys
 
     def region_of(self, departement: str | None) -> str | None:
         found = self.departements.get(departement or "")
@@ -90,14 +87,14 @@ def fold_accents(text: str) -> str:
     )
 
 
-def name_key(text: str, *, accents: bool = False) -> str:
+def name_key(text: str) -> str:
     """Comparable form of a place name: "Saint-Denis" = "saint denis" = "St Denis";
     "Paris 12e Arrondissement" = "paris 12ème" = "Paris 12"."""
     key = text.casefold().replace("œ", "oe").replace("æ", "ae")
     key = _ORDINAL.sub(r"\1", key)
     words = [_ABBREVIATIONS.get(w, w) for w in _SEPARATORS.split(key) if w]
     key = " ".join(w for w in words if w not in {"arrondissement", "arr", "cedex"})
-    return key if accents else fold_accents(key)
+    return fold_accents(key)
 
 
 def _drop_article(key: str) -> str:
@@ -134,8 +131,7 @@ def place_names_from_data(
         departements=departements,
         departements_by_key={name_key(d.name): code for code, d in departements.items()},
         regions_by_key={name_key(name): (code, name) for code, name in regions.items()},
-        commune_keys=frozenset(name_key(n, accents=True) for n in names),
-        commune_folded_keys=frozenset(name_key(n) for n in names),
+        commune_keys=frozenset(name_key(n) for n in names),
         job_words=frozenset(job_words),
     )
 

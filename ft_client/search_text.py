@@ -306,7 +306,7 @@ def _tail_place(
             continue  # "chef de rang", "peintre": job words that are also town names
         text = _join(tail)
         number = size == 1 and re.fullmatch(r"\d{5}|\d{2,3}|2[ab]", tail[0].folded)
-        known = number or names.is_commune(text, accents=True) or names.departement_code(text)
+        known = number or names.is_commune(text) or names.departement_code(text)
         place = _classify(tail, names, typed=False) if known else None
         if place is not None:
             return words[:-size], place, []
