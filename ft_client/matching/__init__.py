@@ -12,6 +12,7 @@ One room per concern:
 - ``offers``: ``rank_offers`` — offers ranked for a profile, with reasons.
 """
 
+from ft_client.matching.jobs import find_jobs
 from ft_client.matching.offers import MatchProfile, RankedOffer, rank_offers
 from ft_client.matching.scores import MatchReport, MissingSkill, match_job
 from ft_client.matching.skills import (
@@ -37,6 +38,7 @@ __all__ = [
     "RankedOffer",
     "SkillMatch",
     "clean_phrases",
+    "find_jobs",
     "match_job",
     "matcher_for",
     "rank_offers",

@@ -193,13 +193,13 @@ def rank_offers(
     job_cache: dict[str, float | None] = {}
 
     def job_fit_of_skills(code: str | None) -> float | None:
-        """match_job's score of the offer's ROME job (cached: offers share jobs)."""
+        """match_job's coverage of the offer's ROME job (cached: offers share jobs)."""
         if not code or not phrases:
             return None
         code = code.upper()
         if code not in job_cache:
             known = ref.job_skill_codes(code)
-            job_cache[code] = scorer.score(code) if known else None
+            job_cache[code] = scorer.coverage(code) if known else None
         return job_cache[code]
 
     job_details_cache: dict[str, tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]] = {}

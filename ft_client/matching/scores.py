@@ -1,4 +1,14 @@
-"""How well a person's phrases fit one ROME job: coverage, explanations, what is missing."""
+"""How well a person's phrases fit one ROME job: coverage, explanations, what is missing.
+
+Two numbers, named plainly:
+- ``coverage``: the share of the job's key skills the person covers, weighted by importance
+  (core skills — "cœur de métier" — weigh 70 %, the others 30 %, savoir-être half a skill), each
+  part measured against what a profile of a handful of skills can show (``CORE_CAP``,
+  ``OTHER_CAP``). It only looks at the job's side, and each job skill keeps its best similarity
+  over the person's phrases, so adding a phrase can never lower it. This is what people see.
+- ``relevance``: the ranking key, which also weighs how much of the person's words the job uses
+  (a fuller profile may lower it for a given job; that is fine for ordering, never shown).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +23,9 @@ from ft_client.matching.skills import (
     clean_phrases,
     matcher_for,
 )
+from ft_client.matching.transversal import TransversalPhrase, classify, classify_phrases
 from ft_client.referential import Job, Referential
 
-MAX_PHRASES = 40
 # Job coverage is measured against what a profile of a handful of skills can show.
 CORE_CAP = 5.0
 OTHER_CAP = 5.0
@@ -32,12 +42,15 @@ class MissingSkill:
 
 @dataclass(frozen=True, slots=True)
 class MatchReport:
-    score: float
+    score: float  # = coverage: what "Vos compétences couvrent X %" shows
     matched: tuple[SkillMatch, ...]
     missing: tuple[MissingSkill, ...]
     recommendations: tuple[str, ...]
     user_coverage: float = 0.0  # share of the user's phrases useful for the job
-    job_coverage: float = 0.0  # share of the job's key skills the user covers
+    job_coverage: float = 0.0  # = coverage (kept for existing callers)
+    coverage: float = 0.0  # share of the job's key skills covered; never lowered by a phrase
+    relevance: float = 0.0  # ranking key: half coverage, half share of the user's words used
+    transversal: tuple[TransversalPhrase, ...] = ()  # soft/transversal phrases, shown apart
 
 
 def _job_coverage(core_sum: float, n_core: int, other_sum: float, other_total: float) -> float:
@@ -56,11 +69,18 @@ class JobScorer:
         self.phrases = list(phrases)
         self.by_code = matcher.best_by_code(self.phrases)
         weights = [matcher.phrase_weight(p) for p in self.phrases]
-        self.total_weight = sum(weights)
+        transversal = [classify(p) is not None for p in self.phrases]
+        # An unused transversal phrase ("permis B") is left out of the user's share.
+        self.total_weight = sum(w for w, t in zip(weights, transversal, strict=True) if not t)
         self.useful: dict[str, float] = {}
-        for phrase, weight in zip(self.phrases, weights, strict=True):
+        self.useful_transversal: dict[str, float] = {}
+        for phrase, weight, is_transversal in zip(self.phrases, weights, transversal, strict=True):
             for job_code in matcher.phrase_jobs(phrase):
                 self.useful[job_code] = self.useful.get(job_code, 0.0) + weight
+                if is_transversal:
+                    self.useful_transversal[job_code] = (
+                        self.useful_transversal.get(job_code, 0.0) + weight
+                    )
         self.core_sums: dict[str, float] = {}
         self.other_sums: dict[str, float] = {}
         skill_jobs = matcher.skill_jobs_core()
@@ -77,18 +97,28 @@ class JobScorer:
     def candidates(self) -> set[str]:
         return set(self.useful)
 
-    def score(self, job_code: str) -> float:
-        if not self.phrases or not self.total_weight:
+    def coverage(self, job_code: str) -> float:
+        """``match_job(...).coverage`` for a referential job."""
+        if not self.phrases:
             return 0.0
-        user_coverage = self.useful.get(job_code, 0.0) / self.total_weight
         weights = self.matcher.job_weights(job_code)
-        job_coverage = _job_coverage(
-            self.core_sums.get(job_code, 0.0),
-            len(weights.core),
-            self.other_sums.get(job_code, 0.0),
-            weights.other_total,
+        return round(
+            _job_coverage(
+                self.core_sums.get(job_code, 0.0),
+                len(weights.core),
+                self.other_sums.get(job_code, 0.0),
+                weights.other_total,
+            ),
+            4,
         )
-        return round(0.5 * user_coverage + 0.5 * job_coverage, 4)
+
+    def relevance(self, job_code: str) -> float:
+        """``match_job(...).relevance``: half coverage, half share of the user's words used."""
+        denominator = self.total_weight + self.useful_transversal.get(job_code, 0.0)
+        if not self.phrases or not denominator:
+            return 0.0
+        user_coverage = self.useful.get(job_code, 0.0) / denominator
+        return round(0.5 * user_coverage + 0.5 * self.coverage(job_code), 4)
 
 
 def _skill_weight(kind: str, core: bool) -> float:
@@ -141,8 +171,14 @@ def match_job(
                 best[skill.code] = (sim, i)
 
     phrase_weights = [matcher.phrase_weight(p) for p in phrases]
+    # An unused transversal phrase ("permis B") is left out of the user's share.
+    counted = [
+        w
+        for i, w in enumerate(phrase_weights)
+        if i in useful_phrases or classify(phrases[i]) is None
+    ]
     user_coverage = (
-        sum(phrase_weights[i] for i in useful_phrases) / sum(phrase_weights) if phrases else 0.0
+        sum(phrase_weights[i] for i in useful_phrases) / sum(counted) if sum(counted) else 0.0
     )
     others = [s for s in skills if not s.core]
     job_coverage = _job_coverage(
@@ -151,7 +187,8 @@ def match_job(
         sum(KIND_WEIGHTS[s.kind] * best[s.code][0] for s in others if s.code in best),
         sum(KIND_WEIGHTS[s.kind] for s in others),
     )
-    score = round(0.5 * user_coverage + 0.5 * job_coverage, 4) if phrases else 0.0
+    coverage = round(job_coverage, 4) if phrases else 0.0
+    relevance = round(0.5 * user_coverage + 0.5 * job_coverage, 4) if phrases else 0.0
 
     matched = tuple(
         sorted(
@@ -178,12 +215,15 @@ def match_job(
     missing = tuple(missing_all[:max_missing])
     recommendations = tuple(_job_recommendation(m, kinds[m.code or ""]) for m in missing[:3])
     return MatchReport(
-        score=score,
+        score=coverage,
         matched=matched,
         missing=missing,
         recommendations=recommendations,
         user_coverage=round(user_coverage, 4),
-        job_coverage=round(job_coverage, 4),
+        job_coverage=coverage,
+        coverage=coverage,
+        relevance=relevance,
+        transversal=classify_phrases(phrases),
     )
 
 
