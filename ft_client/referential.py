@@ -68,7 +68,8 @@ class JobHit:
     rome_code: str
     job_label: str
     matched_title: str
-    score: float
+    score: float  # confidence in [0, 1]
+    why: str = ""  # where the hit comes from (ft_client.matching.find_jobs), French
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ One room per concern:
 - ``offers``: ``rank_offers`` — offers ranked for a profile, with reasons.
 """
 
-from ft_client.matching.jobs import find_jobs
+from ft_client.matching.jobs import FIND_JOBS_THRESHOLD, find_jobs, is_recognised, looks_like_place
 from ft_client.matching.offers import MatchProfile, RankedOffer, rank_offers
 from ft_client.matching.scores import MatchReport, MissingSkill, match_job
 from ft_client.matching.skills import (
@@ -28,6 +28,7 @@ from ft_client.matching.suggest import MIN_SUGGESTION_SCORE, JobSuggestion, sugg
 
 __all__ = [
     "EXPANSION_FACTOR",
+    "FIND_JOBS_THRESHOLD",
     "MATCH_THRESHOLD",
     "MIN_SUGGESTION_SCORE",
     "JobSuggestion",
@@ -39,6 +40,8 @@ __all__ = [
     "SkillMatch",
     "clean_phrases",
     "find_jobs",
+    "is_recognised",
+    "looks_like_place",
     "match_job",
     "matcher_for",
     "rank_offers",
