@@ -17,7 +17,7 @@ WORDS_WEIGHT = 0.5
 # Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance, of the
 # vocabulary rewritings in the BM25 query, and how many BM25 fiches join the candidates
 # (chosen on the dev set and the original profiles; see docs/matching-measurements.md).
-FULLTEXT_WEIGHT = 1.0
+FULLTEXT_WEIGHT = 0.5
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
 MIN_SUGGESTION_SCORE = 0.005
@@ -73,8 +73,9 @@ def suggest_jobs(
             1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
         )
         label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
-        # Both signals scaled so that their best fiche scores 1, then summed (a weighted sum
-        # beat reciprocal rank fusion on the dev, original and synthetic sets).
+        # Both signals scaled so that their best fiche scores 1, then summed: a weighted sum
+        # beat reciprocal rank fusion on the dev, original and synthetic sets; a larger BM25
+        # weight helps people's words (dev set) and costs ROME-like wording (synthetic set).
         relevance = round(
             lexical.get(job_code, 0.0) / best_lexical
             + FULLTEXT_WEIGHT * fulltext.get(job_code, 0.0),
