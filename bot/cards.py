@@ -339,7 +339,8 @@ def job_suggestions(suggestions: Sequence[JobSuggestionView]) -> str:
     lines = ["<b>Les métiers qui correspondent à vos compétences</b>", ""]
     for index, s in enumerate(suggestions, start=1):
         lines.append(
-            f"{index}. <b>{plain(s.label, TITLE_LIMIT)}</b> ({escape(s.code)}) — {percent(s.score)}"
+            f"{index}. <b>{plain(s.label, TITLE_LIMIT)}</b> ({escape(s.code)}) — "
+            f"vos compétences couvrent {percent(s.score)}"
         )
     lines.append("")
     lines.append("Appuyez sur un métier pour voir le détail et les offres.")

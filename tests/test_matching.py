@@ -219,7 +219,7 @@ def test_rank_offers_on_real_samples(ref: Referential, offers: list[Offer]) -> N
     reasons = " | ".join(best.reasons)
     assert "Votre métier visé" in reasons
     assert "km de chez vous" in reasons
-    assert "compétences demandées sur 6" in reasons
+    assert "des 6 compétences demandées" in reasons
     assert all(isinstance(r, str) and r for r in best.reasons)
     # Missing: what the receptionist offer asks that the profile lacks.
     missing_labels = {m.label for m in best.missing}

@@ -307,10 +307,12 @@ def rank_offers(
                 title_hit = text_match(offer.title)
                 skill_score = title_hit[0]
             if n_items:
+                # One vocabulary everywhere (/match, /metiers, offer cards, alerts): "couvrent".
                 if n_hit:
                     reasons.append(
-                        f"{n_hit} compétence{'s' if n_hit > 1 else ''} demandée"
-                        f"{'s' if n_hit > 1 else ''} sur {n_items} dans votre profil"
+                        f"Vos compétences couvrent {n_hit} des {n_items} compétences demandées"
+                        if n_items > 1
+                        else "Vos compétences couvrent la compétence demandée"
                     )
                 else:
                     reasons.append("Aucune des compétences demandées n'est dans votre profil")
