@@ -81,3 +81,15 @@ async def test_metiers_for_a_developer(tmp_path) -> None:
         # Never told to learn what "sql" already says.
         advice = report.text.split("Pour progresser")[-1]
         assert "Développer une application en lien avec une base de données" not in advice
+
+
+async def test_match_shows_transversal_phrases_as_such(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        skills = ("service en salle", "prise de commande", "permis B", "anglais courant")
+        await make_profile(env, 306, skills=skills)
+        user = env.user(306)
+        await user.send("/match G1803")
+        report = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "Aussi dans votre profil" in report.text
+        assert "• Permis B (permis)" in report.text
+        assert "• Anglais (langue)" in report.text

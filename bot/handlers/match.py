@@ -232,6 +232,7 @@ def match_view(
         radius_km=profile.radius_km if profile.place_code else None,
         offers_error=offers_error,
         other_targets=tuple(other_targets),
+        transversal=tuple((x.label, x.category) for x in report.transversal),
     )
 
 
