@@ -231,6 +231,9 @@ class MatchView:
     radius_km: int | None = None
     offers_error: bool = False  # France Travail failed: the report is shown without offers
     other_targets: tuple[tuple[str, str], ...] = field(default=())  # (code, label) buttons
+    # (label, category) of the soft and transversal phrases: savoir-être, langue, permis,
+    # certification — shown as such, they never lower the percentage.
+    transversal: tuple[tuple[str, str], ...] = field(default=())
 
 
 def match_report(view: MatchView) -> str:
@@ -247,6 +250,13 @@ def match_report(view: MatchView) -> str:
     else:
         lines.append("")
         lines.append("Aucune de vos compétences ne correspond encore à ce métier.")
+    if view.transversal:
+        lines.append("")
+        lines.append("<b>🪪 Aussi dans votre profil</b>")
+        lines.extend(
+            f"• {plain(label, 60)} ({escape(category)})"
+            for label, category in view.transversal[:MAX_LISTED_SKILLS]
+        )
     # The recommendations are advice about the most important missing skills (in order):
     # show them first, then the other missing skills, so that nothing is said twice.
     advice = view.recommendations[:MAX_ADVICE]
@@ -339,7 +349,8 @@ def job_suggestions(suggestions: Sequence[JobSuggestionView]) -> str:
     lines = ["<b>Les métiers qui correspondent à vos compétences</b>", ""]
     for index, s in enumerate(suggestions, start=1):
         lines.append(
-            f"{index}. <b>{plain(s.label, TITLE_LIMIT)}</b> ({escape(s.code)}) — {percent(s.score)}"
+            f"{index}. <b>{plain(s.label, TITLE_LIMIT)}</b> ({escape(s.code)}) — "
+            f"vos compétences couvrent {percent(s.score)}"
         )
     lines.append("")
     lines.append("Appuyez sur un métier pour voir le détail et les offres.")

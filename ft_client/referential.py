@@ -68,7 +68,8 @@ class JobHit:
     rome_code: str
     job_label: str
     matched_title: str
-    score: float
+    score: float  # confidence in [0, 1]
+    why: str = ""  # where the hit comes from (ft_client.matching.find_jobs), French
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,8 @@ class Referential:
     ) -> None:
         """``communes`` and ``points`` may be loaders: places are then read on first use, which
         keeps ``load()`` fast for processes that only need jobs."""
+        self.rome_data = rome
+        self.data_dir: Path | None = None  # where the files were read from, if any
         self.rome_source: dict[str, Any] = rome.get("source", {})
         self._skills: dict[str, list[str]] = rome["skills"]
         self._domains: dict[str, str] = rome.get("domains", {})
@@ -204,7 +207,9 @@ class Referential:
             with gzip.open(data_dir / name, "rb") as handle:
                 return json.loads(handle.read())
 
-        return cls(read(ROME_FILE), lambda: read(COMMUNES_FILE), lambda: read(POINTS_FILE))
+        referential = cls(read(ROME_FILE), lambda: read(COMMUNES_FILE), lambda: read(POINTS_FILE))
+        referential.data_dir = data_dir
+        return referential
 
     def warm_up(self) -> None:
         """Read the places and build every index now (e.g. in a thread at bot start-up), so that
@@ -221,6 +226,15 @@ class Referential:
         """The raw ``[skill code, core 0/1]`` pairs of a job (empty for an unknown code)."""
         raw = self._raw_jobs.get(code)
         return raw["skills"] if raw else []
+
+    def raw_job(self, code: str) -> dict[str, Any]:
+        """The bundled record of a job: ``code``, ``label``, ``titles`` ([ogr, title, P/S]),
+        ``skills`` ([code, core 0/1]), ``domain``, ``mobility`` (KeyError for an unknown code)."""
+        return self._raw_jobs[code]
+
+    def skill_label(self, code: str) -> str | None:
+        entry = self._skills.get(code)
+        return entry[0] if entry else None
 
     def skill_kind(self, code: str) -> str | None:
         entry = self._skills.get(code)

@@ -45,13 +45,17 @@ class UserVocabulary:
     _by_stems: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = field(init=False)
     _max_key_len: int = field(init=False)
     _cache: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = field(init=False)
+    _texts: dict[tuple[str, ...], tuple[str, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         by_stems: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        texts: dict[tuple[str, ...], list[str]] = {}
         for entry in self.entries:
             key = key_tokens(entry.key)
             if not key:
                 continue
+            known = texts.setdefault(key, [])
+            known.extend(t for t in entry.targets if t not in known)
             alternatives = by_stems.setdefault(key, [])
             for target in entry.targets:
                 stems = skill_stems(target)
@@ -60,6 +64,12 @@ class UserVocabulary:
         self._by_stems = {k: tuple(v) for k, v in by_stems.items() if v}
         self._max_key_len = max((len(k) for k in self._by_stems), default=0)
         self._cache = {}
+        self._texts = {k: tuple(v[:MAX_TARGETS]) for k, v in texts.items() if k in self._by_stems}
+
+    def target_texts(self, phrase: str) -> tuple[str, ...]:
+        """The ROME wordings of the keys found in a phrase, as written (for full-text search)."""
+        found = self.find_keys(key_tokens(phrase))
+        return tuple(t for _s, _e, key in found for t in self._texts.get(key, ()))
 
     @classmethod
     def from_mapping(cls, families: Mapping[str, Mapping[str, Iterable[str]]]) -> UserVocabulary:

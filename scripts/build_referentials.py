@@ -8,7 +8,8 @@ Inputs (see ``../shared/data/PROVENANCE.md``):
   are taken, and written to their own file so that the ODbL part stays separate and credited.
 
 Outputs (gzip'd compact JSON, mtime 0 so that a rebuild gives identical bytes):
-``rome.json.gz``, ``communes.json.gz``, ``commune_points.odbl.json.gz``.
+``rome.json.gz``, ``communes.json.gz``, ``commune_points.odbl.json.gz``, and ``fulltext.json.gz``
+(the Snowball-stemmed term counts of each fiche's full text, for ``ft_client.matching.fulltext``).
 
 Usage: ``python scripts/build_referentials.py [--source ../shared/data] [--out ft_client/data]``.
 """
@@ -28,6 +29,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "ft_client" / "data"
+sys.path.insert(0, str(REPO_ROOT))
 
 ROME_SOURCE = {
     "name": "ROME 4.0",
@@ -292,7 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     communes = build_communes(source / "communes")
     points = build_points(source / "communes", communes["communes"])
 
+    from ft_client.matching.fulltext import document_term_counts, pack_term_counts
+
     outputs = {
+        "fulltext.json.gz": pack_term_counts(document_term_counts(rome)),
         "rome.json.gz": rome,
         "communes.json.gz": communes,
         "commune_points.odbl.json.gz": points,

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from telegram import Update
@@ -20,7 +21,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks, cards
 from bot.handlers.common import (
-    MIN_JOB_SCORE,
     Context,
     answer_query,
     command_args_text,
@@ -33,7 +33,16 @@ from bot.handlers.offer import remember_offers
 from bot.render import escape, truncate
 from bot.texts import commands as t
 from ft_client import OfferQuery
-from ft_client.matching import MatchReport, clean_phrases, match_job, rank_offers
+from ft_client.matching import (
+    FIND_JOBS_THRESHOLD,
+    MatchReport,
+    clean_phrases,
+    find_jobs,
+    is_recognised,
+    looks_like_place,
+    match_job,
+    rank_offers,
+)
 from ft_client.referential import Job, Referential
 from storage import Profile
 from storage.models import MAX_SKILL_LENGTH, MAX_SKILLS
@@ -45,6 +54,8 @@ COMMANDS: list[tuple[str, str]] = [("match", t.MATCH_DESCRIPTION)]
 OFFERS_SHOWN: Final = 5
 OFFERS_RANKED: Final = 50  # one France Travail page, ranked locally
 ALTERNATIVES_SHOWN: Final = 3
+# A close match worth offering as a button when the words name no job with confidence.
+MIN_CLOSE_MATCH: Final = 0.5
 MAX_QUERY_CHARS: Final = 200
 _ROME_CODE_RE: Final = re.compile(r"^\s*([A-Na-n])\s*(\d{4})\s*$")
 _CODE_LIKE_RE: Final = re.compile(r"^\s*[A-Za-z]\s*\d{3,5}\s*$")
@@ -151,23 +162,39 @@ async def store_typed_skills(update: Update, context: Context) -> list[str] | No
 # ------------------------------------------------------------------ resolving the job
 
 
-def resolve_job(ref: Referential, text: str) -> tuple[Job | None, list[tuple[str, str]]]:
-    """The job meant by ``text`` (a ROME code or words) and up to 3 alternatives (code, label)."""
+@dataclass(frozen=True, slots=True)
+class ResolvedJob:
+    """What /match's words name: a recognised job (with alternatives), or close matches only,
+    or a place typed instead of a job."""
+
+    job: Job | None
+    alternatives: tuple[tuple[str, str], ...] = ()  # (code, label): other recognised jobs
+    close: tuple[tuple[str, str], ...] = ()  # (code, label) when no job is recognised
+    place: str | None = None  # the town's name when the words name a place, not a job
+
+
+def resolve_job(ref: Referential, text: str) -> ResolvedJob:
+    """The job meant by ``text`` (a ROME code or words), up to 3 alternatives, or, when the
+    words name no job with enough confidence, the close matches or the place they name."""
     text = text[:MAX_QUERY_CHARS]
     code = _ROME_CODE_RE.match(text)
     if code:
-        return ref.job(code.group(1).upper() + code.group(2)), []
+        return ResolvedJob(ref.job(code.group(1).upper() + code.group(2)))
     if not has_letter(text):
-        return None, []
+        return ResolvedJob(None)
     try:
-        hits = ref.find_jobs(text, limit=1 + ALTERNATIVES_SHOWN)
+        hits = find_jobs(text, ref, limit=1 + ALTERNATIVES_SHOWN)
     except ValueError:
-        return None, []
-    hits = [h for h in hits if h.score >= MIN_JOB_SCORE]
-    if not hits:
-        return None, []
+        return ResolvedJob(None)
+    if not is_recognised(hits):
+        place = looks_like_place(text, ref)
+        if place is not None:
+            return ResolvedJob(None, place=place.name)
+        close = tuple((h.rome_code, h.job_label) for h in hits if h.score >= MIN_CLOSE_MATCH)
+        return ResolvedJob(None, close=close[:ALTERNATIVES_SHOWN])
     job = ref.job(hits[0].rome_code)
-    return job, [(h.rome_code, h.job_label) for h in hits[1:]]
+    recognised = [h for h in hits[1:] if h.score >= FIND_JOBS_THRESHOLD]
+    return ResolvedJob(job, tuple((h.rome_code, h.job_label) for h in recognised))
 
 
 def offer_query(profile: Profile, ref: Referential, rome_code: str) -> OfferQuery:
@@ -203,6 +230,7 @@ def match_view(
         radius_km=profile.radius_km if profile.place_code else None,
         offers_error=offers_error,
         other_targets=tuple(other_targets),
+        transversal=tuple((x.label, x.category) for x in report.transversal),
     )
 
 
@@ -274,15 +302,24 @@ async def match_command(update: Update, context: Context) -> None:
         else:
             await reply_html(update, context, t.MATCH_USAGE)
         return
-    job, alternatives = await asyncio.to_thread(resolve_job, svc.referential, text)
-    if job is None:
+    resolved = await asyncio.to_thread(resolve_job, svc.referential, text)
+    if resolved.job is None:
         shown = escape(truncate(" ".join(text.split()), 60))
         if _CODE_LIKE_RE.match(text):
             await reply_html(update, context, t.MATCH_UNKNOWN_CODE.format(code=shown))
+        elif resolved.place is not None:
+            await reply_html(update, context, t.match_is_place(escape(resolved.place)))
+        elif resolved.close:
+            await reply_html(
+                update,
+                context,
+                t.MATCH_NOT_RECOGNISED.format(words=shown),
+                cards.target_jobs_keyboard(list(resolved.close)),
+            )
         else:
             await reply_html(update, context, t.MATCH_UNKNOWN_WORDS.format(words=shown))
         return
-    await show_match(update, context, job, other_targets=alternatives)
+    await show_match(update, context, resolved.job, other_targets=resolved.alternatives)
 
 
 async def match_button(update: Update, context: Context) -> None:

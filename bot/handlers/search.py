@@ -31,6 +31,7 @@ from bot.handlers.offer import remember_offers
 from bot.render import escape, truncate
 from bot.texts import commands as t
 from ft_client import FTBadRequest, OfferQuery
+from ft_client.matching import find_jobs
 from ft_client.models import OfferPage
 from ft_client.query import clean_keywords
 from ft_client.referential import Place, Referential
@@ -73,7 +74,7 @@ async def _find_places(ref: Referential, typed_place: str) -> list[Place]:
 async def _names_a_job(ref: Referential, text: str) -> bool:
     """Whether the whole text is a job title (a near-exact match, not a fuzzy guess)."""
     try:
-        hits = await asyncio.to_thread(ref.find_jobs, text[:MAX_INPUT_CHARS], 1)
+        hits = await asyncio.to_thread(find_jobs, text[:MAX_INPUT_CHARS], ref, 1)
     except ValueError:
         return False
     return bool(hits) and hits[0].score >= JOB_TITLE_SCORE

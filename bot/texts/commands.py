@@ -44,6 +44,21 @@ MATCH_UNKNOWN_WORDS = (
     "Essayez avec d'autres mots, par exemple <code>/match serveur</code>, "
     "<code>/match développeur</code> ou un code ROME comme <code>/match G1803</code>."
 )
+MATCH_NOT_RECOGNISED = (
+    "Je ne reconnais pas de métier dans « {words} ».\n"
+    "Vouliez-vous dire l'un de ceux-ci ? Sinon, essayez avec d'autres mots, par exemple "
+    "<code>/match serveur</code> ou un code ROME comme <code>/match G1603</code>."
+)
+
+
+def match_is_place(place: str) -> str:
+    return (
+        f"« {place} » est un lieu, pas un métier. Quel métier cherchez-vous ?\n"
+        "Par exemple <code>/match serveur</code> ou <code>/match aide-soignante</code>. "
+        "Votre ville se règle avec /profil."
+    )
+
+
 MATCH_ASK_SKILLS = (
     "Pour comparer vos compétences au métier <b>{job}</b>, j'ai besoin de les connaître.\n"
     "Répondez à ce message avec vos compétences, séparées par des virgules, par exemple :\n"

@@ -1,0 +1,192 @@
+"""Job look-up people can rely on: what a person types for a job → ROME métiers, with a
+confidence and the reason of each hit.
+
+Three sources, in this order of trust:
+1. the curated alias table ``ft_client/data/job_aliases.json`` — workplaces ("ehpad"),
+   nicknames ("nounou", "plonge"), acronyms ("AESH", "VTC", "DRH") and everyday or English titles
+   ("femme de ménage", "night auditor") that ROME titles do not carry or carry ambiguously
+   ("plongeur" is first a dishwasher in job seekers' words, not a diver); each entry says why;
+2. ROME titles: the label and ~13 000 appellations with their feminine forms
+   (``Referential.find_jobs``, typo-tolerant), confidence = title similarity;
+3. the BM25 full text of each fiche (skills, savoirs, work contexts), for words that are no title
+   ("vaisselle"), offered as close matches only: their confidence stays under the threshold.
+
+``FIND_JOBS_THRESHOLD``: below it a hit is not a recognised job — the caller says so, and may
+offer the hits as close matches or ask for a rephrase; it must not act on them (e.g. add them to
+a profile). ``looks_like_place`` tells a town typed where a job was expected ("Paris").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from ft_client.matching.fulltext import fulltext_for, text_terms
+from ft_client.referential import JobHit, Place, Referential
+from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
+
+ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "job_aliases.json"
+# A hit at or above this confidence is a recognised job; below, only a close match. Title hits
+# of 0.6-0.7 are typically fuzzy nonsense ("Paris" → "Poseur de façade vitrée" 0.71), true ones
+# score 0.85 and above on the dev set (typos and feminine forms included).
+FIND_JOBS_THRESHOLD = 0.75
+# The highest confidence of a close match (not recognised).
+CLOSE_ONLY = FIND_JOBS_THRESHOLD - 0.01
+# Alias hits: the first code of an exact alias, then a small step down for the next ones.
+ALIAS_CONFIDENCE = 0.97
+ALIAS_STEP = 0.03
+# An alias found inside a longer query ("serveuse en ehpad"): still recognised, less sure.
+PARTIAL_ALIAS_CONFIDENCE = 0.8
+# Full-text hits are close matches: the best one gets this, the others proportionally less.
+FULLTEXT_CONFIDENCE = 0.7
+# Words that say nothing about the job itself ("dev junior", "serveuse H/F en CDI").
+_FILLER_WORDS = (
+    "junior senior debutant debutante confirme confirmee experimente experimentee h f hf "
+    "cdi cdd interim stage stagiaire apprenti apprentie alternance alternant alternante "
+    "temps partiel plein job poste emploi travail metier"
+)
+_FILLERS = frozenset(_FILLER_WORDS.split())
+_ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
+
+
+def alias_key(text: str) -> tuple[str, ...]:
+    """The words on which aliases are compared: normalised, no stop words nor fillers,
+    plural and feminine folded ("Serveuses H/F" → ("serveur",))."""
+    words = normalize(text, MAX_QUERY_CHARS).split()
+    return tuple(canonical_word(w) for w in words if w not in STOPWORDS and w not in _FILLERS and w)
+
+
+class JobAliases:
+    """Alias key → (ROME codes best first, why)."""
+
+    def __init__(self, aliases: dict[str, dict[str, object]]) -> None:
+        self.by_key: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+        for text, entry in aliases.items():
+            key = alias_key(text)
+            codes = tuple(str(c) for c in entry["codes"])  # type: ignore[attr-defined]
+            if key and key not in self.by_key:
+                self.by_key[key] = (codes, str(entry.get("why", "")))
+        self.max_len = max((len(k) for k in self.by_key), default=0)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> JobAliases:
+        data = json.loads(Path(path or ALIASES_PATH).read_text(encoding="utf-8"))
+        return cls(data["aliases"])
+
+    def exact(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+        return self.by_key.get(key)
+
+    def inside(self, key: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+        """Aliases found as whole words inside a longer key, longest first."""
+        found = []
+        for length in range(min(self.max_len, len(key) - 1), 0, -1):
+            for start in range(len(key) - length + 1):
+                hit = self.by_key.get(key[start : start + length])
+                if hit is not None and hit not in found:
+                    found.append(hit)
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_aliases() -> JobAliases:
+    return JobAliases.load()
+
+
+def find_jobs(
+    query: str,
+    referential: Referential | None = None,
+    limit: int = 5,
+    *,
+    aliases: JobAliases | None = None,
+) -> list[JobHit]:
+    """Métiers for what a person typed, best first, one hit per code; ``score`` is the hit's
+    confidence in [0, 1] (recognised at ``FIND_JOBS_THRESHOLD`` and above) and ``why`` says
+    where it comes from. Raises ValueError on a non-text query or a bad limit, like
+    ``Referential.find_jobs``."""
+    ref = referential if referential is not None else Referential.load()
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError("limit must be a positive integer")
+    title_hits = ref.find_jobs(query, limit=max(limit, 10))  # validates the query
+    if isinstance(query, str) and _ROME_CODE.match(query):
+        return title_hits[:limit]
+    table = aliases if aliases is not None else default_aliases()
+    key = alias_key(query)
+    hits: dict[str, JobHit] = {}
+
+    def add(code: str, confidence: float, matched: str, why: str) -> None:
+        job = ref.job(code)
+        if job is not None and code not in hits:
+            hits[code] = JobHit(code, job.label, matched, round(confidence, 4), why)
+
+    exact = table.exact(key) if key else None
+    if exact is not None:
+        codes, why = exact
+        for i, code in enumerate(codes):
+            add(code, ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
+    # ROME titles. Next to an exact alias, a title the query is only part of is a close match
+    # ("serveuse" → "Administrateur de serveurs", "plongeur" → "Scaphandrier"): the alias says
+    # what people mean by the word. Otherwise a strong title hit stays above a partial alias.
+    titles = [
+        (hit, hit.score if exact is None or hit.score >= 1.0 else min(hit.score, CLOSE_ONLY))
+        for hit in title_hits
+    ]
+    for hit, confidence in titles:
+        if confidence >= PARTIAL_ALIAS_CONFIDENCE:
+            add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if exact is None and key:
+        for codes, why in table.inside(key):
+            for i, code in enumerate(codes):
+                add(code, PARTIAL_ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
+    for hit, confidence in titles:
+        if hits:  # below the sure hits: a weaker title hit is at most a close match
+            confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
+        add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values()):
+        for code, confidence in _fulltext_hits(ref, query, limit):
+            add(code, confidence, query.strip(), "mots présents dans la fiche métier")
+    ranked = sorted(hits.values(), key=lambda h: (-h.score, h.rome_code))
+    return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
+
+
+def _fulltext_hits(ref: Referential, query: str, limit: int) -> list[tuple[str, float]]:
+    terms = text_terms(query[: MAX_QUERY_CHARS * 2])
+    if not terms:
+        return []
+    index = fulltext_for(ref)
+    scores = index.scores((t, 1.0) for t in terms)
+    top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    if not top or top[0][1] <= 0:
+        return []
+    best = top[0][1]
+    return [(code, FULLTEXT_CONFIDENCE * score / best) for code, score in top]
+
+
+def is_recognised(hits: list[JobHit]) -> bool:
+    """Whether the best hit is a recognised job (else: say so, offer close matches)."""
+    return bool(hits) and hits[0].score >= FIND_JOBS_THRESHOLD
+
+
+def looks_like_place(query: str, referential: Referential | None = None) -> Place | None:
+    """The commune a job-step answer names ("Paris", "lyon 3e", "13001"), or None when it is no
+    place or also a recognised job title (a job wins: "Vendeuse" stays a job)."""
+    if not isinstance(query, str):
+        return None
+    text = normalize(query, MAX_QUERY_CHARS)
+    if not text:
+        return None
+    ref = referential if referential is not None else Referential.load()
+    places = ref.find_places(query[: MAX_QUERY_CHARS * 2], limit=1)
+    if not places:
+        return None
+    place = places[0]
+    by_code = text.isdigit() and len(text) == 5
+    if not by_code and normalize(place.name, MAX_QUERY_CHARS) != text:
+        return None
+    if not by_code:
+        jobs = find_jobs(query, ref, limit=1)
+        if jobs and jobs[0].score >= 0.9:
+            return None
+    return place

@@ -1,0 +1,128 @@
+"""Which métiers a person's phrases point to, best first."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ft_client.matching.fulltext import fulltext_for
+from ft_client.matching.scores import JobScorer
+from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
+from ft_client.referential import Referential
+from ft_client.textnorm import skill_stems
+
+# Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
+WORDS_WEIGHT = 0.5
+# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance, of the
+# vocabulary rewritings in the BM25 query, and how many BM25 fiches join the candidates
+# (chosen on the dev set and the original profiles; see docs/matching-measurements.md).
+FULLTEXT_WEIGHT = 0.5
+REWRITING_WEIGHT = 0.5
+FULLTEXT_CANDIDATES = 30
+MIN_SUGGESTION_SCORE = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class JobSuggestion:
+    rome_code: str
+    job_label: str
+    score: float  # = match_job's coverage for this job: what is shown
+    matched_count: int  # job skills matched by the user's phrases
+    relevance: float = 0.0  # the ranking key (lexical matcher fused with BM25); never shown
+
+
+def warm_up(referential: Referential | None = None, *, freeze_gc: bool = True) -> PhraseMatcher:
+    """Build every index matching needs now (bot start-up, in a thread), not on a user's call.
+
+    With ``freeze_gc`` the objects built so far (millions, all long-lived and immutable) are moved
+    out of the cyclic garbage collector's reach (``gc.freeze``): otherwise every full collection
+    walks them, a pause of several hundred milliseconds in the middle of a ranking."""
+    matcher = matcher_for(referential)
+    matcher.referential.warm_up()
+    matcher.skill_jobs_core()
+    _ = matcher.job_stems
+    fulltext_for(matcher.referential)
+    suggest_jobs(["accueil des clients"], matcher.referential)
+    if freeze_gc:
+        gc.collect()
+        gc.freeze()
+    return matcher
+
+
+def suggest_jobs(
+    user_skills: Iterable[str] | str, ref: Referential | None = None, limit: int = 5
+) -> list[JobSuggestion]:
+    """The métiers the user's phrases point to, best first (by relevance), each with its
+    coverage (what is shown) and how many of its skills the phrases matched."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError("limit must be a positive integer")
+    matcher = matcher_for(ref)
+    phrases = clean_phrases(user_skills)
+    if not phrases:
+        return []
+    scorer = JobScorer(matcher, phrases)
+    by_code = scorer.by_code
+    lexical = lexical_relevance(matcher, scorer, phrases)
+    fulltext = fulltext_relevance(matcher, phrases)
+    suggestions = []
+    best_lexical = max(lexical.values(), default=0.0) or 1.0
+    for job_code in sorted(set(lexical) | set(fulltext)):
+        coverage = scorer.coverage(job_code)
+        matched = sum(
+            1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
+        )
+        label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
+        # Both signals scaled so that their best fiche scores 1, then summed: a weighted sum
+        # beat reciprocal rank fusion on the dev, original and synthetic sets; a larger BM25
+        # weight helps people's words (dev set) and costs ROME-like wording (synthetic set).
+        relevance = round(
+            lexical.get(job_code, 0.0) / best_lexical
+            + FULLTEXT_WEIGHT * fulltext.get(job_code, 0.0),
+            4,
+        )
+        suggestions.append(JobSuggestion(job_code, label, coverage, matched, relevance))
+    # A job the user would read as "0 %" is never shown above, nor next to, a job with real
+    # coverage; it is only offered (ranked by relevance) when no job has any.
+    scored = [s for s in suggestions if s.score >= MIN_SUGGESTION_SCORE]
+    if scored:
+        suggestions = scored
+    suggestions.sort(key=lambda s: (-s.relevance, -s.score, s.rome_code))
+    return suggestions[: min(limit, 50)]
+
+
+def lexical_relevance(
+    matcher: PhraseMatcher, scorer: JobScorer, phrases: list[str]
+) -> dict[str, float]:
+    """Job code → the explainable matcher's relevance: coverage and share of the user's words
+    used (``JobScorer.relevance``) plus a share for the user's words found in the fiche."""
+    skill_jobs = matcher.skill_jobs()
+    candidates: set[str] = set()
+    for phrase in phrases:
+        for code in matcher.phrase_to_skills(phrase):
+            candidates.update(skill_jobs.get(code, ()))
+    # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
+    job_stems, idf = matcher.job_stems
+    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
+    if user_words:
+        candidates.update(code for code, words in job_stems.items() if user_words & words)
+    result: dict[str, float] = {}
+    for job_code in sorted(candidates):
+        relevance = scorer.relevance(job_code)
+        words = matcher.words_fit(phrases, job_code)
+        if relevance > 0 or words > 0:
+            result[job_code] = relevance + WORDS_WEIGHT * words
+    return result
+
+
+def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, float]:
+    """Job code → BM25 score over the fiche's full text, divided by the best one (top = 1), for
+    the ``FULLTEXT_CANDIDATES`` best fiches."""
+    index = fulltext_for(matcher.referential)
+    rewritings = [t for p in phrases for t in matcher.vocabulary.target_texts(p)]
+    scores = index.scores(index.query_terms(phrases, rewritings, REWRITING_WEIGHT))
+    top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:FULLTEXT_CANDIDATES]
+    if not top or top[0][1] <= 0:
+        return {}
+    best = top[0][1]
+    return {code: score / best for code, score in top}
