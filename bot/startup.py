@@ -13,11 +13,13 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import Settings
 
 MASK = "***"
+SQLITE_HEADER = b"SQLite format 3\x00"
 # France Travail's answers are bounded here so that a dead host fails the check in seconds.
 CHECK_TIMEOUT_SECONDS = 10.0
 
@@ -50,12 +52,31 @@ def _where(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
+def _looks_like_sqlite(path: Path) -> bool:
+    """Empty (SQLite makes it a database) or starting with SQLite's header."""
+    with path.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    return header in (b"", SQLITE_HEADER)
+
+
 async def check_database(settings: Settings) -> None:
     """Open (create or migrate) the database at DATABASE_PATH, then close it."""
     from storage import Storage, StorageError
 
     path = settings.database_path
+    # Told apart before SQLite sees them: a failed aiosqlite connect leaves its thread to
+    # report to an event loop the CLI is about to close.
     try:
+        if path.is_dir():
+            raise StartupProblem(
+                f"database: cannot open {path} (DATABASE_PATH): it is a folder; "
+                f"name a file in it, e.g. {path / 'ft-job-bot.sqlite3'}"
+            )
+        if path.is_file() and not _looks_like_sqlite(path):
+            raise StartupProblem(
+                f"database: cannot open {path} (DATABASE_PATH): not a SQLite database; "
+                "point DATABASE_PATH at this bot's database or at a new file"
+            )
         storage = await Storage.open(path)
         await storage.close()
     except OSError as error:
@@ -134,10 +155,12 @@ async def check_france_travail(settings: Settings) -> int:
             ) as ft:
                 page = await ft.search_offers(OfferQuery(keywords="serveur"), start=0, count=1)
     except FTAuthError as error:
-        if error.endpoint == "token":
+        if error.endpoint == "token" and error.error == "invalid_scope":
+            what = "an API is missing from the application's subscriptions (FT_CLIENT_ID)"
+        elif error.endpoint == "token":
             what = "credentials refused (FT_CLIENT_ID, FT_CLIENT_SECRET)"
         else:
-            what = "access refused (FT_CLIENT_ID's subscriptions to the APIs)"
+            what = "access refused: is the application (FT_CLIENT_ID) subscribed to the API?"
         raise StartupProblem(f"France Travail: {what}: {mask(str(error), secrets)}") from None
     except FTUnavailable as error:
         if error.endpoint == "token":

@@ -145,3 +145,20 @@ def test_any_other_failure_is_one_masked_line(
             "✗ ft-bot check stopped: RuntimeError: boom with *** inside "
             "(LOG_LEVEL=DEBUG shows where)"
         ]
+
+
+def test_readme_troubleshooting_lists_every_start_up_line() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    troubleshooting = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    for line in (
+        "✗ Telegram: the bot token was rejected (TELEGRAM_BOT_TOKEN)",
+        "✗ Telegram: unreachable at … (TELEGRAM_API_BASE_URL)",
+        "✗ France Travail: unreachable at … (FT_TOKEN_URL)",
+        "✗ France Travail: credentials refused (FT_CLIENT_ID, FT_CLIENT_SECRET)",
+        "✗ France Travail: an API is missing from the application's subscriptions",
+        "access refused",
+        "✗ database: cannot use … (DATABASE_PATH)",
+        "cannot open …",
+        "✗ ft-bot run stopped: …",
+    ):
+        assert line in troubleshooting, line
