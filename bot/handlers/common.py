@@ -85,29 +85,20 @@ async def ft_guard(update: Update, context: Context, coro: Awaitable[T]) -> T | 
     from ft_client import FTError, FTUnavailable
 
     svc = services(context)
+    deadline = svc.settings.ft_user_deadline_seconds
+    background_bound = max(0.0, svc.settings.ft_background_deadline_seconds - deadline)
     chat_id = chat_id_of(update)
     typing = asyncio.create_task(_keep_typing(context, chat_id)) if chat_id is not None else None
     work = asyncio.ensure_future(coro)
     try:
         try:
-            done, _ = await asyncio.wait({work}, timeout=svc.settings.ft_user_deadline_seconds)
+            done, _ = await asyncio.wait({work}, timeout=deadline)
         except asyncio.CancelledError:
             work.cancel()
             raise
         if not done:
-            svc.finish_in_background(
-                work,
-                max(
-                    0.0,
-                    svc.settings.ft_background_deadline_seconds
-                    - svc.settings.ft_user_deadline_seconds,
-                ),
-                f"call of update {update.update_id}",
-            )
-            raise FTUnavailable(
-                f"no answer within {svc.settings.ft_user_deadline_seconds:g} s",
-                endpoint="user_deadline",
-            )
+            svc.finish_in_background(work, background_bound, f"call of update {update.update_id}")
+            raise FTUnavailable(f"no answer within {deadline:g} s", endpoint="user_deadline")
         return work.result()
     except FTError as error:
         logger.warning(
@@ -128,7 +119,11 @@ async def ft_guard(update: Update, context: Context, coro: Awaitable[T]) -> T | 
 
 
 def ft_guarded(handler: HandlerCallback) -> HandlerCallback:
-    """Decorator form of `ft_guard` for a whole handler (typing action + FTError message)."""
+    """Decorator form of `ft_guard` for a whole handler (typing action + FTError message).
+
+    Past the deadline the whole handler goes on in the background and may still answer late:
+    prefer `ft_guard` around the France Travail call itself.
+    """
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> Any:
