@@ -11,24 +11,53 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, setup_logging
+from bot.startup import (
+    StartupProblem,
+    check_database,
+    check_france_travail,
+    check_telegram,
+    crash_line,
+)
 
 logger = logging.getLogger("bot")
 
 OK = "✓"
 FAIL = "✗"
+# What must never be printed, crash output included: filled once the settings are read.
+_secrets: tuple[str, ...] = ()
 
 
 def _load_settings(*, require_credentials: bool = True) -> Settings | None:
+    global _secrets
     try:
-        return Settings.from_env(require_credentials=require_credentials)
+        settings = Settings.from_env(require_credentials=require_credentials)
     except ConfigError as error:
         print("Configuration error (see .env.example):", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return None
+    _secrets = settings.secret_values()
+    return settings
+
+
+def _fail(line: str) -> int:
+    """Print a start-up failure as one line on stderr; exit code 1."""
+    print(f"{FAIL} {line}", file=sys.stderr, flush=True)
+    return 1
 
 
 # --------------------------------------------------------------------------- run
+
+
+async def _run_checks(settings: Settings) -> None:
+    """The database and Telegram must work; France Travail failing only warns: profiles, help
+    and favourites still work, and searches recover once it answers."""
+    await check_telegram(settings)
+    await check_database(settings)
+    try:
+        await check_france_travail(settings)
+    except StartupProblem as problem:
+        logger.warning("%s (starting anyway: searches and alerts fail until fixed)", problem.line)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -39,6 +68,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.assemble import build_application
+
+    # The checks run in the loop that run_polling/run_webhook then use (they take the current
+    # one), so that nothing is left bound to a closed loop.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(_run_checks(settings))
+    except StartupProblem as problem:
+        loop.close()
+        return _fail(problem.line)
 
     application = build_application(settings)
     if settings.webhook_url:
@@ -75,12 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 async def _check(settings: Settings) -> bool:
-    from telegram import Bot
-    from telegram.error import InvalidToken, TelegramError
-
-    from ft_client import FranceTravailClient, FTError, OfferQuery
     from ft_client.referential import Referential
-    from storage import Storage
 
     all_ok = True
 
@@ -94,53 +128,35 @@ async def _check(settings: Settings) -> bool:
         referential = Referential.load()
         report(True, f"referentials: {len(referential.job_codes())} ROME jobs")
     except Exception as error:
-        report(False, f"referentials: {type(error).__name__}: {error}")
+        report(False, f"referentials: {crash_line(error, settings.secret_values())}")
 
     try:
-        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-        storage = await Storage.open(settings.database_path)
-        await storage.close()
+        await check_database(settings)
         report(True, f"database: {settings.database_path}")
-    except Exception as error:
-        report(False, f"database {settings.database_path}: {type(error).__name__}: {error}")
+    except StartupProblem as problem:
+        report(False, problem.line)
 
     try:
-        async with FranceTravailClient(
-            settings.ft_client_id,
-            settings.ft_client_secret,
-            api_base_url=settings.ft_api_base_url,
-            token_url=settings.ft_token_url,
-            timeout=15.0,
-            max_retries=1,
-        ) as ft:
-            page = await ft.search_offers(OfferQuery(keywords="serveur"), start=0, count=1)
-        report(True, f"France Travail: token and offers search ({page.total} offers 'serveur')")
-    except FTError as error:
-        # FTError messages never hold the secret.
-        report(False, f"France Travail: {error}")
-    except Exception as error:
-        report(False, f"France Travail: {type(error).__name__}")
+        total = await check_france_travail(settings)
+        report(True, f"France Travail: token and offers search ({total} offers 'serveur')")
+        france_travail_ok = True
+    except StartupProblem as problem:
+        report(False, problem.line)
+        france_travail_ok = False
 
-    from bot.service_check import print_services
+    if france_travail_ok:
+        from bot.service_check import print_services
 
-    await print_services(settings)  # optional services: listed ✓/✗, never failing the check
+        await print_services(settings)  # optional services: listed ✓/✗, never failing the check
+    else:
+        # One line per problem: the failure above already names it.
+        print("· France Travail services: not checked (see above)", flush=True)
 
-    bot = Bot(
-        settings.telegram_token,
-        base_url=settings.telegram_api_base_url,
-        base_file_url=settings.telegram_file_base_url,
-    )
     try:
-        async with bot:
-            me = await bot.get_me()
-        report(True, f"Telegram: getMe answered @{me.username}")
-    except InvalidToken:
-        # PTB's message quotes the token: never print it.
-        report(False, "Telegram: the bot token was rejected (TELEGRAM_BOT_TOKEN)")
-    except TelegramError as error:
-        report(False, f"Telegram: {type(error).__name__}")
-    except Exception as error:
-        report(False, f"Telegram: {type(error).__name__}")
+        username = await check_telegram(settings)
+        report(True, f"Telegram: getMe answered @{username}")
+    except StartupProblem as problem:
+        report(False, problem.line)
     return all_ok
 
 
@@ -156,6 +172,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- alerts
 
 
+async def _alerts_once(settings: Settings, user_id: int | None) -> int:
+    from bot import alerts
+
+    # Without any of the three there is no alert to send: stop before starting the cycle.
+    await check_telegram(settings)
+    await check_database(settings)
+    await check_france_travail(settings)
+    report = await alerts.run_once(settings, user_id=user_id)
+    print(report.summary())
+    return 1 if report.aborted else 0
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     if not args.once:
         print("alerts: only --once is supported (the running bot sends alerts itself)")
@@ -164,11 +192,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     setup_logging(settings.log_level, settings.secret_values())
-    from bot import alerts
-
-    report = asyncio.run(alerts.run_once(settings, user_id=args.user))
-    print(report.summary())
-    return 1 if report.aborted else 0
+    try:
+        return asyncio.run(_alerts_once(settings, args.user))
+    except StartupProblem as problem:
+        return _fail(problem.line)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -196,4 +223,16 @@ COMMANDS = {"run": cmd_run, "demo": cmd_demo, "check": cmd_check, "alerts": cmd_
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    sys.exit(COMMANDS[args.command](args))
+    try:
+        code = COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as error:
+        # One line, never a traceback nor a secret (PTB's messages may quote the token); the
+        # traceback only at LOG_LEVEL=DEBUG, where the log formatter masks the secrets.
+        logger.debug("ft-bot %s stopped", args.command, exc_info=True)
+        code = _fail(
+            f"ft-bot {args.command} stopped: {crash_line(error, _secrets)} "
+            "(LOG_LEVEL=DEBUG shows where)"
+        )
+    sys.exit(code)

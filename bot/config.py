@@ -26,6 +26,11 @@ FT_AUTH_URL = (
 DEFAULT_DATABASE_PATH = "data/ft-job-bot.sqlite3"
 DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_PORT = 8443
+# How long a person waits on France Travail at most (all retries and Retry-After pauses
+# included) before being told it does not answer; the call may go on in the background, up to
+# its own bound, to fill the cache.
+DEFAULT_FT_USER_DEADLINE_SECONDS = 10.0
+DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS = 120.0
 # Webhook server address: every interface (behind a reverse proxy / in a container).
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -66,6 +71,8 @@ class Settings:
     alert_min_score: float = 0.35
     alert_tick_seconds: int = 60
     alert_lookback_days: int = 3
+    ft_user_deadline_seconds: float = DEFAULT_FT_USER_DEADLINE_SECONDS
+    ft_background_deadline_seconds: float = DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS
     # Onboarding conversation: silence after which it ends politely (not from the environment).
     conversation_timeout_seconds: float = 30 * 60
     # Set only by `ft-bot demo`: enables the demo-only commands.
@@ -237,6 +244,29 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
             problems.append(f"ALERT_MIN_SCORE must be a number between 0 and 1, got {raw_score!r}.")
             min_score = 0.35
 
+    def seconds(name: str, default: float, low: float, high: float) -> float:
+        raw = _get(env, name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            problems.append(f"{name} is not a number of seconds: {raw!r}.")
+            return default
+        if not low <= value <= high:
+            problems.append(f"{name} must be between {low:g} and {high:g} seconds, got {raw}.")
+            return default
+        return value
+
+    user_deadline = seconds("FT_USER_DEADLINE_SECONDS", DEFAULT_FT_USER_DEADLINE_SECONDS, 1, 120)
+    background_deadline = seconds(
+        "FT_BACKGROUND_DEADLINE_SECONDS", DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS, 1, 3600
+    )
+    if background_deadline < user_deadline:
+        problems.append(
+            "FT_BACKGROUND_DEADLINE_SECONDS must not be shorter than FT_USER_DEADLINE_SECONDS."
+        )
+
     log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}.")
@@ -263,6 +293,8 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         alert_min_score=min_score,
         alert_tick_seconds=tick_seconds,
         alert_lookback_days=lookback_days,
+        ft_user_deadline_seconds=user_deadline,
+        ft_background_deadline_seconds=background_deadline,
     )
 
 

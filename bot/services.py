@@ -70,6 +70,8 @@ class Services:
     search_cache: SearchCache = field(default_factory=SearchCache)
     # True when `open()` created the parts (then `close()` closes them).
     owned: bool = False
+    # France Travail calls that outlived the person's deadline and go on to fill the caches.
+    background: set[asyncio.Future[Any]] = field(default_factory=set)
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
@@ -99,7 +101,44 @@ class Services:
             raise
         return cls(settings, storage, ft, referential, owned=True)
 
+    def finish_in_background(self, work: asyncio.Future[Any], bound: float, what: str) -> None:
+        """Let `work` (a France Travail call nobody waits for any more) end by itself, cancelled
+        if still running `bound` seconds from now; its outcome is only logged."""
+        self.background.add(work)
+
+        def cancel_if_running() -> None:
+            if not work.done():
+                logger.warning(
+                    "France Travail %s: given up after %.0f s in the background", what, bound
+                )
+                work.cancel()
+
+        timer = asyncio.get_running_loop().call_later(bound, cancel_if_running)
+
+        def finished(done: asyncio.Future[Any]) -> None:
+            timer.cancel()
+            self.background.discard(done)
+            if done.cancelled():
+                return
+            error = done.exception()
+            if error is not None:
+                # Already told the person; the details stay in the logs (no personal data).
+                logger.info(
+                    "France Travail %s failed in the background: %s", what, type(error).__name__
+                )
+
+        work.add_done_callback(finished)
+
+    async def cancel_background(self) -> None:
+        """Cancel the France Travail calls still running in the background (at shutdown)."""
+        pending = [work for work in self.background if not work.done()]
+        for work in pending:
+            work.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
     async def close(self) -> None:
+        await self.cancel_background()
         if not self.owned:
             return
         try:

@@ -74,17 +74,32 @@ async def record_ft_error(context: Context, error: Exception) -> None:
 
 
 async def ft_guard(update: Update, context: Context, coro: Awaitable[T]) -> T | None:
-    """Await `coro` (a France Travail call) showing "typing…"; on FTError tell the user.
+    """Await `coro` (a France Travail call) showing "typing…", at most the user deadline.
 
-    Returns the result, or None after having answered the user with the France Travail
-    unavailable message and recorded the error.
+    Returns the result, or None after having told the user France Travail does not answer:
+    on FTError, or when the deadline (`Settings.ft_user_deadline_seconds`, all retries and
+    Retry-After pauses included) passes first. The late call is then not cancelled: it goes on
+    in the background, bounded by `Settings.ft_background_deadline_seconds`, so that what it
+    fetches lands in the caches for the next try.
     """
-    from ft_client import FTError
+    from ft_client import FTError, FTUnavailable
 
+    svc = services(context)
+    deadline = svc.settings.ft_user_deadline_seconds
+    background_bound = max(0.0, svc.settings.ft_background_deadline_seconds - deadline)
     chat_id = chat_id_of(update)
     typing = asyncio.create_task(_keep_typing(context, chat_id)) if chat_id is not None else None
+    work = asyncio.ensure_future(coro)
     try:
-        return await coro
+        try:
+            done, _ = await asyncio.wait({work}, timeout=deadline)
+        except asyncio.CancelledError:
+            work.cancel()
+            raise
+        if not done:
+            svc.finish_in_background(work, background_bound, f"call of update {update.update_id}")
+            raise FTUnavailable(f"no answer within {deadline:g} s", endpoint="user_deadline")
+        return work.result()
     except FTError as error:
         logger.warning(
             "France Travail error in update %s: %s (status %s, endpoint %s)",
@@ -104,7 +119,11 @@ async def ft_guard(update: Update, context: Context, coro: Awaitable[T]) -> T | 
 
 
 def ft_guarded(handler: HandlerCallback) -> HandlerCallback:
-    """Decorator form of `ft_guard` for a whole handler (typing action + FTError message)."""
+    """Decorator form of `ft_guard` for a whole handler (typing action + FTError message).
+
+    Past the deadline the whole handler goes on in the background and may still answer late:
+    prefer `ft_guard` around the France Travail call itself.
+    """
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> Any:

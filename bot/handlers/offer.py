@@ -76,15 +76,17 @@ async def fetch_offer(
 
     async def ask() -> tuple[Offer | None]:
         try:
-            return (await services(context).ft.get_offer(offer_id),)
+            offer = await services(context).ft.get_offer(offer_id)
         except FTBadRequest:
             # France Travail answers 400 for an id it considers malformed: same as unknown.
             return (None,)
+        # Cached here, not after ft_guard: an answer arriving after the user's deadline
+        # still serves their next try.
+        if offer is not None:
+            offer_cache(context).put(offer_id, offer)
+        return (offer,)
 
-    result = await ft_guard(update, context, ask())
-    if result is not None and result[0] is not None:
-        offer_cache(context).put(offer_id, result[0])
-    return result
+    return await ft_guard(update, context, ask())
 
 
 async def send_offer_card(update: Update, context: Context, offer_id: str) -> None:
