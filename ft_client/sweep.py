@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ft_client.sweep")
 
-DEFAULT_OVERLAP = timedelta(minutes=10)  # offers indexed a few minutes after their creation
+DEFAULT_OVERLAP = timedelta(minutes=2)  # offers indexed a little after their creation (a guess)
 DEFAULT_FIRST_WINDOW = timedelta(days=1)  # the first sweep, without a high-water mark
 DEFAULT_MIN_WINDOW = timedelta(minutes=1)  # below this, a département's window is not split
 DEFAULT_CONCURRENCY = 4  # calls in flight; the client's limiter sets the pace
@@ -197,7 +197,8 @@ class OfferSweep:
         queue: asyncio.Queue[tuple[Partition, int]] = asyncio.Queue()
         queue.put_nowait((Partition((), report.window_start, report.window_end), 0))
         weights = departement_weights()
-        failure: list[FTError] = []
+        failure: list[Exception] = []
+        planned: dict[Partition, int] = {}  # per partition: the end of the pages queued
 
         async def flush(force: bool) -> None:
             if pending and (force or len(pending) >= UPSERT_BATCH):
@@ -214,6 +215,11 @@ class OfferSweep:
                     pending.append(offer)
             await flush(False)
             if start_at != 0:
+                # Offers indexed late inside the window push the oldest ones down: when the
+                # last planned page sees a larger total, the pages beyond are fetched too.
+                planned_end = planned[partition]
+                if start_at + MAX_PAGE_SIZE >= planned_end:
+                    plan_pages(partition, planned_end, page.total)
                 return
             report.partitions += 1
             if partition.departements or report.national_total is None:
@@ -231,9 +237,14 @@ class OfferSweep:
                     return
                 report.unreachable += page.total - self.reachable
                 log.warning("sweep: %s has %d offers, beyond reach", partition.label(), page.total)
-            last = min(page.total, self.reachable)
-            for next_start in range(MAX_PAGE_SIZE, last, MAX_PAGE_SIZE):
+            planned[partition] = MAX_PAGE_SIZE
+            plan_pages(partition, MAX_PAGE_SIZE, page.total)
+
+        def plan_pages(partition: Partition, first: int, total: int) -> None:
+            end = min(total, self.reachable)
+            for next_start in range(first, end, MAX_PAGE_SIZE):
                 queue.put_nowait((partition, next_start))
+            planned[partition] = max(planned[partition], end)
 
         async def worker() -> None:
             while True:
@@ -241,7 +252,7 @@ class OfferSweep:
                 try:
                     if not failure:
                         await fetch(partition, start_at)
-                except FTError as exc:
+                except Exception as exc:  # kept, and raised once the workers have stopped
                     failure.append(exc)
                 finally:
                     queue.task_done()
@@ -260,7 +271,9 @@ class OfferSweep:
         report.rate_limited = stats.rate_limited - limited_before
         report.seconds = time.perf_counter() - started
         if failure:
-            raise SweepIncomplete(report, failure[0])
+            if isinstance(failure[0], FTError):
+                raise SweepIncomplete(report, failure[0])
+            raise failure[0]
         return report
 
     async def _page(self, partition: Partition, start_at: int) -> OfferPage:

@@ -168,6 +168,32 @@ async def test_offers_published_during_a_sweep_are_caught_by_the_next(
     assert sink.upserts - len(sink.offers) <= len(overlap_ids)
 
 
+async def test_offers_indexed_late_inside_a_window_push_none_out_of_reach(
+    emu: FranceTravailEmulator,
+) -> None:
+    sink = InMemoryOfferSink()
+    await sink.set_high_water_mark(T0 + OVERLAP)
+    on_time = emu.advance_clock(timedelta(minutes=24))  # 600 offers: pages 0, 150, 300 and 450
+    end = emu.now()
+
+    async def index_late() -> None:
+        await emu.wait_until(lambda stats: stats.calls["offres_search"] >= 2)
+        # newest first: these 40 push the 40 oldest past the pages planned from the probe
+        emu.publish_offers(40, since=end - timedelta(minutes=1), until=end)
+
+    late = asyncio.create_task(index_late())
+    async with asyncio.timeout(30):
+        report = await _sweep(emu, sink, concurrency=1)
+        await late
+    # the oldest were fetched by a fifth page; the late ones, above pages already read, are
+    # left to the next sweep's overlap
+    assert {o["id"] for o in on_time} <= set(sink.offers)
+    assert report.calls == 5
+    emu.advance_clock(timedelta(minutes=1))
+    await _sweep(emu, sink)
+    assert set(sink.offers) == _ids_created_in(emu, T0, emu.now())
+
+
 async def test_faults_are_retried_without_loss(emu: FranceTravailEmulator) -> None:
     sink = InMemoryOfferSink()
     await sink.set_high_water_mark(T0)
