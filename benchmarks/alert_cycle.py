@@ -19,6 +19,8 @@ Prints France Travail calls, messages sent, wall time, the floor set by the rate
     .venv/bin/python benchmarks/alert_cycle.py                 # 5 000 users (~3 min)
     .venv/bin/python benchmarks/alert_cycle.py --users 500     # quick look (~20 s)
     .venv/bin/python benchmarks/alert_cycle.py --users 50000   # long run (~30 min)
+    .venv/bin/python benchmarks/alert_cycle.py --sweep-only --new-offers-per-day 30000
+        # a day of sweeps of new offers: calls vs ⌈new offers/150⌉ + partitions (~40 s)
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.sweep_cycle import print_day, run_sweep_day
 from bot import alerts
 from bot.assemble import build_application
 from bot.config import Settings
@@ -310,7 +313,26 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--ft-rate", type=float, default=REAL_FT_RATE, help="offer calls/s")
     parser.add_argument("--tg-rate", type=float, default=REAL_TG_RATE, help="messages/s")
+    parser.add_argument(
+        "--new-offers-per-day", type=int, default=None, help="offers the sweep has to fetch"
+    )
+    parser.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="run a day of sweeps of new offers (every 15 min) instead of the alert cycle",
+    )
     args = parser.parse_args()
+    if args.sweep_only:
+        per_day = 30000 if args.new_offers_per_day is None else args.new_offers_per_day
+        if per_day < 0:
+            parser.error("--new-offers-per-day must not be negative")
+        day = asyncio.run(run_sweep_day(per_day, seed=args.seed, ft_rate=args.ft_rate))
+        print_day(day, per_day, 15)
+        return 0
+    if args.new_offers_per_day is not None:
+        parser.error(
+            "--new-offers-per-day needs --sweep-only (alerts do not read swept offers yet)"
+        )
     if args.users < 1:
         parser.error("--users must be at least 1")
 

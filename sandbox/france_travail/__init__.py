@@ -24,7 +24,8 @@ Layout (one concern per module):
   ``offer_detail``, ``referentiel``, ``rome`` (with ``field_selector`` for ``champs``),
   ``soft_skills``; ``messages``: the live 400 messages; ``responses``: response builders;
 - data: ``referentials`` (the bundled referential files), ``offer_generator`` (one generated
-  offer), ``dataset`` (the deterministic offer set), ``formats`` (text and date formats);
+  offer), ``dataset`` (the deterministic offer set), ``growth`` (the clock tests move and the
+  offers published per hour), ``formats`` (text and date formats);
 - ``cli``: ``python -m sandbox.france_travail``.
 
 This package re-exports the names that tests, benchmarks and the demo import from it.

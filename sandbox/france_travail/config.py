@@ -82,8 +82,13 @@ class EmulatorConfig:
     )
     beyond_total_status: int = 204  # search whose start is past the total
     timeout_fault_seconds: float = 60.0  # how long a "timeout" fault holds the response
+    # offers published per hour of emulated time by ``advance_clock`` (France Travail publishes
+    # some tens of thousands a day: 1 500/h is a realistic working-hours figure)
+    new_offers_per_hour: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.new_offers_per_hour < 0:
+            raise ValueError("new_offers_per_hour must not be negative")
         # APIs left out keep their documented default; float("inf") means unlimited.
         self.rate_limits = {**DEFAULT_RATE_LIMITS, **self.rate_limits}
 

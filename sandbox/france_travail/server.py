@@ -26,6 +26,7 @@ from sandbox.france_travail.dataset import build_offers, generate_offer
 from sandbox.france_travail.endpoints import endpoint_of, scope_for
 from sandbox.france_travail.faults import FaultResponses, Faults
 from sandbox.france_travail.field_selector import parse_champs, select_response
+from sandbox.france_travail.growth import OfferGrowth
 from sandbox.france_travail.labonneboite import LaBonneBoiteRoutes
 from sandbox.france_travail.market import MarketRoutes
 from sandbox.france_travail.messages import MSG_CHAMPS
@@ -58,6 +59,7 @@ class FranceTravailEmulator(
     LaBonneBoiteRoutes,
     MarketRoutes,
     RomeoRoutes,
+    OfferGrowth,
 ):
     """The France Travail partner API on a loopback port. Use as an async context manager.
 
@@ -89,6 +91,8 @@ class FranceTravailEmulator(
             data_dir=self.config.data_dir,
         )
         self._new_offer_count = 0
+        self._published_batches = 0
+        self._rate_carry = 0.0
         self._referentiel_cache: dict[str, tuple[bytes, int]] = {}
         self._appellation_index: list[tuple[str, str, str, str, str]] | None = None
         self._tokens: dict[str, IssuedToken] = {}

@@ -85,6 +85,7 @@ class EmulatorCore:
         self._allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._callback_queries: dict[str, CallbackQuery] = {}
         self._global_bucket = TokenBucket()
+        self._paid_bucket = TokenBucket()  # sends with allow_paid_broadcast
         self._updates_event = asyncio.Event()
         self._activity_event = asyncio.Event()
         self._poll_generation = 0
@@ -209,16 +210,21 @@ class EmulatorCore:
             raise TelegramApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _check_rate_limits(self, chat: Chat) -> None:
+    def _check_rate_limits(self, chat: Chat, *, paid_broadcast: bool = False) -> None:
         limits = self.limits
         if not limits.enabled:
             return
         now = self._clock()
         wait = chat.bucket.take(now, limits.per_chat_per_second, limits.per_chat_burst)
         if wait == 0:
-            global_wait = self._global_bucket.take(
-                now, limits.global_per_second, limits.global_burst
-            )
+            if paid_broadcast:
+                global_wait = self._paid_bucket.take(
+                    now, limits.paid_broadcast_per_second, limits.paid_broadcast_burst
+                )
+            else:
+                global_wait = self._global_bucket.take(
+                    now, limits.global_per_second, limits.global_burst
+                )
             if global_wait:
                 # Give back the chat token: the message is not sent.
                 chat.bucket.tokens = (chat.bucket.tokens or 0.0) + 1.0
@@ -251,8 +257,9 @@ class EmulatorCore:
         reply_keyboard: tuple[tuple[dict[str, Any], ...], ...] | None,
         remove_keyboard: bool,
         file: StoredFile | None = None,
+        paid_broadcast: bool = False,
     ) -> dict[str, Any]:
-        self._check_rate_limits(chat)
+        self._check_rate_limits(chat, paid_broadcast=paid_broadcast)
         if file is not None:
             self._files[file.file_id] = file
         data = self._new_message(chat, from_bot=True, extra=extra)
@@ -267,6 +274,8 @@ class EmulatorCore:
         )
         chat.messages[stored.message_id] = stored
         self.stats.messages_sent += 1
+        if paid_broadcast:
+            self.stats.paid_broadcast_messages += 1
         self.stats.send_times.append(self._clock())
         self._record_event(chat, stored, edited=False)
         return data

@@ -19,7 +19,10 @@ class TelegramLimits:
     Sending methods (sendMessage, sendPhoto, sendDocument, sendLocation) draw from a global
     token bucket and a per-chat one. Telegram documents "about 30 messages per second" overall
     and "avoid more than one message per second in a chat" while tolerating short bursts in
-    private chats, hence ``per_chat_burst``.
+    private chats, hence ``per_chat_burst``. A send with ``allow_paid_broadcast`` skips the
+    global bucket for the paid one (Telegram: up to 1 000 messages/s, charged in Stars; the
+    emulator enforces the rate and counts the messages, it bills nothing); the per-chat limit
+    still applies.
     """
 
     enabled: bool = True
@@ -27,6 +30,8 @@ class TelegramLimits:
     global_burst: int = 30
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 10
+    paid_broadcast_per_second: float = 1000.0
+    paid_broadcast_burst: int = 1000
     max_text_length: int = 4096
     max_caption_length: int = 1024
     max_callback_data_bytes: int = 64
@@ -45,6 +50,7 @@ class TelegramStats:
     errors: Counter[tuple[str, int]] = field(default_factory=Counter)
     too_many_requests: int = 0
     messages_sent: int = 0
+    paid_broadcast_messages: int = 0  # sent with allow_paid_broadcast (0.1 Star each, live)
     # monotonic timestamps of accepted sends, for "max messages in any one-second window" checks
     send_times: list[float] = field(default_factory=list)
 
@@ -62,6 +68,7 @@ class TelegramStats:
         self.errors.clear()
         self.too_many_requests = 0
         self.messages_sent = 0
+        self.paid_broadcast_messages = 0
         self.send_times.clear()
 
 

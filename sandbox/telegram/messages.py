@@ -83,6 +83,7 @@ class MessageMethods(MessageValidation):
             parse_mode="HTML" if parse_mode and parse_mode.lower() == "html" else None,
             reply_keyboard=keyboard,
             remove_keyboard=remove,
+            paid_broadcast=params.boolean("allow_paid_broadcast"),
         )
 
     async def _api_sendLocation(self, params: Params) -> dict[str, Any]:
