@@ -25,6 +25,7 @@ from bot.handlers.common import (
     command_args_text,
     edit_or_reply,
     get_profile,
+    record_ft_error,
     reply_html,
     services,
 )
@@ -33,7 +34,7 @@ from bot.render import escape, truncate
 from bot.services import Services
 from bot.soft_skill_profile import shown_soft_skills, soft_share, ticked, toggle
 from bot.texts import careers as t
-from ft_client import FTError
+from ft_client import FTError, FTServiceNotEnabled
 from ft_client.models import SoftSkill
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,8 @@ async def toggle_button(update: Update, context: Context) -> None:
         skills = await svc.ft.get_soft_skills(job.code)  # cached since the screen was shown
     except FTError as error:
         logger.warning("soft skills unavailable for a toggle: %s", type(error).__name__)
+        if not isinstance(error, FTServiceNotEnabled):
+            await record_ft_error(context, error)
         await answer_query(update, t.SOFT_SKILLS_UNAVAILABLE, alert=True)
         return
     shown = shown_soft_skills(skills)

@@ -65,7 +65,7 @@ SOFT_SKILLS_TOO_LONG = (
 SOFT_SKILLS_TITLE = "<b>Savoir-être : {job}</b>"
 SOFT_SKILLS_INTRO = (
     "Les qualités que les employeurs attendent le plus pour ce métier. "
-    "Touchez celles que vous avez : elles comptent dans /match comme une part à part, "
+    "Touchez celles que vous avez : /match les compte à part (savoir-être), "
     "sans jamais baisser la couverture de vos compétences."
 )
 SOFT_SKILLS_SHARE = "Savoir-être coché : {count} sur {total} · {percent} % de l'attendu"
