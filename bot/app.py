@@ -48,6 +48,8 @@ COMMAND_HANDLER_MODULES = (
     "favourites",
     "companies",
     "market",
+    "evolution",
+    "soft_skills",
     "alert_settings",
     "privacy",
     "help",

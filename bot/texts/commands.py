@@ -249,6 +249,12 @@ HELP = """<b>Ce que je sais faire</b>
 /marche — le marché d'un métier : tension, offres, salaires
   <code>/marche aide-soignant</code>
   <code>/marche serveur à Lyon</code>
+/evolution — les métiers vers lesquels évoluer, ce que vous couvrez déjà, ce qu'il vous manque
+  <code>/evolution</code> (depuis vos métiers visés)
+  <code>/evolution serveur</code>
+/savoiretre — cocher vos qualités (savoir-être) pour un métier
+  <code>/savoiretre</code> (votre premier métier visé)
+  <code>/savoiretre aide-soignant</code>
 
 /alertes — activer les alertes quotidiennes, choisir l'heure et les jours
   <code>/alertes 07:30</code>
