@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks, render
 from bot.render import escape, format_date_fr, link, percent, score_bar, truncate
 from bot.texts import commands as t
+from bot.texts import scores as vocabulary
 from ft_client.models import Offer
 
 MESSAGE_LIMIT: Final = 4096
@@ -239,7 +240,7 @@ class MatchView:
 def match_report(view: MatchView) -> str:
     lines = [
         f"<b>{plain(view.job_label, TITLE_LIMIT)}</b> ({escape(view.job_code)})",
-        f"Vos compétences couvrent <b>{percent(view.score)}</b> de ce métier",
+        vocabulary.covers_job(view.score),
         score_bar(view.score),
     ]
     if view.matched:
@@ -346,11 +347,15 @@ class JobSuggestionView:
 
 
 def job_suggestions(suggestions: Sequence[JobSuggestionView]) -> str:
-    lines = ["<b>Les métiers qui correspondent à vos compétences</b>", ""]
+    lines = [
+        "<b>Les métiers qui correspondent à vos compétences</b>",
+        f"<i>{vocabulary.JOBS_SORTED_BY_COVERAGE}</i>",
+        "",
+    ]
     for index, s in enumerate(suggestions, start=1):
         lines.append(
             f"{index}. <b>{plain(s.label, TITLE_LIMIT)}</b> ({escape(s.code)}) — "
-            f"vos compétences couvrent {percent(s.score)}"
+            f"{vocabulary.covers_short(s.score)}"
         )
     lines.append("")
     lines.append("Appuyez sur un métier pour voir le détail et les offres.")

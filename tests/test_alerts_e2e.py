@@ -45,7 +45,8 @@ async def test_digest_content_then_second_cycle_sends_nothing(tmp_path: Path) ->
             assert too_old["id"] not in message.html
             assert "Votre alerte emploi du mercredi 25 novembre" in message.text
             assert "Entreprise Test" in message.text and "Paris (75)" in message.text
-            assert "Adéquation" in message.text
+            assert "Vos compétences couvrent" in message.text  # the coverage, not the rank
+            assert "Adéquation" not in message.text
             assert "Prendre une commande client" in message.text  # a skill that matched
             assert message.buttons == ()  # nothing more than what is shown
         [carer_message] = env.messages(3)

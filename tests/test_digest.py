@@ -23,10 +23,11 @@ class Ranked:
     """The part of `ft_client.matching.RankedOffer` the digest reads."""
 
     offer: Offer
-    score: float
+    score: float  # ranking relevance: orders the digest, never shown
     matched: tuple[Any, ...] = ()
     missing: tuple[Any, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    skill_score: float | None = None  # skill coverage: the percentage shown
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def test_size_must_be_positive() -> None:
 
 def test_render_has_every_field_the_user_needs() -> None:
     offer = make_offer("193XKZP")
-    ranked = [Ranked(offer, 0.78, matched=(Match("service en salle", "Service en salle"),))]
+    matched = (Match("service en salle", "Service en salle"),)
+    ranked = [Ranked(offer, 0.78, matched=matched, skill_score=0.61)]
     digest = d.build_digest(ranked, min_score=0.35, size=5)
     text = d.render_digest(digest, day=date(2026, 11, 24))
     assert "mardi 24 novembre" in text
@@ -92,8 +94,9 @@ def test_render_has_every_field_the_user_needs() -> None:
     assert "Brasserie du Port" in text
     assert "Lyon 3e Arrondissement (69)" in text
     assert "Contrat à durée indéterminée" in text
-    assert "78\u00a0%" in text
-    assert "Service en salle" in text
+    # The skill coverage, in the words /match and /metiers use; the relevance is not shown.
+    assert "Vos compétences couvrent 61\u00a0% de l'offre — vos atouts : Service en salle" in text
+    assert "78" not in text and "Adéquation" not in text
     assert f'href="{offer.page_url}"' in text
     assert "autres offres" not in text
     assert tags_of(text) <= ALLOWED_TAGS
@@ -200,3 +203,12 @@ def test_more_page() -> None:
     text = d.render_more_page(page)
     assert "Autres offres de votre alerte" in text and "3</b> autres offres" in text
     assert "toutes vues" in d.render_more_page(d.Digest(items=()))
+
+
+def test_without_skills_no_percentage_is_shown() -> None:
+    # A profile without skills has no coverage (skill_score None): no made-up percentage.
+    text = d.render_digest(
+        d.build_digest([Ranked(make_offer("N000001"), 0.7)], min_score=0.1, size=5)
+    )
+    assert "%" not in text and "couvrent" not in text
+    assert "Serveur N000001" in text

@@ -23,8 +23,10 @@ async def test_full_onboarding_with_accents_typos_and_ambiguous_town(tmp_path: P
         assert added.edited  # the choices message became the confirmation
         # A ROME code typed directly, lower case.
         await step(user, "g1603", "Ajouté")
-        # Accents missing, typo: the waiter job.
-        choices = await step(user, "serveuze", "Lequel correspond")
+        # Accents missing, typo: under the confidence threshold, the waiter job is only a
+        # suggestion; the user's tap chooses it.
+        choices = await step(user, "serveuze", "Vouliez-vous dire")
+        assert "Serveur / Serveuse en restauration (G1803)" in choices.button_texts
         await press(user, "Serveur / Serveuse en restauration (G1803)", "C'est le maximum")
         # A fourth job is refused.
         await step(user, "boulanger", "maximum")
@@ -113,8 +115,8 @@ async def test_bad_input_at_every_step(tmp_path: Path) -> None:
         await step(user, "A0000", "Ce code ROME n'existe pas")
         # Digits alone, or a town typed one step too early, name no job: no random buttons.
         await step(user, "3", "Je ne trouve aucun métier pour « 3 »")
-        await step(user, "paris 11", "Je ne trouve aucun métier pour « paris 11 »")
-        html = await step(user, "<script>alert(1)</script>", "pour « <script>")
+        await step(user, "paris 11", "Paris 11e Arrondissement est un lieu")
+        html = await step(user, "<script>alert(1)</script>", "ne ressemble pas à un métier")
         assert "&lt;script&gt;" in (html.html or "")
         await step(user, "'; DROP TABLE users; --", "DROP TABLE")
         await step(user, "G1803", "Ajouté")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from bot.render import escape, escape_attr, format_weekday_date_fr, percent, truncate
+from bot.render import escape, escape_attr, format_weekday_date_fr, truncate
+from bot.texts import scores as vocabulary
 from ft_client.models import Offer
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -39,17 +40,21 @@ class RankedLike(Protocol):
     def score(self) -> float: ...
 
     @property
+    def skill_score(self) -> float | None: ...
+
+    @property
     def matched(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class DigestItem:
-    """One offer line of a digest, already reduced to what is displayed."""
+    """One offer line of a digest, already reduced to what is displayed: the skill coverage
+    (`RankedOffer.skill_score`, None without skills), never the ranking relevance."""
 
     offer_id: str
     title: str
     url: str
-    score: float
+    coverage: float | None
     company: str | None = None
     town: str | None = None
     contract: str | None = None
@@ -139,12 +144,18 @@ def item_from_ranked(ranked: RankedLike) -> DigestItem:
         offer_id=offer.id,
         title=offer.title,
         url=offer.page_url,
-        score=max(0.0, min(1.0, float(ranked.score))),
+        coverage=_coverage(ranked.skill_score),
         company=offer.company.name,
         town=town_label(offer),
         contract=contract_label(offer),
         matched_skills=matched_skill_labels(ranked.matched),
     )
+
+
+def _coverage(skill_score: float | None) -> float | None:
+    if skill_score is None:
+        return None
+    return max(0.0, min(1.0, float(skill_score)))
 
 
 def qualifying(ranked: Sequence[RankedLike], min_score: float) -> list[RankedLike]:
@@ -212,13 +223,14 @@ def render_item(index: int, item: DigestItem) -> str:
     ]
     if facts:
         lines.append(" · ".join(facts))
-    fit = f"Adéquation {percent(item.score)}"
+    fit = [vocabulary.covers_offer(item.coverage)] if item.coverage is not None else []
     if item.matched_skills:
         skills = ", ".join(
             _plain(s, MAX_SKILL_CHARS) for s in item.matched_skills[:MAX_SKILLS_SHOWN]
         )
-        fit += f" — vos atouts : {skills}"
-    lines.append(fit)
+        fit.append(f"vos atouts : {skills}")
+    if fit:
+        lines.append(" — ".join(fit))
     return "\n".join(lines)
 
 

@@ -25,8 +25,9 @@ async def send_suggestions(update: Update, context: Context, skills: tuple[str, 
     # CPU work (the first call builds indexes): off the event loop, other users keep being served.
     found = await asyncio.to_thread(suggest_jobs, skills, svc.referential, SUGGESTIONS)
     # A job none of the skills touches is no suggestion at all. suggest_jobs picks the five by
-    # relevance (which also weighs the user's words in job titles); they are shown by the score
-    # the user reads, so that "40 %" never comes after "38 %".
+    # relevance (which also weighs the user's words in job titles); a user reads the list top
+    # down by the one figure shown, so it is sorted by that coverage ("40 %" never comes after
+    # "38 %"; equal coverage keeps the relevance order) and its heading says so.
     found = sorted((s for s in found if s.score > 0), key=lambda s: -s.score)
     if not found:
         await reply_html(update, context, t.JOBS_NONE)

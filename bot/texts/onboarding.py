@@ -60,14 +60,44 @@ ASK_JOB = (
 ASK_JOB_MORE = "Vous pouvez ajouter un autre métier (écrivez-le), ou appuyer sur « Terminé »."
 
 
-def job_choices(query: str) -> str:
-    return f"Voici ce que je trouve pour « {escape(query)} ». Lequel correspond ?"
+REPHRASE_JOB = f"Sinon, écrivez le métier autrement, par exemple {JOB_EXAMPLES}."
+
+
+def job_choices(query: str, why: str = "") -> str:
+    """Recognised jobs for the typed words, offered as buttons; ``why`` says how they were
+    found ("lieu de travail : …", "titre ROME : …")."""
+    reason = f"\n<i>{escape(why)}</i>" if why else ""
+    return f"Voici ce que je trouve pour « {escape(query)} ». Lequel correspond ?{reason}"
+
+
+def job_close_matches(query: str) -> str:
+    """No job recognised with confidence: the close matches are only suggestions."""
+    return (
+        f"Je n'ai pas reconnu de métier dans « {escape(query)} ». Vouliez-vous dire… ?\n"
+        f"{REPHRASE_JOB}"
+    )
 
 
 def job_not_found(query: str) -> str:
     return (
         f"Je ne trouve aucun métier pour « {escape(query)} ». Essayez avec d'autres mots, "
         f"par exemple {JOB_EXAMPLES}."
+    )
+
+
+def job_not_words(query: str) -> str:
+    """Code, markup or SQL-looking text typed as a job."""
+    return (
+        f"« {escape(query)} » ne ressemble pas à un métier. Écrivez-le avec des mots, "
+        f"par exemple {JOB_EXAMPLES}."
+    )
+
+
+def job_is_place(place: str) -> str:
+    """A town typed at the job step: the place is asked for at its own step."""
+    return (
+        f"{escape(place)} est un lieu : quel métier cherchez-vous ?\n"
+        "<i>La commune se choisit à une autre étape.</i>"
     )
 
 

@@ -1,18 +1,20 @@
 """Answers to the first two steps: the target jobs, then the skills.
 
-Jobs are typed (a title or a ROME code, matched in the referential) and picked from buttons;
-skills are toggled from the chosen jobs' core skills or typed as a list.
+Jobs are typed (words, matched by `ft_client.matching.find_jobs`, or a ROME code) and picked
+from buttons: recognised jobs as choices, hits under the confidence threshold only as
+« Vouliez-vous dire… » suggestions; a town typed here is named as a place. Skills are toggled
+from the chosen jobs' core skills or typed as a list.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram import Update
 
 from bot import callbacks, texts
 from bot.handlers.common import (
-    MIN_JOB_SCORE,
     Context,
     answer_query,
     edit_or_reply,
@@ -24,17 +26,28 @@ from bot.handlers.onboarding.draft import MAX_JOBS, MAX_SKILL_LENGTH, MAX_SKILLS
 from bot.handlers.onboarding.keyboards import done_keyboard, jobs_keyboard, skills_keyboard
 from bot.handlers.onboarding.parsing import (
     MAX_SKILLS_INPUT,
+    SURE_PLACE_SCORE,
+    check_place_text,
     check_text,
+    is_code_like,
     is_done_word,
     parse_rome_code,
     parse_skills,
+    pick_place,
+    place_score,
 )
 from bot.handlers.onboarding.prompts import after_step, ask_skills
 from bot.handlers.onboarding.states import JOBS, PLACE, SKILLS
+from ft_client.matching import FIND_JOBS_THRESHOLD, find_jobs, is_recognised, looks_like_place
+from ft_client.referential import JobHit, Referential
 
 T = texts.onboarding
 
 JOB_CHOICES = 5
+# Close matches (under the confidence threshold) worth offering as « Vouliez-vous dire… »
+# buttons; below, the words named nothing (same floor as /match).
+MIN_CLOSE_MATCH = 0.5
+CLOSE_MATCHES = 3
 
 
 # --------------------------------------------------------------------------- jobs
@@ -70,17 +83,48 @@ async def jobs_text(update: Update, context: Context) -> str:
     if len(draft["jobs"]) >= MAX_JOBS:
         await reply_html(update, context, T.JOB_LIMIT, done_keyboard())
         return JOBS
-    try:
-        hits = referential.find_jobs(text, limit=JOB_CHOICES) if has_letter(text) else []
-    except ValueError:
-        hits = []
-    hits = [hit for hit in hits if hit.score >= MIN_JOB_SCORE]
+    if is_code_like(text):
+        await reply_html(update, context, T.job_not_words(text))
+        return JOBS
+    hits, place = await asyncio.to_thread(_look_up_job, referential, text)
+    if place is not None:
+        await reply_html(update, context, T.job_is_place(place))
+        return JOBS
     if not hits:
         await reply_html(update, context, T.job_not_found(text))
         return JOBS
     choices = [(hit.rome_code, hit.job_label) for hit in hits]
-    await reply_html(update, context, T.job_choices(text), jobs_keyboard(choices, draft))
+    # Close matches are suggestions only: a tap on one is the user's own choice.
+    recognised = is_recognised(hits)
+    message = T.job_choices(text, hits[0].why) if recognised else T.job_close_matches(text)
+    await reply_html(update, context, message, jobs_keyboard(choices, draft))
     return JOBS
+
+
+def _look_up_job(referential: Referential, text: str) -> tuple[list[JobHit], str | None]:
+    """The jobs to offer for typed words — the recognised ones, else the close matches — or
+    the name of the town the words are (CPU work: run off the event loop)."""
+    try:
+        hits = find_jobs(text, referential, limit=JOB_CHOICES) if has_letter(text) else []
+    except ValueError:
+        hits = []
+    if is_recognised(hits):
+        return [hit for hit in hits if hit.score >= FIND_JOBS_THRESHOLD], None
+    place = _place_named(referential, text)
+    if place is not None:
+        return [], place
+    return [hit for hit in hits if hit.score >= MIN_CLOSE_MATCH][:CLOSE_MATCHES], None
+
+
+def _place_named(referential: Referential, text: str) -> str | None:
+    """The town the words name ("Paris", "lyon 3e", "75011"), when they name no job."""
+    place = looks_like_place(text, referential)
+    if place is None and check_place_text(text) is None:
+        # looks_like_place wants the exact name; "paris 11" is the 11th arrondissement too.
+        found = pick_place(text, referential.find_places(text, limit=5))
+        if found is not None and place_score(text, found) >= SURE_PLACE_SCORE:
+            place = found
+    return place.name if place is not None else None
 
 
 async def _job_chosen(update: Update, context: Context, code: str, label: str) -> str:

@@ -33,6 +33,10 @@ _HAS_WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
 # - ' ’ . , ( ). Anything else ("<script>", "@", "=") names no commune.
 _PLACE_TEXT_RE = re.compile(r"^[\s(]*[^\W_]+(?:[\s\-'’.,()]+[^\W_]+)*[\s\-'’.,()]*$", re.UNICODE)
 
+# Characters no job title is written with: markup, code or SQL typed at the job step gets a
+# clear answer rather than close matches found in its letters ("<script>alert" → "alerte").
+_NOT_A_JOB_RE = re.compile(r"[<>{}\[\]=;|\\`~^$#@*_]|--")
+
 # The place search is typo-tolerant like the job search, so junk still finds some commune:
 # below this similarity (0-100, typed words against the commune's name) a hit is noise
 # (measured: "x<script>zq7</script>" → Scrupt 56, "bonjour" → Boncourt 80, "hello" → Ellon
@@ -51,6 +55,11 @@ def check_text(text: str | None, max_length: int = MAX_SHORT_INPUT) -> str | Non
     if not _HAS_WORD_RE.search(text):
         return T.ONLY_SYMBOLS
     return None
+
+
+def is_code_like(text: str) -> bool:
+    """Whether the text holds markup, code or SQL rather than words ("<b>", "'; DROP --")."""
+    return bool(_NOT_A_JOB_RE.search(text))
 
 
 def check_place_text(text: str) -> str | None:
