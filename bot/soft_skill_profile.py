@@ -116,7 +116,7 @@ def match_coverage(
 
 
 def coverage_line(user_data: MutableMapping[str, Any] | None, rome_code: str) -> str | None:
-    """The savoir-être line /match shows under "Vos compétences couvrent X %", or None."""
+    """The savoir-être line /match shows under its coverage line, or None."""
     part = match_coverage(0.0, user_data, rome_code)
     if part.soft_skills is None:
         return None

@@ -18,7 +18,7 @@ from tests.helpers_cmd import WAIT, cmd_env, make_profile
 pytestmark = pytest.mark.timeout(180)
 
 MARKET_ENDPOINTS = ("marche_offres", "marche_embauches", "marche_tension", "marche_salaires")
-MOVE_RE = re.compile(r"^(\d)\. (.+) \(([A-N]\d{4})\) — vous couvrez (\d+) %$", re.M)
+MOVE_RE = re.compile(r"^(\d)\. (.+) \(([A-N]\d{4})\) — vos compétences couvrent (\d+)\s*%$", re.M)
 
 
 def market_calls(env) -> int:

@@ -34,6 +34,7 @@ from bot.handlers.job_place import MAX_INPUT_CHARS, find_job
 from bot.render import escape, truncate
 from bot.services import Services
 from bot.texts import careers as t
+from bot.texts.scores import covers_short
 from ft_client import FTError, FTServiceNotEnabled
 from ft_client.careers import CareerMove, career_moves
 from ft_client.models.market import MarketSnapshot
@@ -125,7 +126,7 @@ def evolution_card(
                 n=number,
                 label=escape(truncate(move.label, 70)),
                 code=move.rome_code,
-                percent=round(move.coverage * 100),
+                covers=covers_short(move.coverage),
             )
         )
         if len(origins) > 1:

@@ -23,8 +23,8 @@ EVOLUTION_NONE = (
     "Essayez /metiers pour voir les métiers proches de vos compétences."
 )
 EVOLUTION_TITLE = "<b>Évolutions possibles depuis {jobs}</b>"
-EVOLUTION_INTRO = "Classées selon ce que vos compétences couvrent déjà."
-EVOLUTION_MOVE = "{n}. <b>{label}</b> ({code}) — vous couvrez {percent} %"
+EVOLUTION_INTRO = "Classées selon la part de leurs compétences clés que vous couvrez déjà."
+EVOLUTION_MOVE = "{n}. <b>{label}</b> ({code}) — {covers}"
 EVOLUTION_FROM = "   depuis {origin}"
 EVOLUTION_TENSION = "   Tension de recrutement : {bar} {level}/5, {word}"
 EVOLUTION_TO_ADD = "   À acquérir : {skills}"
