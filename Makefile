@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo run alerts check bench data clean
+.PHONY: install test lint postgres demo run alerts check bench data clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# PostgreSQL's server for the tests that start a throw-away cluster: installed from Debian's
+# packages when missing and we are root; instant when already there (scripts/ensure_postgres.sh).
+postgres:
+	bash scripts/ensure_postgres.sh
+
 # pytest exits 5 when no test is collected; that is not a failure on an early commit.
-test: lint
+test: lint postgres
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 demo: $(STAMP)
