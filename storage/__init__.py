@@ -63,9 +63,15 @@ GDPR: :meth:`Storage.delete_user` erases every row about a user (including persi
 one transaction; :meth:`Storage.export_user` returns everything as a JSON-serialisable dict.
 """
 
+from storage.backends import is_postgres_url
 from storage.clock import PARIS, local_midnight
 from storage.db import LATEST_SCHEMA_VERSION
-from storage.errors import SchemaTooNewError, StorageError, UnknownUserError
+from storage.errors import (
+    SchemaTooNewError,
+    StorageError,
+    StorageUnavailableError,
+    UnknownUserError,
+)
 from storage.facade import Storage
 from storage.models import (
     ALL_DAYS,
@@ -105,8 +111,10 @@ __all__ = [
     "SqlitePersistence",
     "Storage",
     "StorageError",
+    "StorageUnavailableError",
     "TargetJob",
     "UnknownUserError",
     "User",
+    "is_postgres_url",
     "local_midnight",
 ]

@@ -6,14 +6,45 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from storage.clock import _now
 from storage.db import LATEST_SCHEMA_VERSION, Database
 from storage.models import require_user_id
-from storage.rows import _PROFILE_BY_ID, _dumps, _profile_from_row, _user_from_row
+from storage.rows import _profile_by_id, _profile_from_row, _user_from_row
+from storage.schema import (
+    favourites,
+    profiles,
+    ptb_chat_data,
+    ptb_conversations,
+    ptb_user_data,
+    sent_offers,
+    users,
+)
+from storage.users import USER_COLUMNS
 
 
 def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+async def _conversations_of(db: AsyncConnection, chat_ids: set[int]) -> list[Row[Any]]:
+    """``(name, key, state)`` of the conversations whose key holds one of ``chat_ids``.
+
+    Keys are JSON arrays of ints (``[chat_id, user_id]``); LIKE narrows the rows portably
+    (digits are no LIKE wildcards) and the exact test is done on the parsed key.
+    """
+    c = ptb_conversations.c
+    candidates = await db.execute(
+        select(c.name, c.key, c.state).where(or_(*(c.key.contains(str(i)) for i in chat_ids)))
+    )
+    return [
+        row
+        for row in candidates
+        if any(part in chat_ids for part in json.loads(row[1]) if isinstance(part, int))
+    ]
 
 
 class PrivacyRepository(Database):
@@ -22,88 +53,79 @@ class PrivacyRepository(Database):
     async def delete_user(self, user_id: int) -> dict[str, int]:
         """Erase every row about the user in one transaction (GDPR art. 17).
 
-        Cascades from ``users`` remove profile, sent offers and favourites; PTB persistence
-        rows (user_data, the private chat's chat_data, conversations whose key contains the
-        user or their chat) are removed explicitly. Returns rows deleted per table.
-        A running Application keeps its in-memory copy: the bot must also call
+        Profile, sent offers and favourites (which also cascade from ``users``) and the PTB
+        persistence rows (user_data, the private chat's chat_data, conversations whose key
+        contains the user or their chat) are removed explicitly. Returns rows deleted per
+        table. A running Application keeps its in-memory copy: the bot must also call
         ``application.drop_user_data(user_id)`` / ``drop_chat_data(chat_id)``.
         """
         require_user_id(user_id)
         deleted: dict[str, int] = {}
         async with self._transaction() as db:
-            rows = await db.execute_fetchall(
-                "SELECT chat_id FROM users WHERE user_id = ?", (user_id,)
-            )
+            rows = await db.execute(select(users.c.chat_id).where(users.c.user_id == user_id))
             chat_ids = {user_id} | {row[0] for row in rows}
-            chats = _dumps(sorted(chat_ids))
-            for table in ("profiles", "sent_offers", "favourites"):
-                cursor = await db.execute(
-                    f"DELETE FROM {table} WHERE user_id = ?",  # noqa: S608 - fixed table names
-                    (user_id,),
+            for table in (profiles, sent_offers, favourites, users, ptb_user_data):
+                result = await db.execute(delete(table).where(table.c.user_id == user_id))
+                deleted[table.name] = result.rowcount
+            result = await db.execute(
+                delete(ptb_chat_data).where(ptb_chat_data.c.chat_id.in_(sorted(chat_ids)))
+            )
+            deleted["ptb_chat_data"] = result.rowcount
+            removed = 0
+            c = ptb_conversations.c
+            for name, key, _state in await _conversations_of(db, chat_ids):
+                result = await db.execute(
+                    delete(ptb_conversations).where(c.name == name, c.key == key)
                 )
-                deleted[table] = cursor.rowcount
-            cursor = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-            deleted["users"] = cursor.rowcount
-            cursor = await db.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
-            deleted["ptb_user_data"] = cursor.rowcount
-            cursor = await db.execute(
-                "DELETE FROM ptb_chat_data WHERE chat_id IN (SELECT value FROM json_each(?))",
-                (chats,),
-            )
-            deleted["ptb_chat_data"] = cursor.rowcount
-            cursor = await db.execute(
-                "DELETE FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM"
-                " json_each(ptb_conversations.key) k"
-                " WHERE k.value IN (SELECT value FROM json_each(?)))",
-                (chats,),
-            )
-            deleted["ptb_conversations"] = cursor.rowcount
+                removed += result.rowcount
+            deleted["ptb_conversations"] = removed
         return deleted
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user as a JSON-serialisable dict (GDPR art. 15 and 20).
 
         Read in one snapshot, so a concurrent change cannot produce a half-updated export.
+        Lists are sorted here, not in SQL, so both backends give the same order.
         """
         require_user_id(user_id)
         async with self._read_snapshot() as db:
-            user_rows = list(
-                await db.execute_fetchall(
-                    "SELECT user_id, chat_id, first_name, language, created_at, last_seen_at,"
-                    " blocked_at FROM users WHERE user_id = ?",
-                    (user_id,),
-                )
-            )
-            profile_rows = list(await db.execute_fetchall(_PROFILE_BY_ID, (user_id,)))
+            user_rows = (
+                await db.execute(select(*USER_COLUMNS).where(users.c.user_id == user_id))
+            ).all()
+            profile_rows = (await db.execute(_profile_by_id(user_id))).all()
             user = _user_from_row(user_rows[0]) if user_rows else None
-            chats = _dumps(sorted({user_id} | ({user.chat_id} if user else set())))
-            sent = await db.execute_fetchall(
-                "SELECT offer_id, sent_at FROM sent_offers WHERE user_id = ?"
-                " ORDER BY sent_at, offer_id",
-                (user_id,),
-            )
-            favourites = await db.execute_fetchall(
-                "SELECT offer_id, title, company, place, url, saved_at FROM favourites"
-                " WHERE user_id = ? ORDER BY saved_at DESC, offer_id",
-                (user_id,),
-            )
-            user_data = list(
-                await db.execute_fetchall(
-                    "SELECT data FROM ptb_user_data WHERE user_id = ?", (user_id,)
+            chat_ids = {user_id} | ({user.chat_id} if user else set())
+            sent = (
+                await db.execute(
+                    select(sent_offers.c.offer_id, sent_offers.c.sent_at).where(
+                        sent_offers.c.user_id == user_id
+                    )
                 )
-            )
-            chat_data = await db.execute_fetchall(
-                "SELECT chat_id, data FROM ptb_chat_data"
-                " WHERE chat_id IN (SELECT value FROM json_each(?))",
-                (chats,),
-            )
-            conversations = await db.execute_fetchall(
-                "SELECT name, key, state FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM"
-                " json_each(ptb_conversations.key) k"
-                " WHERE k.value IN (SELECT value FROM json_each(?)))"
-                " ORDER BY name, key",
-                (chats,),
-            )
+            ).all()
+            f = favourites.c
+            favourite_rows = (
+                await db.execute(
+                    select(f.offer_id, f.title, f.company, f.place, f.url, f.saved_at).where(
+                        f.user_id == user_id
+                    )
+                )
+            ).all()
+            user_data = (
+                await db.execute(
+                    select(ptb_user_data.c.data).where(ptb_user_data.c.user_id == user_id)
+                )
+            ).all()
+            chat_data = (
+                await db.execute(
+                    select(ptb_chat_data.c.chat_id, ptb_chat_data.c.data).where(
+                        ptb_chat_data.c.chat_id.in_(sorted(chat_ids))
+                    )
+                )
+            ).all()
+            conversations = await _conversations_of(db, chat_ids)
+        sent = sorted(sent, key=lambda row: (row[1], row[0]))
+        favourite_rows = sorted(favourite_rows, key=lambda row: (-row[5], row[0]))
+        conversations = sorted(conversations, key=lambda row: (row[0], row[1]))
         profile = _profile_from_row(profile_rows[0]) if profile_rows else None
         return {
             "format": "ft-job-bot user export",
@@ -121,7 +143,7 @@ class PrivacyRepository(Database):
                     "url": row[4],
                     "saved_at": _iso(row[5]),
                 }
-                for row in favourites
+                for row in favourite_rows
             ],
             "bot_memory": {
                 "user_data": json.loads(user_data[0][0]) if user_data else None,
