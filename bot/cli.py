@@ -80,7 +80,7 @@ async def _check(settings: Settings) -> bool:
 
     from ft_client import FranceTravailClient, FTError, OfferQuery
     from ft_client.referential import Referential
-    from storage import Storage
+    from storage import Storage, StorageUnavailableError
 
     all_ok = True
 
@@ -97,12 +97,13 @@ async def _check(settings: Settings) -> bool:
         report(False, f"referentials: {type(error).__name__}: {error}")
 
     try:
-        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-        storage = await Storage.open(settings.database_path)
+        storage = await Storage.open(settings.database_location)
         await storage.close()
-        report(True, f"database: {settings.database_path}")
+        report(True, f"database: {settings.database_display}")
+    except StorageUnavailableError as error:
+        report(False, f"database: {error}")  # one line, never the password
     except Exception as error:
-        report(False, f"database {settings.database_path}: {type(error).__name__}: {error}")
+        report(False, f"database {settings.database_display}: {type(error).__name__}: {error}")
 
     try:
         async with FranceTravailClient(
