@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, case, delete, literal_column, select, update
+from sqlalchemy import Select, bindparam, case, delete, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.clock import PARIS, _now, local_midnight
@@ -18,6 +18,24 @@ from storage.rows import _due_profiles
 from storage.schema import profiles, sent_offers, users
 
 MAX_OFFER_IDS_PER_CALL = 10_000
+
+# Statements built once and executed with parameters: SQLAlchemy reuses their compiled form.
+_SENT_AMONG = select(sent_offers.c.offer_id).where(
+    sent_offers.c.user_id == bindparam("user_id"),
+    sent_offers.c.offer_id.in_(bindparam("ids", expanding=True)),
+)
+# Never moves back: a late, older record keeps the newer mark (a portable max()).
+_MARK_SERVED = (
+    update(profiles)
+    .where(profiles.c.user_id.in_(bindparam("ids", expanding=True)))
+    .values(
+        last_alert_at=case(
+            (profiles.c.last_alert_at < bindparam("stamp"), bindparam("stamp")),
+            else_=profiles.c.last_alert_at,
+        )
+    )
+)
+_MARK_SENT: dict[str, Any] = {}  # per backend: its dialect's INSERT … ON CONFLICT DO NOTHING
 
 
 class AlertDeliveryRepository(Database):
@@ -57,16 +75,10 @@ class AlertDeliveryRepository(Database):
         """``mark_served`` for many users in one transaction; returns rows updated."""
         stamp = to_epoch("at", at)
         ids = [require_user_id(uid) for uid in user_ids]
-        # Never moves back: a late, older record keeps the newer mark (portable max()).
-        newest = case((profiles.c.last_alert_at < stamp, stamp), else_=profiles.c.last_alert_at)
         updated = 0
         async with self._transaction() as db:
             for part in self._in_chunks(ids):
-                result = await db.execute(
-                    update(profiles)
-                    .where(profiles.c.user_id.in_(part))
-                    .values(last_alert_at=newest)
-                )
+                result = await db.execute(_MARK_SERVED, {"ids": list(part), "stamp": stamp})
                 updated += result.rowcount
         return updated
 
@@ -79,11 +91,7 @@ class AlertDeliveryRepository(Database):
             require_offer_id(offer_id)
         sent: set[str] = set()
         for part in self._in_chunks(ids):
-            rows = await self._fetchall(
-                select(sent_offers.c.offer_id).where(
-                    sent_offers.c.user_id == user_id, sent_offers.c.offer_id.in_(part)
-                )
-            )
+            rows = await self._fetchall(_SENT_AMONG, {"user_id": user_id, "ids": list(part)})
             sent.update(row[0] for row in rows)
         return [offer_id for offer_id in ids if offer_id not in sent]
 
@@ -99,19 +107,26 @@ class AlertDeliveryRepository(Database):
         for offer_id in ids:
             require_offer_id(offer_id)
         stamp = to_epoch("at", at or _now())
-        statement = (
-            self._insert(sent_offers).on_conflict_do_nothing().returning(sent_offers.c.offer_id)
-        )
-        inserted = 0
+        statement = self._mark_sent_statement()
+        rows = [{"user_id": user_id, "offer_id": offer_id, "sent_at": stamp} for offer_id in ids]
         try:
             async with self._transaction() as db:
-                for part in self._in_chunks(ids):
-                    rows = [{"user_id": user_id, "offer_id": oid, "sent_at": stamp} for oid in part]
-                    inserted += len((await db.execute(statement.values(rows))).all())
+                # One statement, many parameter sets: SQLAlchemy sends them as multi-row
+                # INSERTs ("insertmanyvalues") and RETURNING tells which rows were new.
+                inserted = len((await db.execute(statement, rows)).all())
         except IntegrityError as error:
             self._raise_unknown_user(error, user_id)
             raise
         return inserted
+
+    def _mark_sent_statement(self) -> Any:
+        statement = _MARK_SENT.get(self.backend)
+        if statement is None:
+            statement = (
+                self._insert(sent_offers).on_conflict_do_nothing().returning(sent_offers.c.offer_id)
+            )
+            _MARK_SENT[self.backend] = statement
+        return statement
 
     async def prune_sent_offers(self, older_than: datetime) -> int:
         """Forget sent offers older than ``older_than`` (expired offers); returns rows deleted."""

@@ -27,6 +27,7 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+import aiosqlite
 from sqlalchemy import Executable, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
@@ -96,6 +97,8 @@ class Database:
         self._busy_timeout = DEFAULT_BUSY_TIMEOUT_S
         self._lock = asyncio.Lock()
         self._sqlite_conn: AsyncConnection | None = None
+        # SQLite: the aiosqlite connections the engine opened, newest last (see _open).
+        self._sqlite_raw: list[aiosqlite.Connection] = []
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -128,16 +131,30 @@ class Database:
             raise ValueError("synchronous must be FULL, NORMAL or EXTRA")
         target = parse_target(location)
         if target.backend == "sqlite":
-            if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
+            if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:  # checked before connecting
                 raise StorageError(
                     f"SQLite {sqlite3.sqlite_version} is too old; "
                     f"ft-job-bot needs {'.'.join(map(str, MIN_SQLITE_VERSION))} or newer"
                 )
+            opened: list[aiosqlite.Connection] = []
+
+            async def connect() -> aiosqlite.Connection:
+                # We keep the aiosqlite connection: BEGIN/COMMIT go straight to it (one trip to
+                # its worker thread each instead of four through a SQLAlchemy cursor).
+                connection = await aiosqlite.connect(
+                    target.sqlite_path or ":memory:",
+                    isolation_level=None,
+                    timeout=busy_timeout,
+                    uri=(target.sqlite_path or "").startswith("file:"),
+                )
+                opened.append(connection)
+                return connection
+
             engine = create_async_engine(
                 target.url,
                 poolclass=NullPool,  # we hold our one connection ourselves
                 isolation_level="AUTOCOMMIT",  # we issue BEGIN IMMEDIATE / COMMIT ourselves
-                connect_args={"timeout": busy_timeout},
+                async_creator=connect,
             )
         else:
             engine = create_async_engine(
@@ -149,6 +166,8 @@ class Database:
             )
         storage = cls(engine, target, synchronous=synchronous.upper())
         storage._busy_timeout = busy_timeout
+        if target.backend == "sqlite":
+            storage._sqlite_raw = opened
         try:
             if target.backend == "sqlite":
                 await storage._sqlite_connection()
@@ -252,16 +271,17 @@ class Database:
             return
         async with self._lock:
             conn = await self._sqlite_connection()
+            raw = self._sqlite_raw[-1]
             try:
                 # Inside the try: if the task is cancelled while BEGIN is queued, BEGIN still
                 # runs on the worker thread, and the rollback queued below undoes it.
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                await raw.execute("BEGIN IMMEDIATE")
                 yield conn
             except BaseException:
                 await self._sqlite_rollback(conn)
                 raise
             try:
-                await conn.exec_driver_sql("COMMIT")
+                await raw.commit()
             except BaseException:
                 await self._sqlite_rollback(conn)
                 raise
@@ -269,13 +289,7 @@ class Database:
     async def _sqlite_rollback(self, conn: AsyncConnection) -> None:
         if conn.invalidated or conn.closed:
             return  # the driver connection was closed, which rolled back
-        raw = conn.sync_connection.connection.dbapi_connection if conn.sync_connection else None
-        try:
-            await conn.exec_driver_sql("ROLLBACK")
-        except DBAPIError:
-            # "no transaction is active": BEGIN itself failed (busy timeout).
-            if raw is not None and getattr(raw, "in_transaction", False):
-                raise
+        await self._sqlite_raw[-1].rollback()  # a no-op outside a transaction
 
     @asynccontextmanager
     async def _read_snapshot(self) -> AsyncIterator[AsyncConnection]:
@@ -291,7 +305,7 @@ class Database:
         async with self._lock:
             conn = await self._sqlite_connection()
             try:
-                await conn.exec_driver_sql("BEGIN")
+                await self._sqlite_raw[-1].execute("BEGIN")
                 yield conn
             finally:
                 await self._sqlite_rollback(conn)
@@ -363,15 +377,10 @@ class Database:
             raise FileExistsError(f"{target} exists; back up to a new file")
         self._check_open()
         async with self._lock:
-            conn = await self._sqlite_connection()
-            raw = await conn.get_raw_connection()
-            # The adapted aiosqlite connection: its backup runs on aiosqlite's worker thread.
-            aio = raw.dbapi_connection._connection  # type: ignore[union-attr]
-            import aiosqlite
-
+            await self._sqlite_connection()
             destination = await aiosqlite.connect(target)
             try:
-                await aio.backup(destination)
+                await self._sqlite_raw[-1].backup(destination)
             finally:
                 await destination.close()
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.clock import _now
 from storage.db import LATEST_SCHEMA_VERSION, Database
 from storage.models import require_user_id
-from storage.rows import _profile_by_id, _profile_from_row, _user_from_row
+from storage.rows import _PROFILE_BY_ID, _profile_from_row, _user_from_row
 from storage.schema import (
     favourites,
     profiles,
@@ -92,7 +92,7 @@ class PrivacyRepository(Database):
             user_rows = (
                 await db.execute(select(*USER_COLUMNS).where(users.c.user_id == user_id))
             ).all()
-            profile_rows = (await db.execute(_profile_by_id(user_id))).all()
+            profile_rows = (await db.execute(_PROFILE_BY_ID, {"user_id": user_id})).all()
             user = _user_from_row(user_rows[0]) if user_rows else None
             chat_ids = {user_id} | ({user.chat_id} if user else set())
             sent = (

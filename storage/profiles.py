@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.clock import _now
@@ -22,8 +22,15 @@ from storage.models import (
     validate_alert_time,
     validate_skills,
 )
-from storage.rows import _dumps, _profile_by_id, _profile_from_row
+from storage.rows import _PROFILE_BY_ID, _dumps, _profile_from_row
 from storage.schema import profiles, users
+
+_PROFILE_FOR_UPDATE = _PROFILE_BY_ID.with_for_update()
+_LOCK_USER = (
+    select(users.c.user_id)
+    .where(users.c.user_id == bindparam("user_id"))
+    .with_for_update(key_share=True)
+)
 
 
 class ProfileRepository(Database):
@@ -35,7 +42,7 @@ class ProfileRepository(Database):
     """
 
     async def get_profile(self, user_id: int) -> Profile | None:
-        row = await self._fetchone(_profile_by_id(user_id))
+        row = await self._fetchone(_PROFILE_BY_ID, {"user_id": user_id})
         return _profile_from_row(row) if row else None
 
     @staticmethod
@@ -70,11 +77,7 @@ class ProfileRepository(Database):
     @staticmethod
     async def _lock_user(db: AsyncConnection, user_id: int) -> None:
         """Serialise writers of one user's profile; a missing user is refused clearly."""
-        row = await db.execute(
-            select(users.c.user_id)
-            .where(users.c.user_id == user_id)
-            .with_for_update(key_share=True)
-        )
+        row = await db.execute(_LOCK_USER, {"user_id": user_id})
         if row.first() is None:
             raise UnknownUserError(f"unknown user {user_id}: call upsert_user first")
 
@@ -96,7 +99,7 @@ class ProfileRepository(Database):
         async with self._transaction() as db:
             await self._lock_user(db, user_id)
             # The profile row lock also holds back mark_served until this change is stored.
-            row = (await db.execute(_profile_by_id(user_id).with_for_update())).first()
+            row = (await db.execute(_PROFILE_FOR_UPDATE, {"user_id": user_id})).first()
             current = _profile_from_row(row) if row else Profile(user_id=user_id)
             updated = change(current)
             if not isinstance(updated, Profile) or updated.user_id != user_id:

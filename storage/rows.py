@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from storage.models import Profile, TargetJob, User, from_epoch, mask_to_days
 from storage.schema import profiles
@@ -35,8 +35,10 @@ PROFILE_COLUMNS = (
 )
 
 
-def _profile_by_id(user_id: int) -> Select[Any]:
-    return select(*PROFILE_COLUMNS).where(profiles.c.user_id == user_id)
+# Built once, executed with {"user_id": …}: SQLAlchemy then reuses the compiled form.
+_PROFILE_BY_ID: Select[Any] = select(*PROFILE_COLUMNS).where(
+    profiles.c.user_id == bindparam("user_id")
+)
 
 
 _MINUTE_TIMES = [time(m // 60, m % 60) for m in range(1440)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.clock import _now
 from storage.db import Database
@@ -29,6 +29,10 @@ USER_COLUMNS = (
     users.c.last_seen_at,
     users.c.blocked_at,
 )
+
+
+_USER_BY_ID = select(*USER_COLUMNS).where(users.c.user_id == bindparam("user_id"))
+_USERS_BY_IDS = select(*USER_COLUMNS).where(users.c.user_id.in_(bindparam("ids", expanding=True)))
 
 
 class UserRepository(Database):
@@ -78,7 +82,7 @@ class UserRepository(Database):
         return _user_from_row(row)
 
     async def get_user(self, user_id: int) -> User | None:
-        row = await self._fetchone(select(*USER_COLUMNS).where(users.c.user_id == user_id))
+        row = await self._fetchone(_USER_BY_ID, {"user_id": user_id})
         return _user_from_row(row) if row else None
 
     async def get_users(self, user_ids: Iterable[int]) -> dict[int, User]:
@@ -86,7 +90,7 @@ class UserRepository(Database):
         ids = [require_user_id(uid) for uid in user_ids]
         found: dict[int, User] = {}
         for part in self._in_chunks(ids):
-            rows = await self._fetchall(select(*USER_COLUMNS).where(users.c.user_id.in_(part)))
+            rows = await self._fetchall(_USERS_BY_IDS, {"ids": list(part)})
             found.update((row[0], _user_from_row(row)) for row in rows)
         return found
 

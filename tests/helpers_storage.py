@@ -8,6 +8,7 @@ database get a fresh one (``fresh_location``).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -40,8 +41,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def shared_postgres_url(postgres_server: object) -> str:
-    """One database for the session's PostgreSQL storage tests (emptied before each test)."""
-    return postgres_server.create_database("storage_shared")  # type: ignore[attr-defined,no-any-return]
+    """One database for the PostgreSQL storage tests (emptied before each test).
+
+    Each test module that imports this fixture gets its own instance, hence the unique name.
+    """
+    name = f"storage_{secrets.token_hex(4)}"
+    return postgres_server.create_database(name)  # type: ignore[attr-defined,no-any-return]
 
 
 async def truncate_all(storage: Storage) -> None:
