@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from storage.backends import POSTGRES_CONNECT_TIMEOUT_S, Target, connection_failure, parse_target
+from storage.connection import ShieldedConnection, StatementRunner
 from storage.errors import StorageError, UnknownUserError
 from storage.migrator import LATEST_SCHEMA_VERSION, migrate
 
@@ -256,59 +257,75 @@ class Database:
             raise StorageError("storage is closed")
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def _transaction(self) -> AsyncIterator[StatementRunner]:
         """One write transaction, committed at the end, rolled back on any exception.
 
-        SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock. The rollback is queued on
-        aiosqlite's worker thread before the lock is released, and that thread runs calls in
-        order, so even a cancelled task cannot leave a transaction open for the next one.
-        PostgreSQL: a pooled connection in a READ COMMITTED transaction.
+        SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock; on any exception (a cancelled
+        task included) the statement in flight finishes, the transaction is rolled back on the
+        same connection, and only then is the lock released (shielded from a second
+        cancellation): no transaction is ever left open for the next caller. See
+        ``storage/connection.py``. PostgreSQL: a pooled connection in a READ COMMITTED
+        transaction.
         """
         self._check_open()
         if self.backend == "postgresql":
             async with self._engine.begin() as conn:
-                yield conn
+                session = ShieldedConnection(conn)
+                try:
+                    yield session
+                except BaseException:
+                    await asyncio.shield(session.settle())  # then begin() rolls back
+                    raise
             return
-        async with self._lock:
-            conn = await self._sqlite_connection()
-            raw = self._sqlite_raw[-1]
-            try:
-                # Inside the try: if the task is cancelled while BEGIN is queued, BEGIN still
-                # runs on the worker thread, and the rollback queued below undoes it.
-                await raw.execute("BEGIN IMMEDIATE")
-                yield conn
-            except BaseException:
-                await self._sqlite_rollback(conn)
-                raise
-            try:
-                await raw.commit()
-            except BaseException:
-                await self._sqlite_rollback(conn)
-                raise
+        await self._lock.acquire()
+        session: ShieldedConnection | None = None
+        try:
+            session = ShieldedConnection(await self._sqlite_connection())
+            # Inside the try: if the task is cancelled while BEGIN is queued, BEGIN still runs
+            # on the worker thread, and the rollback queued after it undoes it.
+            await self._sqlite_raw[-1].execute("BEGIN IMMEDIATE")
+            yield session
+            await self._sqlite_raw[-1].commit()
+        except BaseException:
+            await asyncio.shield(self._sqlite_abort(session))
+            raise
+        self._lock.release()
 
-    async def _sqlite_rollback(self, conn: AsyncConnection) -> None:
-        if conn.invalidated or conn.closed:
-            return  # the driver connection was closed, which rolled back
-        await self._sqlite_raw[-1].rollback()  # a no-op outside a transaction
+    async def _sqlite_abort(self, session: ShieldedConnection | None) -> None:
+        """Let the statement in flight finish, roll back, release the lock (in this order)."""
+        try:
+            if session is not None:
+                await session.settle()
+            conn = self._sqlite_conn
+            # A connection SQLAlchemy closed has rolled back by closing.
+            if conn is not None and not conn.invalidated and not conn.closed:
+                await self._sqlite_raw[-1].rollback()  # a no-op outside a transaction
+        finally:
+            self._lock.release()
 
     @asynccontextmanager
-    async def _read_snapshot(self) -> AsyncIterator[AsyncConnection]:
+    async def _read_snapshot(self) -> AsyncIterator[StatementRunner]:
         """A read-only transaction: several SELECTs see one snapshot."""
         self._check_open()
         if self.backend == "postgresql":
             async with self._engine.connect() as conn:
                 conn = await conn.execution_options(isolation_level="REPEATABLE READ")
                 async with conn.begin():
-                    await conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                    yield conn
+                    session = ShieldedConnection(conn)
+                    await session.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    try:
+                        yield session
+                    finally:
+                        await asyncio.shield(session.settle())
             return
-        async with self._lock:
-            conn = await self._sqlite_connection()
-            try:
-                await self._sqlite_raw[-1].execute("BEGIN")
-                yield conn
-            finally:
-                await self._sqlite_rollback(conn)
+        await self._lock.acquire()
+        session: ShieldedConnection | None = None
+        try:
+            session = ShieldedConnection(await self._sqlite_connection())
+            await self._sqlite_raw[-1].execute("BEGIN")
+            yield session
+        finally:
+            await asyncio.shield(self._sqlite_abort(session))
 
     async def _fetchall(
         self, statement: Executable | str, params: dict[str, Any] | None = None
@@ -318,12 +335,22 @@ class Database:
         query = text(statement) if isinstance(statement, str) else statement
         if self.backend == "postgresql":
             async with self._engine.connect() as conn:
-                result = await conn.execute(query, params or {})
-                return list(result.all()) if result.returns_rows else []
+                return await self._fetch_shielded(ShieldedConnection(conn), query, params)
         async with self._lock:
-            conn = await self._sqlite_connection()
-            result = await conn.execute(query, params or {})
-            return list(result.all()) if result.returns_rows else []
+            session = ShieldedConnection(await self._sqlite_connection())
+            return await self._fetch_shielded(session, query, params)
+
+    @staticmethod
+    async def _fetch_shielded(
+        session: ShieldedConnection, query: Executable, params: dict[str, Any] | None
+    ) -> list[Row[Any]]:
+        try:
+            result = await session.execute(query, params or {})
+        except BaseException:
+            # The connection (SQLite: the lock) is handed on only once the statement is over.
+            await asyncio.shield(session.settle())
+            raise
+        return list(result.all()) if result.returns_rows else []
 
     async def _fetchone(
         self, statement: Executable | str, params: dict[str, Any] | None = None

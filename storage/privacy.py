@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.clock import _now
+from storage.connection import StatementRunner
 from storage.db import LATEST_SCHEMA_VERSION, Database
 from storage.models import require_user_id
 from storage.rows import _PROFILE_BY_ID, _profile_from_row, _user_from_row
@@ -30,7 +30,7 @@ def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
-async def _conversations_of(db: AsyncConnection, chat_ids: set[int]) -> list[Row[Any]]:
+async def _conversations_of(db: StatementRunner, chat_ids: set[int]) -> list[Row[Any]]:
     """``(name, key, state)`` of the conversations whose key holds one of ``chat_ids``.
 
     Keys are JSON arrays of ints (``[chat_id, user_id]``); LIKE narrows the rows portably

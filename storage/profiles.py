@@ -7,9 +7,9 @@ from datetime import time
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.clock import _now
+from storage.connection import StatementRunner
 from storage.db import Database
 from storage.errors import UnknownUserError
 from storage.models import (
@@ -75,7 +75,7 @@ class ProfileRepository(Database):
         )
 
     @staticmethod
-    async def _lock_user(db: AsyncConnection, user_id: int) -> None:
+    async def _lock_user(db: StatementRunner, user_id: int) -> None:
         """Serialise writers of one user's profile; a missing user is refused clearly."""
         row = await db.execute(_LOCK_USER, {"user_id": user_id})
         if row.first() is None:

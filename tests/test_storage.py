@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import random
+import time as time_module
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -753,3 +757,35 @@ async def test_cancelled_task_leaves_no_open_transaction(storage: Storage) -> No
     if storage.backend == "sqlite":  # BEGIN fails inside an open transaction
         await storage._fetchall("BEGIN IMMEDIATE")
         await storage._fetchall("ROLLBACK")
+
+
+async def test_cancelling_writes_at_random_moments_keeps_batches_whole(storage: Storage) -> None:
+    """Tasks cancelled mid-statement: each batch is whole or absent and storage keeps working.
+
+    On SQLite a statement interrupted inside SQLAlchemy used to close the connection under an
+    unfinished INSERT … RETURNING, whose leftover write lock then blocked every later write.
+    """
+    await add_user(storage, 1)
+    started = time_module.perf_counter()
+    await storage.mark_sent(1, [f"Wx{k}" for k in range(200)])
+    duration = time_module.perf_counter() - started
+    rng = random.Random(20261202)
+    cancelled = 0
+    for batch in range(120):
+        task = asyncio.create_task(storage.mark_sent(1, [f"B{batch}x{k}" for k in range(200)]))
+        if batch % 2:  # after a few turns of the event loop: every await point in turn
+            for _ in range(batch // 2 % 30):
+                await asyncio.sleep(0)
+        else:  # anywhere in about twice a whole call
+            await asyncio.sleep(rng.random() * 2 * duration)
+        if not task.done():
+            task.cancel()
+            cancelled += 1
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(task), 5)
+    rows = await storage._fetchall("SELECT offer_id FROM sent_offers")
+    sizes = Counter(row[0].split("x")[0] for row in rows if row[0].startswith("B"))
+    assert {batch: n for batch, n in sizes.items() if n != 200} == {}
+    assert cancelled > 0 and len(sizes) > 0, (cancelled, len(sizes))
+    assert await asyncio.wait_for(storage.mark_sent(1, ["AFTER"]), 5) == 1
+    assert await storage.filter_unsent(1, ["AFTER", "NEVER"]) == ["NEVER"]
