@@ -162,7 +162,8 @@ class Database:
                 target.url,
                 pool_size=POSTGRES_POOL_SIZE,
                 max_overflow=POSTGRES_MAX_OVERFLOW,
-                pool_pre_ping=True,
+                # No pre-ping (one more round trip per query): after a server restart the first
+                # query fails, SQLAlchemy then discards the whole pool and the next one reconnects.
                 connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT_S},
             )
         storage = cls(engine, target, synchronous=synchronous.upper())

@@ -789,3 +789,24 @@ async def test_cancelling_writes_at_random_moments_keeps_batches_whole(storage: 
     assert cancelled > 0 and len(sizes) > 0, (cancelled, len(sizes))
     assert await asyncio.wait_for(storage.mark_sent(1, ["AFTER"]), 5) == 1
     assert await storage.filter_unsent(1, ["AFTER", "NEVER"]) == ["NEVER"]
+
+
+async def test_postgres_connections_killed_by_the_server_are_replaced(
+    backend: str, location: str | Path
+) -> None:
+    """A server restart (here: its backends terminated) costs at most one failed call."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL connection pool")
+    async with Storage.open(location) as storage, Storage.open(location) as admin:
+        await add_user(storage, 1)
+        await admin._fetchall(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        try:
+            await storage.get_user(1)
+        except DBAPIError as error:
+            assert error.connection_invalidated
+        user = await storage.get_user(1)
+        assert user is not None and user.user_id == 1
+        await storage.mark_sent(1, ["AFTER"])
