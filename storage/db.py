@@ -98,7 +98,7 @@ class Database:
         self._busy_timeout = DEFAULT_BUSY_TIMEOUT_S
         self._lock = asyncio.Lock()
         self._sqlite_conn: AsyncConnection | None = None
-        # SQLite: the aiosqlite connections the engine opened, newest last (see _open).
+        # SQLite: [the aiosqlite connection under _sqlite_conn] (filled by the engine, see _open).
         self._sqlite_raw: list[aiosqlite.Connection] = []
         self._closed = False
 
@@ -148,7 +148,7 @@ class Database:
                     timeout=busy_timeout,
                     uri=(target.sqlite_path or "").startswith("file:"),
                 )
-                opened.append(connection)
+                opened[:] = [connection]  # the engine's current connection, for _sqlite_raw
                 return connection
 
             engine = create_async_engine(
@@ -191,8 +191,9 @@ class Database:
     async def _sqlite_connection(self) -> AsyncConnection:
         """The one SQLite connection, (re)opened and configured when needed.
 
-        SQLAlchemy invalidates a connection when a statement is interrupted (a cancelled task):
-        closing it rolls back anything open, and the next call reconnects.
+        SQLAlchemy invalidates a connection after an error it cannot recover from (statements
+        are shielded from cancellation, see ``storage/connection.py``): closing it rolled back
+        anything open, and the next call reconnects.
         """
         conn = self._sqlite_conn
         if conn is not None and not conn.invalidated and not conn.closed:

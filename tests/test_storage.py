@@ -792,11 +792,10 @@ async def test_cancelling_writes_at_random_moments_keeps_batches_whole(storage: 
 
 
 async def test_postgres_connections_killed_by_the_server_are_replaced(
-    backend: str, location: str | Path
+    postgres_database_url: str,
 ) -> None:
     """A server restart (here: its backends terminated) costs at most one failed call."""
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL connection pool")
+    location = postgres_database_url
     async with Storage.open(location) as storage, Storage.open(location) as admin:
         await add_user(storage, 1)
         await admin._fetchall(
