@@ -65,7 +65,8 @@ class AlertDeliveryRepository(Database):
         minute = local.hour * 60 + local.minute
         day_bit = 1 << local.weekday()
         midnight = int(local_midnight(now, tz).timestamp())
-        return _due_profiles(await self._fetchall(due_query(midnight, minute, day_bit, limit)))
+        statement, params = due_query(midnight, minute, day_bit, limit)
+        return _due_profiles(await self._fetchall(statement, params))
 
     async def mark_served(self, user_id: int, at: datetime) -> None:
         """Record that today's alert was handled (sent, or nothing new to send)."""
@@ -136,13 +137,13 @@ class AlertDeliveryRepository(Database):
             return result.rowcount
 
 
-def due_query(midnight: int, minute: int, day_bit: int, limit: int | None) -> Select[Any]:
+def _due_select() -> Select[Any]:
     """Due profiles, least recently served first: the order of the index ``profiles_due``.
 
     ``alerts_enabled = 1`` is written as in the index's WHERE clause so both planners use it.
     """
     p, u = profiles, users
-    query = (
+    return (
         select(
             p.c.user_id,
             p.c.target_jobs,
@@ -158,11 +159,24 @@ def due_query(midnight: int, minute: int, day_bit: int, limit: int | None) -> Se
         .join(u, u.c.user_id == p.c.user_id)
         .where(
             p.c.alerts_enabled == literal_column("1"),
-            p.c.last_alert_at < midnight,
-            p.c.alert_minute <= minute,
-            p.c.alert_days.bitwise_and(day_bit) != 0,
+            p.c.last_alert_at < bindparam("midnight"),
+            p.c.alert_minute <= bindparam("minute"),
+            p.c.alert_days.bitwise_and(bindparam("day_bit")) != 0,
             u.c.blocked_at.is_(None),
         )
         .order_by(p.c.last_alert_at)
     )
-    return query if limit is None else query.limit(max(limit, 0))
+
+
+_DUE = _due_select()
+_DUE_LIMITED = _DUE.limit(bindparam("limit"))
+
+
+def due_query(
+    midnight: int, minute: int, day_bit: int, limit: int | None
+) -> tuple[Select[Any], dict[str, int]]:
+    """The due query (built once) and its parameters."""
+    params = {"midnight": midnight, "minute": minute, "day_bit": day_bit}
+    if limit is None:
+        return _DUE, params
+    return _DUE_LIMITED, {**params, "limit": max(limit, 0)}

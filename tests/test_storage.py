@@ -474,10 +474,10 @@ async def test_due_for_alerts_rejects_naive_now(storage: Storage) -> None:
 async def test_due_for_alerts_uses_the_index_without_sorting(storage: Storage) -> None:
     from storage.alert_delivery import due_query
 
-    dialect = storage._engine.dialect
+    statement, params = due_query(1_700_000_000, 480, 4, None)
     sql = str(
-        due_query(1_700_000_000, 480, 4, None).compile(
-            dialect=dialect, compile_kwargs={"literal_binds": True}
+        statement.params(**params).compile(
+            dialect=storage._engine.dialect, compile_kwargs={"literal_binds": True}
         )
     )
     if storage.backend == "sqlite":
