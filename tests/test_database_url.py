@@ -14,7 +14,8 @@ from sandbox.telegram import TelegramEmulator
 from storage import LATEST_SCHEMA_VERSION, Profile, Storage, TargetJob
 from tests.helpers_bot import WAIT, bot_env, expect, onboard
 from tests.postgres_server import PostgresServer
-from tests.test_cli import TOKEN, emulator_env, run_cli, running_bot
+from tests.test_cli import TOKEN, emulator_env, free_port, run_cli, running_bot
+from tests.test_cli_startup import COMMANDS, assert_one_clear_line
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -106,4 +107,31 @@ async def test_onboarding_stores_the_profile_in_postgresql(
     async with Storage.open(postgres_database_url) as storage:
         assert await storage.get_profile(21) == profile
         assert (await storage.get_user(21)) is not None
+    assert not (tmp_path / "bot.sqlite3").exists()
+
+
+@pytest.mark.parametrize("problem", ["wrong password", "unreachable"])
+async def test_a_bad_database_url_stops_every_command_in_one_line(
+    problem: str, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    wrong = "Wrong-Pass-4242"
+    if problem == "wrong password":
+        url = postgres_server.url.replace(postgres_server.password, wrong)
+        reason = "password authentication failed"
+    else:
+        url = f"postgresql://ftbot:{wrong}@127.0.0.1:{free_port()}/ftbot"
+        reason = "connection refused or host unreachable"
+    async with (
+        FranceTravailEmulator(EmulatorConfig(seed=1, offer_count=200)) as ft,
+        TelegramEmulator(token=TOKEN) as tg,
+    ):
+        env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
+        env["DATABASE_URL"] = url
+        for command in COMMANDS:
+            code, out, err = await run_cli(*command, env=env, cwd=tmp_path)
+            line = assert_one_clear_line(
+                command, code, out, err, "database: cannot connect to PostgreSQL", "DATABASE_URL"
+            )
+            assert reason in line, line
+            assert wrong not in out + err
     assert not (tmp_path / "bot.sqlite3").exists()
