@@ -1,6 +1,7 @@
 """Storage at scale: N users with profiles and 20 sent offers each.
 
     .venv/bin/python benchmarks/storage_scale.py [--users 100000] [--db PATH] [--synchronous FULL]
+    .venv/bin/python benchmarks/storage_scale.py --database-url postgresql://u:pw@host/emptydb
 
 Prints the database size per user, ``due_for_alerts`` at the 08:00 peak (every user due),
 ``filter_unsent`` for 150 offer ids, and ``mark_sent`` throughput, each against its target as a
@@ -23,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage import PARIS, Storage
+from sqlalchemy import insert
+
+from storage import PARIS, Storage, schema
 
 DUE_TARGET_S = 1.0
 FILTER_TARGET_S = 0.005
@@ -50,60 +53,72 @@ async def populate(storage: Storage, users: int, sent_per_user: int, rng: random
     created = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
     for start in range(1, users + 1, CHUNK):
         ids = range(start, min(start + CHUNK, users + 1))
-        user_rows = [(uid, uid, f"Utilisateur {uid}", "fr", created, created) for uid in ids]
+        user_rows = [
+            {
+                "user_id": uid,
+                "chat_id": uid,
+                "first_name": f"Utilisateur {uid}",
+                "language": "fr",
+                "created_at": created,
+                "last_seen_at": created,
+            }
+            for uid in ids
+        ]
         profile_rows = []
         sent_rows = []
         for uid in ids:
             jobs = rng.sample(JOBS, rng.randint(1, 3))
             place = rng.choice(PLACES)
             profile_rows.append(
-                (
-                    uid,
-                    json.dumps(jobs, ensure_ascii=False),
-                    json.dumps(rng.sample(SKILLS, 4), ensure_ascii=False),
-                    place[0],
-                    place[1],
-                    rng.choice((5, 10, 20, 50)),
-                    json.dumps(["CDI", "CDD"]),
-                    480,  # 08:00: everyone is due at the same minute (the peak)
-                    127,
-                    1,
-                    0,
-                    created,
-                )
+                {
+                    "user_id": uid,
+                    "target_jobs": json.dumps(jobs, ensure_ascii=False),
+                    "skills": json.dumps(rng.sample(SKILLS, 4), ensure_ascii=False),
+                    "place_code": place[0],
+                    "place_label": place[1],
+                    "radius_km": rng.choice((5, 10, 20, 50)),
+                    "contract_types": json.dumps(["CDI", "CDD"]),
+                    "alert_minute": 480,  # 08:00: everyone is due at the same minute (the peak)
+                    "alert_days": 127,
+                    "alerts_enabled": 1,
+                    "last_alert_at": 0,
+                    "updated_at": created,
+                }
             )
-            sent_rows.extend((uid, offer_id(k, uid), created) for k in range(sent_per_user))
+            sent_rows.extend(
+                {"user_id": uid, "offer_id": offer_id(k, uid), "sent_at": created}
+                for k in range(sent_per_user)
+            )
         async with storage._transaction() as db:
-            await db.executemany(
-                "INSERT INTO users (user_id, chat_id, first_name, language, created_at,"
-                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                user_rows,
-            )
-            await db.executemany(
-                "INSERT INTO profiles (user_id, target_jobs, skills, place_code, place_label,"
-                " radius_km, contract_types, alert_minute, alert_days, alerts_enabled,"
-                " last_alert_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                profile_rows,
-            )
-            await db.executemany(
-                "INSERT INTO sent_offers (user_id, offer_id, sent_at) VALUES (?, ?, ?)", sent_rows
-            )
+            await db.execute(insert(schema.users), user_rows)
+            await db.execute(insert(schema.profiles), profile_rows)
+            await db.execute(insert(schema.sent_offers), sent_rows)
 
 
 def offer_id(k: int, uid: int) -> str:
     return f"{100 + k:03d}{uid:07d}"[:10]
 
 
-async def measure(args: argparse.Namespace, path: Path) -> None:
+async def database_size(storage: Storage, path: Path | str) -> int:
+    if storage.backend == "postgresql":
+        row = await storage._fetchone("SELECT pg_database_size(current_database())")
+        assert row is not None
+        return int(row[0])
+    return await asyncio.to_thread(os.path.getsize, path)
+
+
+async def measure(args: argparse.Namespace, path: Path | str) -> None:
     rng = random.Random(42)
     users = args.users
     began = time.perf_counter()
     async with Storage.open(path, synchronous=args.synchronous) as storage:
         await populate(storage, users, args.sent_per_user, rng)
         populate_s = time.perf_counter() - began
-        await storage._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        if storage.backend == "sqlite":
+            await storage._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         await storage._fetchall("ANALYZE")
-        size = await asyncio.to_thread(os.path.getsize, path)
+        size = await database_size(storage, path)
+        print(f"backend: {storage.backend}")
         print(
             f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
             " (timings scale with free CPU)"
@@ -197,9 +212,15 @@ def main() -> None:
     parser.add_argument("--sent-per-user", type=int, default=20)
     parser.add_argument("--db", type=Path, default=None, help="database file (default: temp)")
     parser.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    parser.add_argument(
+        "--database-url", default=None, help="an empty PostgreSQL database instead of SQLite"
+    )
     args = parser.parse_args()
     if args.users < 1 or not 0 <= args.sent_per_user <= 150:
         parser.error("--users must be >= 1 and --sent-per-user between 0 and 150")
+    if args.database_url is not None:
+        asyncio.run(measure(args, args.database_url))
+        return
     if args.db is not None:
         if args.db.exists():
             parser.error(f"{args.db} exists; give a new file")

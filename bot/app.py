@@ -207,7 +207,7 @@ def _default_persistence(settings: Settings, services: Services | None) -> BaseP
 
     if services is not None:
         return SqlitePersistence(services.storage)
-    return SqlitePersistence(settings.database_path)
+    return SqlitePersistence(settings.database_location)
 
 
 def build_core_application(

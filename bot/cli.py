@@ -132,7 +132,7 @@ async def _check(settings: Settings) -> bool:
 
     try:
         await check_database(settings)
-        report(True, f"database: {settings.database_path}")
+        report(True, f"database: {settings.database_display}")
     except StartupProblem as problem:
         report(False, problem.line)
 

@@ -60,6 +60,8 @@ class Settings:
     ft_api_base_url: str = FT_API_BASE_URL
     ft_token_url: str = FT_AUTH_URL
     database_path: Path = field(default_factory=lambda: Path(DEFAULT_DATABASE_PATH))
+    # DATABASE_URL=postgresql://…: PostgreSQL instead of the SQLite file at database_path.
+    database_url: str | None = None
     admin_ids: frozenset[int] = frozenset()
     alert_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     webhook_url: str | None = None
@@ -84,6 +86,8 @@ class Settings:
             value: Any = getattr(self, name)
             if name in _SECRET_FIELDS and value:
                 value = _MASK
+            elif name == "database_url" and value:
+                value = _without_password(value)
             shown.append(f"{name}={value!r}")
         return f"Settings({', '.join(shown)})"
 
@@ -100,9 +104,23 @@ class Settings:
     def secret_values(self) -> tuple[str, ...]:
         """Values that must never be logged (for `setup_logging(secrets=...)`)."""
         values = [self.telegram_token, self.ft_client_secret, self.webhook_secret or ""]
+        if self.database_url:
+            values.append(urlsplit(self.database_url).password or "")
         if ":" in self.telegram_token:
             values.append(self.telegram_token.split(":", 1)[1])
         return tuple(v for v in values if v)
+
+    @property
+    def database_location(self) -> str | Path:
+        """What `storage.Storage.open` takes: the PostgreSQL URL when set, else the SQLite path."""
+        return self.database_url or self.database_path
+
+    @property
+    def database_display(self) -> str:
+        """The database for messages: the SQLite path, or the URL without its password."""
+        return (
+            _without_password(self.database_url) if self.database_url else str(self.database_path)
+        )
 
     @property
     def webhook_mode(self) -> bool:
@@ -135,6 +153,15 @@ class Settings:
 
 
 _SECRET_FIELDS = frozenset({"telegram_token", "ft_client_secret", "webhook_secret"})
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return parts._replace(netloc=f"{user}:{_MASK}@{netloc[1]}").geturl()
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
@@ -174,6 +201,14 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
     ft_token_url = url("FT_TOKEN_URL", FT_AUTH_URL) or FT_AUTH_URL
 
     database_path = Path(_get(env, "DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+    database_url = _get(env, "DATABASE_URL") or None
+    if database_url and not re.match(r"^postgres(ql)?://[^\s/]+/[^\s/]+$", database_url):
+        # Never echo the value: it holds the password.
+        problems.append(
+            "DATABASE_URL must be postgresql://user:password@host:port/database"
+            " (leave it empty to use the SQLite file at DATABASE_PATH)."
+        )
+        database_url = None
 
     admin_ids: set[int] = set()
     raw_admins = _get(env, "ADMIN_IDS")
@@ -282,6 +317,7 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         ft_api_base_url=ft_base,
         ft_token_url=ft_token_url,
         database_path=database_path,
+        database_url=database_url,
         admin_ids=frozenset(admin_ids),
         alert_timezone=timezone,
         webhook_url=webhook_url,

@@ -81,8 +81,8 @@ class Services:
         from ft_client.referential import Referential
         from storage import Storage
 
-        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-        storage = await Storage.open(settings.database_path)
+        # DATABASE_URL (PostgreSQL) when set, else the SQLite file (its folder created).
+        storage = await Storage.open(settings.database_location)
         ft = FranceTravailClient(
             settings.ft_client_id,
             settings.ft_client_secret,

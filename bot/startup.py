@@ -60,10 +60,43 @@ def _looks_like_sqlite(path: Path) -> bool:
 
 
 async def check_database(settings: Settings) -> None:
-    """Open (create or migrate) the database at DATABASE_PATH, then close it."""
+    """Open (create or migrate) the database, then close it: DATABASE_URL when set (PostgreSQL),
+    else the SQLite file at DATABASE_PATH."""
+    if settings.database_url:
+        await _check_postgres(settings)
+    else:
+        await _check_sqlite(settings)
+
+
+async def _check_postgres(settings: Settings) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage import Storage, StorageError, StorageUnavailableError
+
+    secrets = settings.secret_values()
+    try:
+        storage = await Storage.open(settings.database_location)
+        await storage.close()
+    except StorageUnavailableError as error:
+        # "cannot connect to PostgreSQL at host:port/db as user: reason", never the password.
+        raise StartupProblem(
+            f"database: {mask(str(error), secrets)} (DATABASE_URL); "
+            "check that the server runs and the URL's user and password"
+        ) from None
+    except (StorageError, SQLAlchemyError, OSError) as error:
+        raise StartupProblem(
+            f"database: cannot open {settings.database_display} (DATABASE_URL): "
+            f"{crash_line(error, secrets)}"
+        ) from None
+
+
+async def _check_sqlite(settings: Settings) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from storage import Storage, StorageError
 
     path = settings.database_path
+
     # Told apart before SQLite sees them: a failed aiosqlite connect leaves its thread to
     # report to an event loop the CLI is about to close.
     try:
@@ -85,7 +118,7 @@ async def check_database(settings: Settings) -> None:
             f"database: cannot use {path} (DATABASE_PATH): {reason}; "
             "its folder must exist or be creatable, and be writable"
         ) from None
-    except (sqlite3.Error, StorageError) as error:
+    except (sqlite3.Error, StorageError, SQLAlchemyError) as error:
         raise StartupProblem(
             f"database: cannot open {path} (DATABASE_PATH): {crash_line(error, ())}; "
             "point DATABASE_PATH at a writable folder and a SQLite file of this bot"

@@ -1,30 +1,41 @@
-"""Durable storage of ft-job-bot: one SQLite file through aiosqlite.
+"""Durable storage of ft-job-bot: SQLite (aiosqlite) or PostgreSQL (asyncpg), one code path.
 
 Public API::
 
     from storage import Storage, Profile, TargetJob, User, Favourite, FavouriteSnapshot, AlertRun
     from storage import SqlitePersistence, SchemaTooNewError, UnknownUserError, StorageError
+    from storage import StorageUnavailableError, is_postgres_url
+
+``Storage.open(location)``: a ``postgresql://user:password@host:port/db`` URL selects
+PostgreSQL; anything else is a SQLite path (the zero-setup default). Both go through SQLAlchemy
+Core 2.x async: the tables are declared once in ``schema`` and every repository builds its
+queries from them (dialect upserts, RETURNING, expanding IN lists), so no SQLite-only SQL is
+left in the repositories.
 
 Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (connection core:
-opening, PRAGMAs, migrations, transactions), one repository per concern — ``users``,
-``profiles``, ``alert_delivery`` (who is due, offers sent), ``monitoring`` (alert runs,
-France Travail errors, /stats), ``favourites``, ``privacy`` (GDPR erase/export), ``ptb_tables``
-(persistence rows) — plus ``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models``
-(validated dataclasses) and ``persistence`` (:class:`SqlitePersistence`).
+engine, SQLite PRAGMAs, transactions, snapshots, backup), ``backends`` (URL or path → backend,
+connection errors in one line), ``schema`` (the ``MetaData``), ``migrator`` (versioned
+migrations), one repository per concern — ``users``, ``profiles``, ``alert_delivery`` (who is
+due, offers sent), ``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
+``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows) — plus ``rows`` (row ↔ model
+conversion), ``clock``, ``errors``, ``models`` (validated dataclasses), ``persistence``
+(:class:`SqlitePersistence`, for both backends) and ``migrate`` (``python -m storage.migrate``:
+copy a SQLite database into PostgreSQL).
 
-Connection: one aiosqlite connection per :class:`Storage` (one worker thread, so access is
-serialised) plus an asyncio lock so tasks never interleave statements inside another task's
-transaction. ``journal_mode=WAL`` (readers never block the writer; crash-safe),
-``foreign_keys=ON``, ``busy_timeout`` (10 s: another process such as ``ft-bot alerts --once``
-waits instead of failing with "database is locked"), ``synchronous=FULL`` by default (each commit
-is fsynced, so what was acknowledged survives a power cut; NORMAL is also corruption-free in WAL
-but may drop the last commits on power loss). Every multi-row change is one
-``BEGIN IMMEDIATE … COMMIT``.
+SQLite: one connection per :class:`Storage` plus an asyncio lock so tasks never interleave
+statements inside another task's transaction. ``journal_mode=WAL`` (readers never block the
+writer; crash-safe), ``foreign_keys=ON``, ``busy_timeout`` (10 s: another process such as
+``ft-bot alerts --once`` waits instead of failing with "database is locked"),
+``synchronous=FULL`` by default (each commit is fsynced, so what was acknowledged survives a
+power cut; NORMAL is also corruption-free in WAL but may drop the last commits on power loss).
+Every multi-row change is one ``BEGIN IMMEDIATE … COMMIT``. PostgreSQL: a connection pool, READ
+COMMITTED transactions, row locks on read-modify-write paths.
 
-Migrations: ``storage/migrations/NNNN_name.sql``, applied in order at open, each in one
-transaction together with its row in ``schema_version`` (version, name, applied_at) — so a crash
-mid-migration leaves the previous version intact and the migration re-runs cleanly. A database
-whose version is newer than the program raises :class:`SchemaTooNewError`.
+Migrations: ``storage/migrations/<backend>/NNNN_name.sql`` (same numbers for both backends),
+applied in order at open, each in one transaction together with its row in ``schema_version``
+(version, name, applied_at) — so a crash mid-migration leaves the previous version intact and the
+migration re-runs cleanly. A database whose version is newer than the program raises
+:class:`SchemaTooNewError`.
 
 Tables (instants are UTC Unix epoch seconds; lists are JSON text):
 
@@ -40,8 +51,8 @@ Tables (instants are UTC Unix epoch seconds; lists are JSON text):
     ``last_alert_at`` (0 = never). Partial index ``profiles_due (last_alert_at, alert_minute)
     WHERE alerts_enabled = 1`` lets SQL select who is due: see ``Storage.due_for_alerts``.
 ``sent_offers``
-    (user, offer id) primary key, ``WITHOUT ROWID``: an offer is never sent twice to a user;
-    ``filter_unsent`` probes the key for ~150 ids in one query. Index on ``sent_at`` for
+    (user, offer id) primary key (SQLite: ``WITHOUT ROWID``): an offer is never sent twice to a
+    user; ``filter_unsent`` probes the key for ~150 ids in one query. Index on ``sent_at`` for
     "offers sent today" and pruning.
 ``favourites``
     (user, offer id) key plus a snapshot (title, company, place, url) because offers disappear
@@ -58,15 +69,22 @@ Tables (instants are UTC Unix epoch seconds; lists are JSON text):
 ``schema_version``
     Applied migrations.
 
-Backups: :meth:`Storage.backup` writes a consistent online copy (SQLite backup API).
+Backups: :meth:`Storage.backup` writes a consistent online copy of a SQLite file (SQLite backup
+API); PostgreSQL is backed up with its own tools.
 
 GDPR: :meth:`Storage.delete_user` erases every row about a user (including persistence rows) in
 one transaction; :meth:`Storage.export_user` returns everything as a JSON-serialisable dict.
 """
 
+from storage.backends import is_postgres_url
 from storage.clock import PARIS, local_midnight
 from storage.db import LATEST_SCHEMA_VERSION
-from storage.errors import SchemaTooNewError, StorageError, UnknownUserError
+from storage.errors import (
+    SchemaTooNewError,
+    StorageError,
+    StorageUnavailableError,
+    UnknownUserError,
+)
 from storage.facade import Storage
 from storage.models import (
     ALL_DAYS,
@@ -106,8 +124,10 @@ __all__ = [
     "SqlitePersistence",
     "Storage",
     "StorageError",
+    "StorageUnavailableError",
     "TargetJob",
     "UnknownUserError",
     "User",
+    "is_postgres_url",
     "local_midnight",
 ]

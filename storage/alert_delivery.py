@@ -4,16 +4,38 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, delete, literal_column, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storage.clock import PARIS, _now, local_midnight
 from storage.db import Database
 from storage.models import Profile, require_aware, require_offer_id, require_user_id, to_epoch
-from storage.rows import _due_profiles, _dumps
+from storage.rows import _due_profiles
+from storage.schema import profiles, sent_offers, users
 
 MAX_OFFER_IDS_PER_CALL = 10_000
+
+# Statements built once and executed with parameters: SQLAlchemy reuses their compiled form.
+_SENT_AMONG = select(sent_offers.c.offer_id).where(
+    sent_offers.c.user_id == bindparam("user_id"),
+    sent_offers.c.offer_id.in_(bindparam("ids", expanding=True)),
+)
+# Never moves back: a late, older record keeps the newer mark (a portable max()).
+_MARK_SERVED = (
+    update(profiles)
+    .where(profiles.c.user_id.in_(bindparam("ids", expanding=True)))
+    .values(
+        last_alert_at=case(
+            (profiles.c.last_alert_at < bindparam("stamp"), bindparam("stamp")),
+            else_=profiles.c.last_alert_at,
+        )
+    )
+)
+_MARK_SENT: dict[str, Any] = {}  # per backend: its dialect's INSERT … ON CONFLICT DO NOTHING
 
 
 class AlertDeliveryRepository(Database):
@@ -43,37 +65,23 @@ class AlertDeliveryRepository(Database):
         minute = local.hour * 60 + local.minute
         day_bit = 1 << local.weekday()
         midnight = int(local_midnight(now, tz).timestamp())
-        rows = await self._fetchall(
-            "SELECT p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label,"
-            " p.radius_km, p.contract_types, p.alert_minute, p.alert_days, p.last_alert_at"
-            " FROM profiles p JOIN users u ON u.user_id = p.user_id"
-            " WHERE p.alerts_enabled = 1 AND p.last_alert_at < ? AND p.alert_minute <= ?"
-            " AND (p.alert_days & ?) != 0 AND u.blocked_at IS NULL"
-            " ORDER BY p.last_alert_at LIMIT ?",
-            (midnight, minute, day_bit, -1 if limit is None else max(limit, 0)),
-        )
-        return _due_profiles(rows)
+        statement, params = due_query(midnight, minute, day_bit, limit)
+        return _due_profiles(await self._fetchall(statement, params))
 
     async def mark_served(self, user_id: int, at: datetime) -> None:
         """Record that today's alert was handled (sent, or nothing new to send)."""
-        stamp = to_epoch("at", at)
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE profiles SET last_alert_at = max(last_alert_at, ?) WHERE user_id = ?",
-                (stamp, user_id),
-            )
+        await self.mark_served_many([user_id], at)
 
     async def mark_served_many(self, user_ids: Iterable[int], at: datetime) -> int:
         """``mark_served`` for many users in one transaction; returns rows updated."""
         stamp = to_epoch("at", at)
         ids = [require_user_id(uid) for uid in user_ids]
+        updated = 0
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE profiles SET last_alert_at = max(last_alert_at, ?)"
-                " WHERE user_id IN (SELECT value FROM json_each(?))",
-                (stamp, _dumps(ids)),
-            )
-            return cursor.rowcount
+            for part in self._in_chunks(ids):
+                result = await db.execute(_MARK_SERVED, {"ids": list(part), "stamp": stamp})
+                updated += result.rowcount
+        return updated
 
     async def filter_unsent(self, user_id: int, offer_ids: Iterable[str]) -> list[str]:
         """The offer ids never sent to this user, in input order without duplicates (one query)."""
@@ -82,12 +90,11 @@ class AlertDeliveryRepository(Database):
             return []
         for offer_id in ids:
             require_offer_id(offer_id)
-        rows = await self._fetchall(
-            "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM sent_offers s"
-            " WHERE s.user_id = ? AND s.offer_id = j.value) ORDER BY j.key",
-            (_dumps(ids), user_id),
-        )
-        return [row[0] for row in rows]
+        sent: set[str] = set()
+        for part in self._in_chunks(ids):
+            rows = await self._fetchall(_SENT_AMONG, {"user_id": user_id, "ids": list(part)})
+            sent.update(row[0] for row in rows)
+        return [offer_id for offer_id in ids if offer_id not in sent]
 
     async def mark_sent(
         self, user_id: int, offer_ids: Iterable[str], at: datetime | None = None
@@ -101,21 +108,75 @@ class AlertDeliveryRepository(Database):
         for offer_id in ids:
             require_offer_id(offer_id)
         stamp = to_epoch("at", at or _now())
+        statement = self._mark_sent_statement()
+        rows = [{"user_id": user_id, "offer_id": offer_id, "sent_at": stamp} for offer_id in ids]
         try:
             async with self._transaction() as db:
-                cursor = await db.execute(
-                    "INSERT OR IGNORE INTO sent_offers (user_id, offer_id, sent_at)"
-                    " SELECT ?, value, ? FROM json_each(?)",
-                    (user_id, stamp, _dumps(ids)),
-                )
-                return cursor.rowcount
-        except sqlite3.IntegrityError as error:
+                # One statement, many parameter sets: SQLAlchemy sends them as multi-row
+                # INSERTs ("insertmanyvalues") and RETURNING tells which rows were new.
+                inserted = len((await db.execute(statement, rows)).all())
+        except IntegrityError as error:
             self._raise_unknown_user(error, user_id)
             raise
+        return inserted
+
+    def _mark_sent_statement(self) -> Any:
+        statement = _MARK_SENT.get(self.backend)
+        if statement is None:
+            statement = (
+                self._insert(sent_offers).on_conflict_do_nothing().returning(sent_offers.c.offer_id)
+            )
+            _MARK_SENT[self.backend] = statement
+        return statement
 
     async def prune_sent_offers(self, older_than: datetime) -> int:
         """Forget sent offers older than ``older_than`` (expired offers); returns rows deleted."""
         stamp = to_epoch("older_than", older_than)
         async with self._transaction() as db:
-            cursor = await db.execute("DELETE FROM sent_offers WHERE sent_at < ?", (stamp,))
-            return cursor.rowcount
+            result = await db.execute(delete(sent_offers).where(sent_offers.c.sent_at < stamp))
+            return result.rowcount
+
+
+def _due_select() -> Select[Any]:
+    """Due profiles, least recently served first: the order of the index ``profiles_due``.
+
+    ``alerts_enabled = 1`` is written as in the index's WHERE clause so both planners use it.
+    """
+    p, u = profiles, users
+    return (
+        select(
+            p.c.user_id,
+            p.c.target_jobs,
+            p.c.skills,
+            p.c.place_code,
+            p.c.place_label,
+            p.c.radius_km,
+            p.c.contract_types,
+            p.c.alert_minute,
+            p.c.alert_days,
+            p.c.last_alert_at,
+        )
+        .join(u, u.c.user_id == p.c.user_id)
+        .where(
+            p.c.alerts_enabled == literal_column("1"),
+            p.c.last_alert_at < bindparam("midnight"),
+            p.c.alert_minute <= bindparam("minute"),
+            p.c.alert_days.bitwise_and(bindparam("day_bit")) != 0,
+            u.c.blocked_at.is_(None),
+        )
+        .order_by(p.c.last_alert_at)
+    )
+
+
+_DUE = _due_select()
+_DUE_LIMITED = _DUE.limit(bindparam("limit"))
+
+
+def due_query(
+    midnight: int, minute: int, day_bit: int, limit: int | None
+) -> tuple[Select[Any], dict[str, int]]:
+    """The due query (built once) and its parameters."""
+    params = {"midnight": midnight, "minute": minute, "day_bit": day_bit}
+    if limit is None:
+        return _DUE, params
+    return _DUE_LIMITED, {**params, "limit": max(limit, 0)}

@@ -1,9 +1,19 @@
-"""Connection core of :class:`storage.Storage`: opening, PRAGMAs, migrations, transactions.
+"""Connection core of :class:`storage.Storage`: opening, engine, transactions, backups.
 
-:class:`Database` owns the one aiosqlite connection and its lock; each repository
-(``storage/users.py``, ``profiles.py``, …) subclasses it and runs its queries through
-:meth:`Database._transaction`, :meth:`Database._fetchall` and :meth:`Database._read_snapshot`.
-Migrations are the numbered ``storage/migrations/NNNN_name.sql`` files.
+:class:`Database` owns one SQLAlchemy async engine, over aiosqlite (SQLite file) or asyncpg
+(PostgreSQL URL, see ``storage/backends.py``). Each repository (``storage/users.py``,
+``profiles.py``, …) subclasses it and runs SQLAlchemy Core statements built from
+``storage/schema.py`` through :meth:`Database._transaction`, :meth:`Database._fetchall` and
+:meth:`Database._read_snapshot`, the same code for both backends.
+
+SQLite keeps the guarantees of the aiosqlite-only version: one connection per ``Storage`` plus an
+asyncio lock; WAL, ``synchronous=FULL``, ``foreign_keys=ON``, ``busy_timeout``; every change in
+``BEGIN IMMEDIATE … COMMIT`` issued by us (the driver runs in autocommit mode so that it never
+opens or commits a transaction behind our back).
+
+PostgreSQL uses a connection pool; every change runs in one READ COMMITTED transaction and
+read-modify-write paths take row locks (``FOR NO KEY UPDATE``; SQLite ignores the clause, its
+lock is the whole database).
 """
 
 from __future__ import annotations
@@ -11,79 +21,47 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import aiosqlite
+from sqlalchemy import Executable, Table, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
-from storage.clock import _now
-from storage.errors import SchemaTooNewError, StorageError, UnknownUserError
+from storage.backends import POSTGRES_CONNECT_TIMEOUT_S, Target, connection_failure, parse_target
+from storage.connection import ShieldedConnection, StatementRunner
+from storage.errors import StorageError, UnknownUserError
+from storage.migrator import LATEST_SCHEMA_VERSION, migrate
 
 log = logging.getLogger(__name__)
 
 MIN_SQLITE_VERSION = (3, 37, 0)  # STRICT tables (3.37), RETURNING (3.35)
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+# Expanding IN lists are cut into chunks: SQLite and asyncpg both cap bound parameters (32 766).
+IN_CHUNK = 5_000
+# Connections per process on PostgreSQL (the bot's handlers and the alert cycle share them).
+POSTGRES_POOL_SIZE = 5
+POSTGRES_MAX_OVERFLOW = 10
 
-_MIGRATION_NAME_RE = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def load_migrations() -> list[Migration]:
-    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order, checked contiguous."""
-    migrations: list[Migration] = []
-    folder = resources.files("storage").joinpath("migrations")
-    for entry in folder.iterdir():
-        match = _MIGRATION_NAME_RE.fullmatch(entry.name)
-        if match:
-            migrations.append(
-                Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8"))
-            )
-    migrations.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise StorageError(f"migration files are not numbered 1..n: missing {expected:04d}")
-    return migrations
-
-
-def split_sql(script: str) -> list[str]:
-    """Split a script into statements (``executescript`` would COMMIT our transaction)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statement = buffer.strip()
-            if statement and statement != ";":
-                statements.append(statement)
-            buffer = ""
-    if buffer.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
-    ):
-        raise StorageError(f"incomplete SQL statement at end of migration: {buffer.strip()[:80]}")
-    return statements
-
-
-LATEST_SCHEMA_VERSION = len(load_migrations())
-
+__all__ = ["LATEST_SCHEMA_VERSION", "Database", "chunks"]
 
 DatabaseT = TypeVar("DatabaseT", bound="Database")
 
 
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 class _Opener(Generic[DatabaseT]):
-    """``Storage.open(path)`` result: awaitable, and usable as ``async with``."""
+    """``Storage.open(location)`` result: awaitable, and usable as ``async with``."""
 
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
@@ -107,12 +85,21 @@ class _Opener(Generic[DatabaseT]):
 
 
 class Database:
-    """One SQLite connection and its lock; the plumbing every repository runs its SQL through."""
+    """One engine (SQLite: one connection and its lock); the plumbing every repository uses."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
-        self._db = connection
-        self.path = path
+    def __init__(self, engine: AsyncEngine, target: Target, *, synchronous: str = "FULL") -> None:
+        self._engine = engine
+        self._target = target
+        self.backend = target.backend
+        # A SQLite path (``:memory:`` included), or the PostgreSQL URL without its password.
+        self.path = target.sqlite_path or target.display
+        self.display = target.display
+        self._synchronous = synchronous
+        self._busy_timeout = DEFAULT_BUSY_TIMEOUT_S
         self._lock = asyncio.Lock()
+        self._sqlite_conn: AsyncConnection | None = None
+        # SQLite: [the aiosqlite connection under _sqlite_conn] (filled by the engine, see _open).
+        self._sqlite_raw: list[aiosqlite.Connection] = []
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -120,88 +107,124 @@ class Database:
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        location: str | os.PathLike[str],
         *,
         synchronous: str = "FULL",
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
     ) -> _Opener[Self]:
-        """Open (creating if needed) and migrate the database at ``path``.
+        """Open (creating if needed) and migrate the database at ``location``.
 
-        ``synchronous``: ``FULL`` (default) fsyncs the WAL at every commit, so a committed
-        change survives a power cut; ``NORMAL`` is also corruption-free in WAL mode but may lose
-        the last commits on power loss (never on a process crash). See docs/storage.md.
+        ``location``: a ``postgresql://user:password@host:port/db`` URL, or a SQLite path.
+        ``synchronous`` (SQLite): ``FULL`` (default) fsyncs the WAL at every commit, so a
+        committed change survives a power cut; ``NORMAL`` is also corruption-free in WAL mode
+        but may lose the last commits on power loss (never on a process crash). See
+        docs/storage.md. Connection failures raise :class:`StorageUnavailableError`.
         """
-        return _Opener(lambda: cls._open(path, synchronous=synchronous, busy_timeout=busy_timeout))
+        return _Opener(
+            lambda: cls._open(location, synchronous=synchronous, busy_timeout=busy_timeout)
+        )
 
     @classmethod
     async def _open(
-        cls, path: str | os.PathLike[str], *, synchronous: str, busy_timeout: float
+        cls, location: str | os.PathLike[str], *, synchronous: str, busy_timeout: float
     ) -> Self:
-        if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
-            raise StorageError(
-                f"SQLite {sqlite3.sqlite_version} is too old; "
-                f"ft-job-bot needs {'.'.join(map(str, MIN_SQLITE_VERSION))} or newer"
-            )
         if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
             raise ValueError("synchronous must be FULL, NORMAL or EXTRA")
-        location = os.fspath(path)
-        if location != ":memory:" and not location.startswith("file:"):
-            Path(location).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(location, isolation_level=None, timeout=busy_timeout)
-        storage = cls(connection, location)
+        target = parse_target(location)
+        if target.backend == "sqlite":
+            if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:  # checked before connecting
+                raise StorageError(
+                    f"SQLite {sqlite3.sqlite_version} is too old; "
+                    f"ft-job-bot needs {'.'.join(map(str, MIN_SQLITE_VERSION))} or newer"
+                )
+            opened: list[aiosqlite.Connection] = []
+
+            async def connect() -> aiosqlite.Connection:
+                # We keep the aiosqlite connection: BEGIN/COMMIT go straight to it (one trip to
+                # its worker thread each instead of four through a SQLAlchemy cursor).
+                connection = await aiosqlite.connect(
+                    target.sqlite_path or ":memory:",
+                    isolation_level=None,
+                    timeout=busy_timeout,
+                    uri=(target.sqlite_path or "").startswith("file:"),
+                )
+                opened[:] = [connection]  # the engine's current connection, for _sqlite_raw
+                return connection
+
+            engine = create_async_engine(
+                target.url,
+                poolclass=NullPool,  # we hold our one connection ourselves
+                isolation_level="AUTOCOMMIT",  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+                async_creator=connect,
+            )
+        else:
+            engine = create_async_engine(
+                target.url,
+                pool_size=POSTGRES_POOL_SIZE,
+                max_overflow=POSTGRES_MAX_OVERFLOW,
+                # No pre-ping (one more round trip per query): after a server restart the first
+                # query fails, SQLAlchemy then discards the whole pool and the next one reconnects.
+                connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT_S},
+            )
+        storage = cls(engine, target, synchronous=synchronous.upper())
+        storage._busy_timeout = busy_timeout
+        if target.backend == "sqlite":
+            storage._sqlite_raw = opened
         try:
-            await storage._configure(synchronous.upper(), busy_timeout)
-            await storage._migrate()
+            if target.backend == "sqlite":
+                await storage._sqlite_connection()
+            else:
+                await storage._check_postgres()
+            await migrate(storage)
         except BaseException:
-            await connection.close()
+            await storage._dispose()
             raise
         return storage
 
-    async def _configure(self, synchronous: str, busy_timeout: float) -> None:
-        db = self._db
-        await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        rows = await db.execute_fetchall("PRAGMA journal_mode = WAL")
-        mode = next(iter(rows))[0]
+    async def _check_postgres(self) -> None:
+        try:
+            async with self._engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except (DBAPIError, OSError, TimeoutError) as error:
+            raise connection_failure(self._target, error) from None
+
+    async def _sqlite_connection(self) -> AsyncConnection:
+        """The one SQLite connection, (re)opened and configured when needed.
+
+        SQLAlchemy invalidates a connection after an error it cannot recover from (statements
+        are shielded from cancellation, see ``storage/connection.py``): closing it rolled back
+        anything open, and the next call reconnects.
+        """
+        conn = self._sqlite_conn
+        if conn is not None and not conn.invalidated and not conn.closed:
+            return conn
+        if conn is not None:
+            await conn.close()
+        conn = await self._engine.connect()
+        try:
+            await self._configure_sqlite(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        self._sqlite_conn = conn
+        return conn
+
+    async def _configure_sqlite(self, conn: AsyncConnection) -> None:
+        await conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode = WAL")).scalar_one()
         if mode != "wal" and self.path != ":memory:":
             raise StorageError(f"could not enable WAL journal mode on {self.path} (got {mode})")
-        await db.execute(f"PRAGMA synchronous = {synchronous}")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA temp_store = MEMORY")
+        await conn.exec_driver_sql(f"PRAGMA synchronous = {self._synchronous}")
+        await conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+        await conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
 
-    async def _migrate(self) -> None:
-        migrations = load_migrations()
-        latest = len(migrations)
-        async with self._transaction() as db:
-            # Creating the bookkeeping table is itself transactional: two processes opening a
-            # fresh file at once serialise on BEGIN IMMEDIATE and the second sees the first's work.
-            await db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL"
-                ") STRICT"
-            )
-            rows = await db.execute_fetchall("SELECT coalesce(max(version), 0) FROM schema_version")
-            current = next(iter(rows))[0]
-        if current > latest:
-            raise SchemaTooNewError(
-                f"database {self.path} has schema version {current}, newer than the {latest} this "
-                "version of ft-job-bot knows; upgrade ft-job-bot or point DATABASE_PATH elsewhere"
-            )
-        for migration in migrations[current:]:
-            async with self._transaction() as db:
-                # Re-check inside the write lock: another process may have migrated meanwhile.
-                rows = await db.execute_fetchall(
-                    "SELECT 1 FROM schema_version WHERE version = ?", (migration.version,)
-                )
-                if rows:
-                    continue
-                for statement in split_sql(migration.sql):
-                    await db.execute(statement)
-                await db.execute(
-                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, int(_now().timestamp())),
-                )
-                await db.execute(f"PRAGMA user_version = {migration.version}")
-            log.info("storage: applied migration %04d_%s", migration.version, migration.name)
+    async def _dispose(self) -> None:
+        try:
+            if self._sqlite_conn is not None:
+                conn, self._sqlite_conn = self._sqlite_conn, None
+                await conn.close()
+        finally:
+            await self._engine.dispose()
 
     async def close(self) -> None:
         if self._closed:
@@ -209,9 +232,10 @@ class Database:
         self._closed = True
         async with self._lock:
             try:
-                await self._db.execute("PRAGMA optimize")
+                if self._sqlite_conn is not None and not self._sqlite_conn.invalidated:
+                    await self._sqlite_conn.exec_driver_sql("PRAGMA optimize")
             finally:
-                await self._db.close()
+                await self._dispose()
 
     @property
     def closed(self) -> bool:
@@ -230,81 +254,170 @@ class Database:
 
     # ------------------------------------------------------------------ plumbing
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("storage is closed")
+
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock; rolled back on any exception.
+    async def _transaction(self) -> AsyncIterator[StatementRunner]:
+        """One write transaction, committed at the end, rolled back on any exception.
 
-        The rollback is queued on aiosqlite's worker thread before the lock is released, and that
-        thread runs calls in order, so even a cancelled task cannot leave a transaction open
-        for the next one.
+        SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock; on any exception (a cancelled
+        task included) the statement in flight finishes, the transaction is rolled back on the
+        same connection, and only then is the lock released (shielded from a second
+        cancellation): no transaction is ever left open for the next caller. See
+        ``storage/connection.py``. PostgreSQL: a pooled connection in a READ COMMITTED
+        transaction.
         """
-        if self._closed:
-            raise StorageError("storage is closed")
-        async with self._lock:
-            try:
-                # Inside the try: if the task is cancelled while BEGIN is queued, BEGIN still
-                # runs on the worker thread, and the rollback queued below undoes it.
-                await self._db.execute("BEGIN IMMEDIATE")
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
-            try:
-                await self._db.commit()
-            except BaseException:
-                await self._db.rollback()
-                raise
+        self._check_open()
+        if self.backend == "postgresql":
+            async with self._engine.begin() as conn:
+                session = ShieldedConnection(conn)
+                try:
+                    yield session
+                except BaseException:
+                    await asyncio.shield(session.settle())  # then begin() rolls back
+                    raise
+            return
+        await self._lock.acquire()
+        session: ShieldedConnection | None = None
+        try:
+            session = ShieldedConnection(await self._sqlite_connection())
+            # Inside the try: if the task is cancelled while BEGIN is queued, BEGIN still runs
+            # on the worker thread, and the rollback queued after it undoes it.
+            await self._sqlite_raw[-1].execute("BEGIN IMMEDIATE")
+            yield session
+            await self._sqlite_raw[-1].commit()
+        except BaseException:
+            await asyncio.shield(self._sqlite_abort(session))
+            raise
+        self._lock.release()
 
-    async def _fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        if self._closed:
-            raise StorageError("storage is closed")
-        async with self._lock:
-            return list(await self._db.execute_fetchall(sql, params))
+    async def _sqlite_abort(self, session: ShieldedConnection | None) -> None:
+        """Let the statement in flight finish, roll back, release the lock (in this order)."""
+        try:
+            if session is not None:
+                await session.settle()
+            conn = self._sqlite_conn
+            # A connection SQLAlchemy closed has rolled back by closing.
+            if conn is not None and not conn.invalidated and not conn.closed:
+                await self._sqlite_raw[-1].rollback()  # a no-op outside a transaction
+        finally:
+            self._lock.release()
 
-    async def _fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        rows = await self._fetchall(sql, params)
+    @asynccontextmanager
+    async def _read_snapshot(self) -> AsyncIterator[StatementRunner]:
+        """A read-only transaction: several SELECTs see one snapshot."""
+        self._check_open()
+        if self.backend == "postgresql":
+            async with self._engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+                async with conn.begin():
+                    session = ShieldedConnection(conn)
+                    await session.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    try:
+                        yield session
+                    finally:
+                        await asyncio.shield(session.settle())
+            return
+        await self._lock.acquire()
+        session: ShieldedConnection | None = None
+        try:
+            session = ShieldedConnection(await self._sqlite_connection())
+            await self._sqlite_raw[-1].execute("BEGIN")
+            yield session
+        finally:
+            await asyncio.shield(self._sqlite_abort(session))
+
+    async def _fetchall(
+        self, statement: Executable | str, params: dict[str, Any] | None = None
+    ) -> list[Row[Any]]:
+        """Rows of one query (a plain string is SQL text with ``:name`` parameters)."""
+        self._check_open()
+        query = text(statement) if isinstance(statement, str) else statement
+        if self.backend == "postgresql":
+            async with self._engine.connect() as conn:
+                return await self._fetch_shielded(ShieldedConnection(conn), query, params)
+        async with self._lock:
+            session = ShieldedConnection(await self._sqlite_connection())
+            return await self._fetch_shielded(session, query, params)
+
+    @staticmethod
+    async def _fetch_shielded(
+        session: ShieldedConnection, query: Executable, params: dict[str, Any] | None
+    ) -> list[Row[Any]]:
+        try:
+            result = await session.execute(query, params or {})
+        except BaseException:
+            # The connection (SQLite: the lock) is handed on only once the statement is over.
+            await asyncio.shield(session.settle())
+            raise
+        return list(result.all()) if result.returns_rows else []
+
+    async def _fetchone(
+        self, statement: Executable | str, params: dict[str, Any] | None = None
+    ) -> Row[Any] | None:
+        rows = await self._fetchall(statement, params)
         return rows[0] if rows else None
 
-    @asynccontextmanager
-    async def _read_snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A deferred read transaction under the lock: several SELECTs see one snapshot."""
-        if self._closed:
-            raise StorageError("storage is closed")
-        async with self._lock:
-            try:
-                await self._db.execute("BEGIN")
-                yield self._db
-            finally:
-                await self._db.rollback()
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT with this backend's ``on_conflict_do_update`` / ``on_conflict_do_nothing``."""
+        if self.backend == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
     async def schema_version(self) -> int:
         row = await self._fetchone("SELECT coalesce(max(version), 0) FROM schema_version")
+        assert row is not None
         return int(row[0])
 
+    async def table_names(self) -> set[str]:
+        """Tables of the database (ours, and any other table sharing it)."""
+        if self.backend == "postgresql":
+            rows = await self._fetchall(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        else:
+            rows = await self._fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(row[0]) for row in rows}
+
     async def integrity_check(self) -> str:
-        """``PRAGMA integrity_check`` result (``"ok"`` when the file is sound)."""
+        """``"ok"`` when the database is sound (SQLite: ``PRAGMA integrity_check``).
+
+        PostgreSQL checks its own pages; reaching it and reading the schema version is the check.
+        """
+        if self.backend == "postgresql":
+            await self.schema_version()
+            return "ok"
         rows = await self._fetchall("PRAGMA integrity_check")
         return "\n".join(str(r[0]) for r in rows)
 
     async def backup(self, target_path: str | os.PathLike[str]) -> None:
-        """Write a consistent copy of the database to ``target_path`` while the bot runs.
+        """Write a consistent copy of a SQLite database to ``target_path`` while the bot runs.
 
         Uses SQLite's online backup API (a plain file copy of a WAL database can miss the
         pages still in the ``-wal`` file). The copy is a normal database: ``Storage.open`` it.
+        PostgreSQL has its own tools (``pg_dump``): this raises :class:`StorageError` there.
         """
+        if self.backend == "postgresql":
+            raise StorageError("backup() copies SQLite files; back PostgreSQL up with pg_dump")
         target = os.fspath(target_path)
         if os.path.exists(target):  # noqa: ASYNC240 - one stat before a long operation
             raise FileExistsError(f"{target} exists; back up to a new file")
-        if self._closed:
-            raise StorageError("storage is closed")
-        destination = await aiosqlite.connect(target)
-        try:
-            async with self._lock:
-                await self._db.backup(destination)
-        finally:
-            await destination.close()
+        self._check_open()
+        async with self._lock:
+            await self._sqlite_connection()
+            destination = await aiosqlite.connect(target)
+            try:
+                await self._sqlite_raw[-1].backup(destination)
+            finally:
+                await destination.close()
 
     @staticmethod
-    def _raise_unknown_user(error: sqlite3.IntegrityError, user_id: int) -> None:
-        if "FOREIGN KEY" in str(error):
+    def _raise_unknown_user(error: IntegrityError, user_id: int) -> None:
+        if "foreign key" in str(error.orig).lower():
             raise UnknownUserError(f"unknown user {user_id}: call upsert_user first") from error
+
+    @staticmethod
+    def _in_chunks(values: Iterable[Any]) -> Iterator[Sequence[Any]]:
+        return chunks(list(values))

@@ -11,3 +11,7 @@ class SchemaTooNewError(StorageError):
 
 class UnknownUserError(StorageError, LookupError):
     """The operation needs a row in ``users`` (call ``upsert_user`` first)."""
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be reached or refuses our credentials (one line, no password)."""

@@ -1,8 +1,7 @@
 """The :class:`Storage` facade: one object offering every repository's methods.
 
 Each repository (one table or concern, one module) subclasses :class:`storage.db.Database`, so
-they all share the one connection, lock and transaction helpers; :class:`Storage` only composes
-them. A later move to another backend can replace one repository at a time.
+they all share the one engine and its transaction helpers; :class:`Storage` only composes them.
 """
 
 from __future__ import annotations
@@ -25,11 +24,12 @@ class Storage(
     PrivacyRepository,
     PtbTablesRepository,
 ):
-    """Repository over one SQLite file.
+    """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 
-    One aiosqlite connection per instance: aiosqlite runs every call on one worker thread, so
-    access is serialised. An :class:`asyncio.Lock` additionally keeps tasks from interleaving
-    statements inside someone else's transaction. Every multi-row change runs in one
+    SQLite: one connection per instance, serialised by an :class:`asyncio.Lock` so tasks never
+    interleave statements inside someone else's transaction. Every multi-row change runs in one
     ``BEGIN IMMEDIATE … COMMIT`` (IMMEDIATE takes the write lock up front, so two processes on
     the same file wait on ``busy_timeout`` instead of failing with a deadlock on upgrade).
+    PostgreSQL: a pool of connections, one transaction per change, row locks where a change
+    reads before it writes.
     """

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.clock import _now
 from storage.db import Database
 from storage.models import Favourite, FavouriteSnapshot, from_epoch, to_epoch
+from storage.schema import favourites
+
+_FAVOURITE_COLUMNS = (
+    favourites.c.user_id,
+    favourites.c.offer_id,
+    favourites.c.title,
+    favourites.c.company,
+    favourites.c.place,
+    favourites.c.url,
+    favourites.c.saved_at,
+)
 
 
 class FavouriteRepository(Database):
@@ -20,39 +33,47 @@ class FavouriteRepository(Database):
         if not isinstance(snapshot, FavouriteSnapshot):
             raise TypeError("expected a FavouriteSnapshot")
         stamp = to_epoch("at", at or _now())
+        insert = self._insert(favourites).values(
+            user_id=user_id,
+            offer_id=snapshot.offer_id,
+            title=snapshot.title,
+            company=snapshot.company,
+            place=snapshot.place,
+            url=snapshot.url,
+            saved_at=stamp,
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=[favourites.c.user_id, favourites.c.offer_id],
+            set_={
+                "title": insert.excluded.title,
+                "company": insert.excluded.company,
+                "place": insert.excluded.place,
+                "url": insert.excluded.url,
+            },
+        )
         try:
             async with self._transaction() as db:
-                existed = await db.execute_fetchall(
-                    "SELECT 1 FROM favourites WHERE user_id = ? AND offer_id = ?",
-                    (user_id, snapshot.offer_id),
+                existed = await db.execute(
+                    select(favourites.c.user_id).where(
+                        favourites.c.user_id == user_id,
+                        favourites.c.offer_id == snapshot.offer_id,
+                    )
                 )
-                await db.execute(
-                    "INSERT INTO favourites (user_id, offer_id, title, company, place, url,"
-                    " saved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, offer_id)"
-                    " DO UPDATE SET title = excluded.title, company = excluded.company,"
-                    " place = excluded.place, url = excluded.url",
-                    (
-                        user_id,
-                        snapshot.offer_id,
-                        snapshot.title,
-                        snapshot.company,
-                        snapshot.place,
-                        snapshot.url,
-                        stamp,
-                    ),
-                )
-        except sqlite3.IntegrityError as error:
+                is_new = existed.first() is None
+                await db.execute(upsert)
+        except IntegrityError as error:
             self._raise_unknown_user(error, user_id)
             raise
-        return not existed
+        return is_new
 
     async def list_favourites(self, user_id: int, limit: int | None = None) -> list[Favourite]:
         """The user's favourites, most recently saved first."""
-        rows = await self._fetchall(
-            "SELECT user_id, offer_id, title, company, place, url, saved_at FROM favourites"
-            " WHERE user_id = ? ORDER BY saved_at DESC, offer_id LIMIT ?",
-            (user_id, -1 if limit is None else limit),
+        query = (
+            select(*_FAVOURITE_COLUMNS)
+            .where(favourites.c.user_id == user_id)
+            .order_by(favourites.c.saved_at.desc(), favourites.c.offer_id)
         )
+        rows = await self._fetchall(query if limit is None else query.limit(limit))
         return [
             Favourite(
                 user_id=row[0],
@@ -68,14 +89,18 @@ class FavouriteRepository(Database):
 
     async def is_favourite(self, user_id: int, offer_id: str) -> bool:
         row = await self._fetchone(
-            "SELECT 1 FROM favourites WHERE user_id = ? AND offer_id = ?", (user_id, offer_id)
+            select(favourites.c.user_id).where(
+                favourites.c.user_id == user_id, favourites.c.offer_id == offer_id
+            )
         )
         return row is not None
 
     async def remove_favourite(self, user_id: int, offer_id: str) -> bool:
         """Remove one of the user's own favourites; False if they had no such favourite."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM favourites WHERE user_id = ? AND offer_id = ?", (user_id, offer_id)
+            result = await db.execute(
+                delete(favourites).where(
+                    favourites.c.user_id == user_id, favourites.c.offer_id == offer_id
+                )
             )
-            return cursor.rowcount > 0
+            return result.rowcount > 0

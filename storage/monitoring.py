@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from sqlalchemy import delete, func, insert, select
+
 from storage.clock import PARIS, _now, local_midnight
 from storage.db import Database
 from storage.models import AlertRun, from_epoch, require_aware, to_epoch
+from storage.schema import alert_runs, favourites, ft_errors, profiles, sent_offers, users
 
 FT_ERROR_RETENTION = timedelta(days=30)
 
@@ -21,33 +24,43 @@ class MonitoringRepository(Database):
         """Store one alert cycle; returns its id."""
         if not isinstance(run, AlertRun):
             raise TypeError("expected an AlertRun")
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO alert_runs (started_at, finished_at, users_due, users_served,"
-                " offers_sent, ft_calls, ft_errors, telegram_errors, outcome, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    to_epoch("started_at", run.started_at),
-                    to_epoch("finished_at", run.finished_at),
-                    run.users_due,
-                    run.users_served,
-                    run.offers_sent,
-                    run.ft_calls,
-                    run.ft_errors,
-                    run.telegram_errors,
-                    run.outcome,
-                    run.detail,
-                ),
+        statement = (
+            insert(alert_runs)
+            .values(
+                started_at=to_epoch("started_at", run.started_at),
+                finished_at=to_epoch("finished_at", run.finished_at),
+                users_due=run.users_due,
+                users_served=run.users_served,
+                offers_sent=run.offers_sent,
+                ft_calls=run.ft_calls,
+                ft_errors=run.ft_errors,
+                telegram_errors=run.telegram_errors,
+                outcome=run.outcome,
+                detail=run.detail,
             )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            .returning(alert_runs.c.id)
+        )
+        async with self._transaction() as db:
+            return int((await db.execute(statement)).scalar_one())
 
     async def last_alert_runs(self, limit: int = 10) -> list[AlertRun]:
+        r = alert_runs.c
         rows = await self._fetchall(
-            "SELECT id, started_at, finished_at, users_due, users_served, offers_sent, ft_calls,"
-            " ft_errors, telegram_errors, outcome, detail FROM alert_runs"
-            " ORDER BY started_at DESC, id DESC LIMIT ?",
-            (limit,),
+            select(
+                r.id,
+                r.started_at,
+                r.finished_at,
+                r.users_due,
+                r.users_served,
+                r.offers_sent,
+                r.ft_calls,
+                r.ft_errors,
+                r.telegram_errors,
+                r.outcome,
+                r.detail,
+            )
+            .order_by(r.started_at.desc(), r.id.desc())
+            .limit(limit)
         )
         return [
             AlertRun(
@@ -77,14 +90,9 @@ class MonitoringRepository(Database):
         moment = at or _now()
         stamp = to_epoch("at", moment)
         async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO ft_errors (at, endpoint, status) VALUES (?, ?, ?)",
-                (stamp, endpoint, status),
-            )
-            await db.execute(
-                "DELETE FROM ft_errors WHERE at < ?",
-                (int((moment - FT_ERROR_RETENTION).timestamp()),),
-            )
+            await db.execute(insert(ft_errors).values(at=stamp, endpoint=endpoint, status=status))
+            oldest = int((moment - FT_ERROR_RETENTION).timestamp())
+            await db.execute(delete(ft_errors).where(ft_errors.c.at < oldest))
 
     async def stats(self, now: datetime | None = None, tz: tzinfo = PARIS) -> dict[str, Any]:
         """Figures for the admin /stats command ("today" = since local midnight in ``tz``).
@@ -97,28 +105,40 @@ class MonitoringRepository(Database):
         require_aware("now", moment)
         midnight = int(local_midnight(moment, tz).timestamp())
         day_ago = int((moment - timedelta(hours=24)).timestamp())
-        async with self._lock:
-            db = self._db
-            counts = next(
-                iter(
-                    await db.execute_fetchall(
-                        "SELECT (SELECT count(*) FROM users),"
-                        " (SELECT count(*) FROM users WHERE blocked_at IS NOT NULL),"
-                        " (SELECT count(*) FROM profiles),"
-                        " (SELECT count(*) FROM profiles p JOIN users u USING (user_id)"
-                        "   WHERE p.alerts_enabled = 1 AND u.blocked_at IS NULL),"
-                        " (SELECT count(*) FROM sent_offers WHERE sent_at >= ?),"
-                        " (SELECT count(*) FROM favourites),"
-                        " (SELECT count(*) FROM ft_errors WHERE at >= ?)",
-                        (midnight, day_ago),
-                    )
-                )
-            )
-            by_endpoint = await db.execute_fetchall(
-                "SELECT endpoint, count(*) FROM ft_errors WHERE at >= ? GROUP BY endpoint"
-                " ORDER BY count(*) DESC, endpoint",
-                (day_ago,),
-            )
+        count = func.count
+        subscribers = (
+            select(count())
+            .select_from(profiles.join(users, users.c.user_id == profiles.c.user_id))
+            .where(profiles.c.alerts_enabled == 1, users.c.blocked_at.is_(None))
+        )
+        figures = select(
+            select(count()).select_from(users).scalar_subquery(),
+            select(count())
+            .select_from(users)
+            .where(users.c.blocked_at.isnot(None))
+            .scalar_subquery(),
+            select(count()).select_from(profiles).scalar_subquery(),
+            subscribers.scalar_subquery(),
+            select(count())
+            .select_from(sent_offers)
+            .where(sent_offers.c.sent_at >= midnight)
+            .scalar_subquery(),
+            select(count()).select_from(favourites).scalar_subquery(),
+            select(count())
+            .select_from(ft_errors)
+            .where(ft_errors.c.at >= day_ago)
+            .scalar_subquery(),
+        )
+        by_endpoint_query = (
+            select(ft_errors.c.endpoint, count())
+            .where(ft_errors.c.at >= day_ago)
+            .group_by(ft_errors.c.endpoint)
+        )
+        async with self._read_snapshot() as db:
+            counts = (await db.execute(figures)).one()
+            by_endpoint = (await db.execute(by_endpoint_query)).all()
+        # Sorted here, not in SQL: one order whatever the database's collation.
+        by_endpoint = sorted(by_endpoint, key=lambda row: (-row[1], row[0]))
         runs = await self.last_alert_runs(1)
         return {
             "users": counts[0],

@@ -1,4 +1,4 @@
-"""python-telegram-bot persistence in the bot's SQLite database.
+"""python-telegram-bot persistence in the bot's database (SQLite or PostgreSQL).
 
 Values are stored as JSON, never pickled: a pickle in the database would execute code on load
 and break on any refactor of the pickled classes. Consequently everything the bot keeps in
@@ -74,13 +74,14 @@ def conversation_key_text(key: ConversationKey) -> str:
 
 
 class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """A :class:`telegram.ext.BasePersistence` backed by the bot's SQLite database.
+    """A :class:`telegram.ext.BasePersistence` backed by the bot's database.
 
-    ``storage_or_path``: an open :class:`Storage` shared with the bot, or a database path. With
-    a path, the persistence opens its own connection to the same file on PTB's first call
-    (``Application.initialize``), so it works however the application is started, and closes
-    it in :meth:`flush` (``Application.shutdown``). The two connections coexist thanks to WAL
-    and the busy timeout.
+    The name is historical: it works on both backends. ``storage_or_path``: an open
+    :class:`Storage` shared with the bot, or what ``Storage.open`` takes (a SQLite path or a
+    ``postgresql://`` URL). Given a location, the persistence opens its own connection on PTB's
+    first call (``Application.initialize``), so it works however the application is started,
+    and closes it in :meth:`flush` (``Application.shutdown``). On SQLite the two connections
+    coexist thanks to WAL and the busy timeout.
 
     Writes go to the database as soon as PTB hands them over (every ``update_interval``
     seconds and at shutdown), each in its own short transaction.

@@ -6,18 +6,48 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Row
+
 from storage.clock import _now
+from storage.connection import StatementRunner
 from storage.db import LATEST_SCHEMA_VERSION, Database
 from storage.models import require_user_id
 from storage.rows import _PROFILE_BY_ID, _profile_from_row, _user_from_row
-
-# The user's own conversations: PTB keys are [chat_id, user_id] (per chat and per user), so the
-# last element names the person whichever chat it is in.
-_OWN_CONVERSATION = "json_extract(ptb_conversations.key, '$[#-1]') = ?"
+from storage.schema import (
+    favourites,
+    profiles,
+    ptb_chat_data,
+    ptb_conversations,
+    ptb_user_data,
+    sent_offers,
+    users,
+)
+from storage.users import USER_COLUMNS
 
 
 def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+async def _own_conversations(db: StatementRunner, user_id: int) -> list[Row[Any]]:
+    """``(name, key, state)`` of the person's own conversations, in any chat.
+
+    PTB keys are ``[chat_id, user_id]`` (per chat and per user) or ``[chat_id]`` (per chat only,
+    whose private chat id is the user id), stored as compact JSON: the last element names the
+    person. LIKE narrows the rows portably (digits are no LIKE wildcards, no JSON functions
+    needed) and the exact test, an int equal to the user id, is done on the parsed key.
+    """
+    c = ptb_conversations.c
+    candidates = await db.execute(
+        select(c.name, c.key, c.state).where(c.key.endswith(f"{user_id}]"))
+    )
+    return [row for row in candidates if _last_element_is(json.loads(row[1]), user_id)]
+
+
+def _last_element_is(key: object, user_id: int) -> bool:
+    # type() rather than isinstance(): JSON true must not pass for the user id 1.
+    return isinstance(key, list) and bool(key) and type(key[-1]) is int and key[-1] == user_id
 
 
 class PrivacyRepository(Database):
@@ -26,75 +56,78 @@ class PrivacyRepository(Database):
     async def delete_user(self, user_id: int) -> dict[str, int]:
         """Erase every row about the user in one transaction (GDPR art. 17).
 
-        Cascades from ``users`` remove profile, sent offers and favourites; PTB persistence
-        rows (user_data, the private chat's chat_data, the conversations whose key ends with
-        the user, i.e. their own) are removed explicitly; other members' rows of a group chat
-        they share are left alone. Returns rows deleted per table.
+        Profile, sent offers and favourites (which also cascade from ``users``) and the PTB
+        persistence rows (user_data, the private chat's chat_data, the conversations whose key
+        ends with the user, i.e. their own) are removed explicitly; other members' rows of a
+        group chat they share are left alone. Returns rows deleted per table.
         A running Application keeps its in-memory copy: the bot must also call
         ``application.drop_user_data(user_id)`` / ``drop_chat_data(chat_id)``.
         """
         require_user_id(user_id)
         deleted: dict[str, int] = {}
         async with self._transaction() as db:
-            for table in ("profiles", "sent_offers", "favourites"):
-                cursor = await db.execute(
-                    f"DELETE FROM {table} WHERE user_id = ?",  # noqa: S608 - fixed table names
-                    (user_id,),
-                )
-                deleted[table] = cursor.rowcount
-            cursor = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-            deleted["users"] = cursor.rowcount
-            cursor = await db.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
-            deleted["ptb_user_data"] = cursor.rowcount
+            for table in (profiles, sent_offers, favourites, users, ptb_user_data):
+                result = await db.execute(delete(table).where(table.c.user_id == user_id))
+                deleted[table.name] = result.rowcount
             # A private chat's id is its user's id.
-            cursor = await db.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (user_id,))
-            deleted["ptb_chat_data"] = cursor.rowcount
-            cursor = await db.execute(
-                f"DELETE FROM ptb_conversations WHERE {_OWN_CONVERSATION}",  # noqa: S608
-                (user_id,),
+            result = await db.execute(
+                delete(ptb_chat_data).where(ptb_chat_data.c.chat_id == user_id)
             )
-            deleted["ptb_conversations"] = cursor.rowcount
+            deleted["ptb_chat_data"] = result.rowcount
+            removed = 0
+            c = ptb_conversations.c
+            for name, key, _state in await _own_conversations(db, user_id):
+                result = await db.execute(
+                    delete(ptb_conversations).where(c.name == name, c.key == key)
+                )
+                removed += result.rowcount
+            deleted["ptb_conversations"] = removed
         return deleted
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user as a JSON-serialisable dict (GDPR art. 15 and 20).
 
         Read in one snapshot, so a concurrent change cannot produce a half-updated export.
+        Lists are sorted here, not in SQL, so both backends give the same order.
         """
         require_user_id(user_id)
         async with self._read_snapshot() as db:
-            user_rows = list(
-                await db.execute_fetchall(
-                    "SELECT user_id, chat_id, first_name, language, created_at, last_seen_at,"
-                    " blocked_at FROM users WHERE user_id = ?",
-                    (user_id,),
-                )
-            )
-            profile_rows = list(await db.execute_fetchall(_PROFILE_BY_ID, (user_id,)))
+            user_rows = (
+                await db.execute(select(*USER_COLUMNS).where(users.c.user_id == user_id))
+            ).all()
+            profile_rows = (await db.execute(_PROFILE_BY_ID, {"user_id": user_id})).all()
             user = _user_from_row(user_rows[0]) if user_rows else None
-            sent = await db.execute_fetchall(
-                "SELECT offer_id, sent_at FROM sent_offers WHERE user_id = ?"
-                " ORDER BY sent_at, offer_id",
-                (user_id,),
-            )
-            favourites = await db.execute_fetchall(
-                "SELECT offer_id, title, company, place, url, saved_at FROM favourites"
-                " WHERE user_id = ? ORDER BY saved_at DESC, offer_id",
-                (user_id,),
-            )
-            user_data = list(
-                await db.execute_fetchall(
-                    "SELECT data FROM ptb_user_data WHERE user_id = ?", (user_id,)
+            sent = (
+                await db.execute(
+                    select(sent_offers.c.offer_id, sent_offers.c.sent_at).where(
+                        sent_offers.c.user_id == user_id
+                    )
                 )
-            )
-            chat_data = await db.execute_fetchall(
-                "SELECT chat_id, data FROM ptb_chat_data WHERE chat_id = ?", (user_id,)
-            )
-            conversations = await db.execute_fetchall(
-                "SELECT name, key, state FROM ptb_conversations"  # noqa: S608 - fixed text
-                f" WHERE {_OWN_CONVERSATION} ORDER BY name, key",
-                (user_id,),
-            )
+            ).all()
+            f = favourites.c
+            favourite_rows = (
+                await db.execute(
+                    select(f.offer_id, f.title, f.company, f.place, f.url, f.saved_at).where(
+                        f.user_id == user_id
+                    )
+                )
+            ).all()
+            user_data = (
+                await db.execute(
+                    select(ptb_user_data.c.data).where(ptb_user_data.c.user_id == user_id)
+                )
+            ).all()
+            chat_data = (
+                await db.execute(
+                    select(ptb_chat_data.c.chat_id, ptb_chat_data.c.data).where(
+                        ptb_chat_data.c.chat_id == user_id
+                    )
+                )
+            ).all()
+            conversations = await _own_conversations(db, user_id)
+        sent = sorted(sent, key=lambda row: (row[1], row[0]))
+        favourite_rows = sorted(favourite_rows, key=lambda row: (-row[5], row[0]))
+        conversations = sorted(conversations, key=lambda row: (row[0], row[1]))
         profile = _profile_from_row(profile_rows[0]) if profile_rows else None
         return {
             "format": "ft-job-bot user export",
@@ -112,7 +145,7 @@ class PrivacyRepository(Database):
                     "url": row[4],
                     "saved_at": _iso(row[5]),
                 }
-                for row in favourites
+                for row in favourite_rows
             ],
             "bot_memory": {
                 "user_data": json.loads(user_data[0][0]) if user_data else None,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import time
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from storage.clock import _now
+from storage.connection import StatementRunner
 from storage.db import Database
+from storage.errors import UnknownUserError
 from storage.models import (
     Profile,
     TargetJob,
@@ -20,55 +23,70 @@ from storage.models import (
     validate_skills,
 )
 from storage.rows import _PROFILE_BY_ID, _dumps, _profile_from_row
+from storage.schema import profiles, users
+
+_PROFILE_FOR_UPDATE = _PROFILE_BY_ID.with_for_update()
+_LOCK_USER = (
+    select(users.c.user_id)
+    .where(users.c.user_id == bindparam("user_id"))
+    .with_for_update(key_share=True)
+)
 
 
 class ProfileRepository(Database):
-    """Read and write a user's profile, whole or column by column."""
+    """Read and write a user's profile, whole or column by column.
+
+    Every write first locks the user's row (``FOR NO KEY UPDATE`` on PostgreSQL, which still
+    lets foreign-key checks through; SQLite's lock is the whole database), so concurrent
+    changes to one user's profile are applied one after the other and none is lost.
+    """
 
     async def get_profile(self, user_id: int) -> Profile | None:
-        row = await self._fetchone(_PROFILE_BY_ID, (user_id,))
+        row = await self._fetchone(_PROFILE_BY_ID, {"user_id": user_id})
         return _profile_from_row(row) if row else None
 
     @staticmethod
-    def _profile_params(profile: Profile, stamp: int) -> tuple[Any, ...]:
+    def _profile_values(profile: Profile, stamp: int) -> dict[str, Any]:
         if not isinstance(profile, Profile):
             raise TypeError(f"expected a Profile, got {type(profile).__name__}")
-        return (
-            profile.user_id,
-            _dumps([[job.code, job.label] for job in profile.target_jobs]),
-            _dumps(list(profile.skills)),
-            profile.place_code,
-            profile.place_label,
-            profile.radius_km,
-            _dumps(list(profile.contract_types)),
-            profile.alert_time.hour * 60 + profile.alert_time.minute,
-            days_to_mask(profile.alert_days),
-            int(profile.alerts_enabled),
-            to_epoch("last_alert_at", profile.last_alert_at) if profile.last_alert_at else 0,
-            stamp,
+        return {
+            "user_id": profile.user_id,
+            "target_jobs": _dumps([[job.code, job.label] for job in profile.target_jobs]),
+            "skills": _dumps(list(profile.skills)),
+            "place_code": profile.place_code,
+            "place_label": profile.place_label,
+            "radius_km": profile.radius_km,
+            "contract_types": _dumps(list(profile.contract_types)),
+            "alert_minute": profile.alert_time.hour * 60 + profile.alert_time.minute,
+            "alert_days": days_to_mask(profile.alert_days),
+            "alerts_enabled": int(profile.alerts_enabled),
+            "last_alert_at": (
+                to_epoch("last_alert_at", profile.last_alert_at) if profile.last_alert_at else 0
+            ),
+            "updated_at": stamp,
+        }
+
+    def _upsert(self, values: dict[str, Any]) -> Any:
+        """INSERT the row (missing columns take their defaults) or UPDATE only ``values``."""
+        insert = self._insert(profiles).values(values)
+        return insert.on_conflict_do_update(
+            index_elements=[profiles.c.user_id],
+            set_={name: insert.excluded[name] for name in values if name != "user_id"},
         )
 
-    _UPSERT_PROFILE = (
-        "INSERT INTO profiles (user_id, target_jobs, skills, place_code, place_label, radius_km,"
-        " contract_types, alert_minute, alert_days, alerts_enabled, last_alert_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (user_id) DO UPDATE SET target_jobs = excluded.target_jobs,"
-        " skills = excluded.skills, place_code = excluded.place_code,"
-        " place_label = excluded.place_label, radius_km = excluded.radius_km,"
-        " contract_types = excluded.contract_types, alert_minute = excluded.alert_minute,"
-        " alert_days = excluded.alert_days, alerts_enabled = excluded.alerts_enabled,"
-        " last_alert_at = excluded.last_alert_at, updated_at = excluded.updated_at"
-    )
+    @staticmethod
+    async def _lock_user(db: StatementRunner, user_id: int) -> None:
+        """Serialise writers of one user's profile; a missing user is refused clearly."""
+        row = await db.execute(_LOCK_USER, {"user_id": user_id})
+        if row.first() is None:
+            raise UnknownUserError(f"unknown user {user_id}: call upsert_user first")
 
     async def upsert_profile(self, profile: Profile) -> None:
         """Store the whole profile (every field, including ``last_alert_at``)."""
-        params = self._profile_params(profile, int(_now().timestamp()))
-        try:
-            async with self._transaction() as db:
-                await db.execute(self._UPSERT_PROFILE, params)
-        except sqlite3.IntegrityError as error:
-            self._raise_unknown_user(error, profile.user_id)
-            raise
+        values = self._profile_values(profile, int(_now().timestamp()))
+        async with self._transaction() as db:
+            await self._lock_user(db, profile.user_id)
+            await db.execute(self._upsert(values))
 
     async def modify_profile(self, user_id: int, change: Callable[[Profile], Profile]) -> Profile:
         """Read-modify-write in one transaction: ``change(current)`` → stored and returned.
@@ -78,39 +96,24 @@ class ProfileRepository(Database):
         from the defaults.
         """
         require_user_id(user_id)
-        try:
-            async with self._transaction() as db:
-                rows = await db.execute_fetchall(_PROFILE_BY_ID, (user_id,))
-                row = next(iter(rows), None)
-                current = _profile_from_row(row) if row else Profile(user_id=user_id)
-                updated = change(current)
-                if not isinstance(updated, Profile) or updated.user_id != user_id:
-                    raise ValueError("change() must return a Profile for the same user")
-                await db.execute(
-                    self._UPSERT_PROFILE, self._profile_params(updated, int(_now().timestamp()))
-                )
-        except sqlite3.IntegrityError as error:
-            self._raise_unknown_user(error, user_id)
-            raise
+        async with self._transaction() as db:
+            await self._lock_user(db, user_id)
+            # The profile row lock also holds back mark_served until this change is stored.
+            row = (await db.execute(_PROFILE_FOR_UPDATE, {"user_id": user_id})).first()
+            current = _profile_from_row(row) if row else Profile(user_id=user_id)
+            updated = change(current)
+            if not isinstance(updated, Profile) or updated.user_id != user_id:
+                raise ValueError("change() must return a Profile for the same user")
+            await db.execute(self._upsert(self._profile_values(updated, int(_now().timestamp()))))
         return updated
 
     async def _set_columns(self, user_id: int, values: dict[str, Any]) -> None:
         """Insert a default profile with ``values``, or update only those columns."""
         require_user_id(user_id)
-        values = {**values, "updated_at": int(_now().timestamp())}
-        columns = ", ".join(values)  # column names are ours, never user text
-        placeholders = ", ".join("?" for _ in values)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in values)
-        sql = (
-            f"INSERT INTO profiles (user_id, {columns}) VALUES (?, {placeholders})"  # noqa: S608
-            f" ON CONFLICT (user_id) DO UPDATE SET {updates}"
-        )
-        try:
-            async with self._transaction() as db:
-                await db.execute(sql, (user_id, *values.values()))
-        except sqlite3.IntegrityError as error:
-            self._raise_unknown_user(error, user_id)
-            raise
+        values = {"user_id": user_id, **values, "updated_at": int(_now().timestamp())}
+        async with self._transaction() as db:
+            await self._lock_user(db, user_id)
+            await db.execute(self._upsert(values))
 
     async def set_skills(self, user_id: int, skills: Sequence[str]) -> None:
         await self._set_columns(user_id, {"skills": _dumps(list(validate_skills(skills)))})

@@ -7,56 +7,61 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Column, Table, delete, select
+
 from storage.db import Database
+from storage.schema import (
+    ptb_bot_data,
+    ptb_callback_data,
+    ptb_chat_data,
+    ptb_conversations,
+    ptb_user_data,
+)
+
+# PTB's name for each kind of data → (table, key column).
+_TABLES: dict[str, tuple[Table, Column[Any]]] = {
+    "user_data": (ptb_user_data, ptb_user_data.c.user_id),
+    "chat_data": (ptb_chat_data, ptb_chat_data.c.chat_id),
+    "bot_data": (ptb_bot_data, ptb_bot_data.c.id),
+    "callback_data": (ptb_callback_data, ptb_callback_data.c.id),
+}
 
 
 class PtbTablesRepository(Database):
     """Load and store python-telegram-bot persistence rows."""
 
     async def ptb_load(self, table: str) -> list[Any]:
-        sql = {
-            "user_data": "SELECT user_id, data FROM ptb_user_data",
-            "chat_data": "SELECT chat_id, data FROM ptb_chat_data",
-            "bot_data": "SELECT id, data FROM ptb_bot_data",
-            "callback_data": "SELECT id, data FROM ptb_callback_data",
-        }[table]
-        return await self._fetchall(sql)
+        """Every ``(key, data)`` row of one kind of data."""
+        rows_table, key = _TABLES[table]
+        return await self._fetchall(select(key, rows_table.c.data))
 
     async def ptb_load_conversations(self, name: str) -> list[Any]:
-        return await self._fetchall(
-            "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-        )
+        c = ptb_conversations.c
+        return await self._fetchall(select(c.key, c.state).where(c.name == name))
 
     async def ptb_store(self, table: str, key: int, data: str | None) -> None:
         """Upsert (or delete when ``data`` is None) one persistence row."""
-        table_name, column = {
-            "user_data": ("ptb_user_data", "user_id"),
-            "chat_data": ("ptb_chat_data", "chat_id"),
-            "bot_data": ("ptb_bot_data", "id"),
-            "callback_data": ("ptb_callback_data", "id"),
-        }[table]
+        rows_table, key_column = _TABLES[table]
         async with self._transaction() as db:
             if data is None:
-                await db.execute(
-                    f"DELETE FROM {table_name} WHERE {column} = ?",  # noqa: S608
-                    (key,),
-                )
+                await db.execute(delete(rows_table).where(key_column == key))
             else:
+                insert = self._insert(rows_table).values({key_column.name: key, "data": data})
                 await db.execute(
-                    f"INSERT INTO {table_name} ({column}, data) VALUES (?, ?)"  # noqa: S608
-                    f" ON CONFLICT ({column}) DO UPDATE SET data = excluded.data",
-                    (key, data),
+                    insert.on_conflict_do_update(
+                        index_elements=[key_column], set_={"data": insert.excluded.data}
+                    )
                 )
 
     async def ptb_store_conversation(self, name: str, key: str, state: str | None) -> None:
+        c = ptb_conversations.c
         async with self._transaction() as db:
             if state is None:
-                await db.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, key)
-                )
+                await db.execute(delete(ptb_conversations).where(c.name == name, c.key == key))
             else:
+                insert = self._insert(ptb_conversations).values(name=name, key=key, state=state)
                 await db.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                    " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                    (name, key, state),
+                    insert.on_conflict_do_update(
+                        index_elements=[c.name, c.key], set_={"state": insert.excluded.state}
+                    )
                 )

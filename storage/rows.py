@@ -14,13 +14,32 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from storage.models import Profile, TargetJob, User, from_epoch, mask_to_days
+from sqlalchemy import Select, bindparam, select
 
-_PROFILE_BY_ID = (
-    "SELECT p.user_id, p.target_jobs, p.skills, p.place_code, p.place_label, p.radius_km,"
-    " p.contract_types, p.alert_minute, p.alert_days, p.alerts_enabled, p.last_alert_at"
-    " FROM profiles p WHERE p.user_id = ?"
+from storage.models import Profile, TargetJob, User, from_epoch, mask_to_days
+from storage.schema import profiles
+
+# The columns _profile_from_row reads, in its order.
+PROFILE_COLUMNS = (
+    profiles.c.user_id,
+    profiles.c.target_jobs,
+    profiles.c.skills,
+    profiles.c.place_code,
+    profiles.c.place_label,
+    profiles.c.radius_km,
+    profiles.c.contract_types,
+    profiles.c.alert_minute,
+    profiles.c.alert_days,
+    profiles.c.alerts_enabled,
+    profiles.c.last_alert_at,
 )
+
+
+# Built once, executed with {"user_id": …}: SQLAlchemy then reuses the compiled form.
+_PROFILE_BY_ID: Select[Any] = select(*PROFILE_COLUMNS).where(
+    profiles.c.user_id == bindparam("user_id")
+)
+
 
 _MINUTE_TIMES = [time(m // 60, m % 60) for m in range(1440)]
 _DAY_SETS = [mask_to_days(mask) for mask in range(128)]

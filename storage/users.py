@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import bindparam, select, update
+
 from storage.clock import _now
 from storage.db import Database
 from storage.models import (
@@ -15,7 +17,33 @@ from storage.models import (
     require_user_id,
     to_epoch,
 )
-from storage.rows import _dumps, _user_from_row
+from storage.rows import _user_from_row
+from storage.schema import users
+
+USER_COLUMNS = (
+    users.c.user_id,
+    users.c.chat_id,
+    users.c.first_name,
+    users.c.language,
+    users.c.created_at,
+    users.c.last_seen_at,
+    users.c.blocked_at,
+)
+
+
+_USER_BY_ID = select(*USER_COLUMNS).where(users.c.user_id == bindparam("user_id"))
+_USERS_BY_IDS = select(*USER_COLUMNS).where(users.c.user_id.in_(bindparam("ids", expanding=True)))
+# Runs on every private update: built once, with bind parameters.
+_TOUCH_USER = (
+    update(users)
+    .where(users.c.user_id == bindparam("b_user_id"))
+    .values(
+        first_name=bindparam("b_first_name"),
+        language=bindparam("b_language"),
+        last_seen_at=bindparam("b_last_seen_at"),
+        blocked_at=None,
+    )
+)
 
 
 class UserRepository(Database):
@@ -42,18 +70,28 @@ class UserRepository(Database):
         require_optional_text("first_name", first_name, MAX_NAME_LENGTH, allow_empty=True)
         require_optional_text("language", language, MAX_LANGUAGE_LENGTH, allow_empty=True)
         stamp = to_epoch("at", at or _now())
+        insert = self._insert(users).values(
+            user_id=user_id,
+            chat_id=chat_id,
+            first_name=first_name,
+            language=language,
+            created_at=stamp,
+            last_seen_at=stamp,
+            blocked_at=None,
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=[users.c.user_id],
+            set_={
+                "chat_id": insert.excluded.chat_id,
+                "first_name": insert.excluded.first_name,
+                "language": insert.excluded.language,
+                "last_seen_at": insert.excluded.last_seen_at,
+                "blocked_at": None,
+            },
+        ).returning(*USER_COLUMNS)
         async with self._transaction() as db:
-            rows = await db.execute_fetchall(
-                "INSERT INTO users (user_id, chat_id, first_name, language, created_at,"
-                " last_seen_at, blocked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)"
-                " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-                " first_name = excluded.first_name, language = excluded.language,"
-                " last_seen_at = excluded.last_seen_at, blocked_at = NULL"
-                " RETURNING user_id, chat_id, first_name, language, created_at, last_seen_at,"
-                " blocked_at",
-                (user_id, chat_id, first_name, language, stamp, stamp),
-            )
-        return _user_from_row(next(iter(rows)))
+            row = (await db.execute(statement)).one()
+        return _user_from_row(row)
 
     async def touch_user(
         self,
@@ -73,37 +111,37 @@ class UserRepository(Database):
         require_optional_text("language", language, MAX_LANGUAGE_LENGTH, allow_empty=True)
         stamp = to_epoch("at", at or _now())
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE users SET first_name = ?, language = ?, last_seen_at = ?,"
-                " blocked_at = NULL WHERE user_id = ?",
-                (first_name, language, stamp, user_id),
+            result = await db.execute(
+                _TOUCH_USER,
+                {
+                    "b_user_id": user_id,
+                    "b_first_name": first_name,
+                    "b_language": language,
+                    "b_last_seen_at": stamp,
+                },
             )
-            return cursor.rowcount > 0
+            return result.rowcount > 0
 
     async def get_user(self, user_id: int) -> User | None:
-        row = await self._fetchone(
-            "SELECT user_id, chat_id, first_name, language, created_at, last_seen_at, blocked_at"
-            " FROM users WHERE user_id = ?",
-            (user_id,),
-        )
+        row = await self._fetchone(_USER_BY_ID, {"user_id": user_id})
         return _user_from_row(row) if row else None
 
     async def get_users(self, user_ids: Iterable[int]) -> dict[int, User]:
-        """Users by id, in one query (missing ids are absent from the result)."""
+        """Users by id (missing ids are absent from the result)."""
         ids = [require_user_id(uid) for uid in user_ids]
-        rows = await self._fetchall(
-            "SELECT user_id, chat_id, first_name, language, created_at, last_seen_at, blocked_at"
-            " FROM users WHERE user_id IN (SELECT value FROM json_each(?))",
-            (_dumps(ids),),
-        )
-        return {row[0]: _user_from_row(row) for row in rows}
+        found: dict[int, User] = {}
+        for part in self._in_chunks(ids):
+            rows = await self._fetchall(_USERS_BY_IDS, {"ids": list(part)})
+            found.update((row[0], _user_from_row(row)) for row in rows)
+        return found
 
     async def mark_blocked(self, user_id: int, *, at: datetime | None = None) -> bool:
         """The user blocked the bot (Telegram 403): no more alerts until they write again."""
         stamp = to_epoch("at", at or _now())
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE users SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
-                (stamp, user_id),
+            result = await db.execute(
+                update(users)
+                .where(users.c.user_id == user_id, users.c.blocked_at.is_(None))
+                .values(blocked_at=stamp)
             )
-            return cursor.rowcount > 0
+            return result.rowcount > 0

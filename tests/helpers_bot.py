@@ -113,7 +113,7 @@ class BotEnv:
 
 
 async def open_services(settings: Settings, ft_client_kwargs: dict[str, Any]) -> Services:
-    storage = await Storage.open(settings.database_path)
+    storage = await Storage.open(settings.database_location)
     ft = FranceTravailClient(
         settings.ft_client_id,
         settings.ft_client_secret,

@@ -190,16 +190,17 @@ async def test_storage_erases_and_exports_own_rows_even_with_a_group_chat_id(tmp
 async def test_migration_points_chat_ids_of_older_rows_back_at_the_private_chat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.db as db
+    import storage.migrator as migrator
     from storage import Storage
 
     path = tmp_path / "old.sqlite3"
-    real = db.load_migrations()
-    monkeypatch.setattr(db, "load_migrations", lambda: real[:1])  # a database of version 1
+    real = migrator.load_migrations("sqlite")
+    # A database of version 1 (tests/test_storage_privacy.py runs this on both backends).
+    monkeypatch.setattr(migrator, "load_migrations", lambda backend: real[:1])
     async with Storage.open(path) as old:
         await old.upsert_user(608, GROUP, "Léa", "fr")  # after a command typed in a group
         await old.upsert_user(609, 609, "Tom", "fr")
-    monkeypatch.setattr(db, "load_migrations", lambda: real)
+    monkeypatch.setattr(migrator, "load_migrations", lambda backend: real)
     async with Storage.open(path) as migrated:
         users = await migrated.get_users([608, 609])
         assert {uid: user.chat_id for uid, user in users.items()} == {608: 608, 609: 609}

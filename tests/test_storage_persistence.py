@@ -1,4 +1,5 @@
-"""SqlitePersistence with a real PTB Application and ConversationHandler, restarted on one file.
+"""SqlitePersistence with a real PTB Application and ConversationHandler, restarted on one
+database (a SQLite file, or PostgreSQL).
 
 The Bot API side is an in-process ``BaseRequest`` answering getMe / sendMessage like Telegram
 (the "fast in-process layer"); updates are fed with ``application.process_update``.
@@ -27,10 +28,16 @@ from telegram.ext import (
 from telegram.request import BaseRequest, RequestData
 
 from storage import PersistenceSerializationError, SqlitePersistence, Storage
+from tests import helpers_storage
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "FT Bot", "username": "ft_job_bot"}
 ASK_JOB, ASK_CITY = range(2)
+
+# The storage fixtures, parametrized over both backends (tests/helpers_storage.py).
+backend = helpers_storage.backend
+location = helpers_storage.location
+shared_postgres_url = helpers_storage.shared_postgres_url
 
 
 class FakeBotApi(BaseRequest):
@@ -160,8 +167,8 @@ async def send(application: Application, user_id: int, text: str) -> None:
     await application.process_update(Update.de_json(message(user_id, text), application.bot))
 
 
-async def test_conversation_resumes_after_restart(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_conversation_resumes_after_restart(location: str | Path) -> None:
+    path = location
     api = FakeBotApi()
     app = build(SqlitePersistence(path), api)
     await app.initialize()
@@ -188,9 +195,11 @@ async def test_conversation_resumes_after_restart(tmp_path: Path) -> None:
         assert rows == [("onboarding", "[7,7]", str(ASK_CITY))]
 
 
-async def test_works_when_application_owns_startup_with_shared_storage(tmp_path: Path) -> None:
+async def test_works_when_application_owns_startup_with_shared_storage(
+    location: str | Path,
+) -> None:
     """Persistence given an open Storage shared with the bot's own repository calls."""
-    async with Storage.open(tmp_path / "bot.sqlite3") as storage:
+    async with Storage.open(location) as storage:
         api = FakeBotApi()
         app = build(SqlitePersistence(storage), api)
         await app.initialize()
@@ -205,8 +214,8 @@ async def test_works_when_application_owns_startup_with_shared_storage(tmp_path:
         assert not storage.closed  # the bot's Storage is not closed by PTB's flush
 
 
-async def test_delete_user_forgets_conversation_and_user_data(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_delete_user_forgets_conversation_and_user_data(location: str | Path) -> None:
+    path = location
     app = build(SqlitePersistence(path), FakeBotApi())
     await app.initialize()
     await send(app, 42, "/start")
@@ -225,8 +234,8 @@ async def test_delete_user_forgets_conversation_and_user_data(tmp_path: Path) ->
     await app2.shutdown()
 
 
-async def test_drop_user_and_chat_data(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_drop_user_and_chat_data(location: str | Path) -> None:
+    path = location
     app = build(SqlitePersistence(path), FakeBotApi())
     await app.initialize()
     await send(app, 42, "/start")
@@ -244,8 +253,10 @@ async def test_drop_user_and_chat_data(tmp_path: Path) -> None:
     await app.shutdown()
 
 
-async def test_non_json_user_data_fails_clearly_through_error_handlers(tmp_path: Path) -> None:
-    app = build(SqlitePersistence(tmp_path / "bot.sqlite3"), FakeBotApi())
+async def test_non_json_user_data_fails_clearly_through_error_handlers(
+    location: str | Path,
+) -> None:
+    app = build(SqlitePersistence(location), FakeBotApi())
     errors: list[object] = []
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -261,9 +272,9 @@ async def test_non_json_user_data_fails_clearly_through_error_handlers(tmp_path:
     await app.shutdown()
 
 
-async def test_bot_data_is_not_persisted_by_default(tmp_path: Path) -> None:
+async def test_bot_data_is_not_persisted_by_default(location: str | Path) -> None:
     """bot_data holds runtime services (locks, connections) that PTB must not deep-copy."""
-    path = tmp_path / "bot.sqlite3"
+    path = location
     app = build(SqlitePersistence(path), FakeBotApi())
     await app.initialize()
     app.bot_data["services"] = threading.Lock()  # neither copyable nor JSON
@@ -274,8 +285,8 @@ async def test_bot_data_is_not_persisted_by_default(tmp_path: Path) -> None:
         assert await storage._fetchall("SELECT * FROM ptb_bot_data") == []
 
 
-async def test_bot_and_callback_data_round_trip_when_enabled(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_bot_and_callback_data_round_trip_when_enabled(location: str | Path) -> None:
+    path = location
     persistence = SqlitePersistence(path, store_data=PersistenceInput())
     await persistence.update_bot_data({"announcement": "Bonjour 👋", "n": [1, 2.5, None]})
     await persistence.update_callback_data(

@@ -1,0 +1,156 @@
+"""The tables, declared once for both backends (SQLAlchemy Core ``MetaData``).
+
+The repositories build every query from these objects, so SQLAlchemy renders the right SQL for
+SQLite and for PostgreSQL. The DDL itself lives in the frozen, versioned migrations
+(``storage/migrations/<backend>/NNNN_name.sql``): a migration must keep creating what it created
+when it was released, whatever this module says later. ``tests/test_storage_schema.py`` checks
+that a migrated database of each backend has exactly the columns declared here.
+
+Instants are UTC epoch seconds (``BigInteger``); lists are JSON text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table, Text
+
+metadata = MetaData()
+
+
+def _user_fk() -> ForeignKey:
+    return ForeignKey("users.user_id", ondelete="CASCADE")
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("first_name", Text),
+    Column("language", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_seen_at", BigInteger, nullable=False),
+    Column("blocked_at", BigInteger),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("target_jobs", Text, nullable=False),
+    Column("skills", Text, nullable=False),
+    Column("place_code", Text),
+    Column("place_label", Text),
+    Column("radius_km", Integer, nullable=False),
+    Column("contract_types", Text, nullable=False),
+    Column("alert_minute", Integer, nullable=False),
+    Column("alert_days", Integer, nullable=False),
+    Column("alerts_enabled", Integer, nullable=False),
+    Column("last_alert_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+sent_offers = Table(
+    "sent_offers",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("offer_id", Text, primary_key=True),
+    Column("sent_at", BigInteger, nullable=False),
+)
+
+favourites = Table(
+    "favourites",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("offer_id", Text, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("company", Text),
+    Column("place", Text),
+    Column("url", Text),
+    Column("saved_at", BigInteger, nullable=False),
+)
+
+alert_runs = Table(
+    "alert_runs",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("started_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=False),
+    Column("users_due", Integer, nullable=False),
+    Column("users_served", Integer, nullable=False),
+    Column("offers_sent", Integer, nullable=False),
+    Column("ft_calls", Integer, nullable=False),
+    Column("ft_errors", Integer, nullable=False),
+    Column("telegram_errors", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+ft_errors = Table(
+    "ft_errors",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("at", BigInteger, nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("status", Integer),
+)
+
+# python-telegram-bot persistence (storage.persistence.SqlitePersistence): JSON text values, no
+# foreign key to users (PTB may store data before any handler calls upsert_user).
+ptb_user_data = Table(
+    "ptb_user_data",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+)
+
+ptb_chat_data = Table(
+    "ptb_chat_data",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+)
+
+ptb_bot_data = Table(
+    "ptb_bot_data",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+)
+
+ptb_callback_data = Table(
+    "ptb_callback_data",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+)
+
+ptb_conversations = Table(
+    "ptb_conversations",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("key", Text, primary_key=True),  # JSON array, e.g. [chat_id, user_id]
+    Column("state", Text, nullable=False),
+)
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("applied_at", BigInteger, nullable=False),
+)
+
+# Every table holding data, parents first: the order the SQLite → PostgreSQL copy inserts in.
+DATA_TABLES: tuple[Table, ...] = (
+    users,
+    profiles,
+    sent_offers,
+    favourites,
+    alert_runs,
+    ft_errors,
+    ptb_user_data,
+    ptb_chat_data,
+    ptb_bot_data,
+    ptb_callback_data,
+    ptb_conversations,
+)
