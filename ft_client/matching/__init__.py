@@ -15,6 +15,7 @@ One room per concern:
 from ft_client.matching.jobs import (
     FIND_JOBS_THRESHOLD,
     find_jobs,
+    is_alias,
     is_recognised,
     looks_like_place,
     town_or_job,
@@ -46,6 +47,7 @@ __all__ = [
     "SkillMatch",
     "clean_phrases",
     "find_jobs",
+    "is_alias",
     "is_recognised",
     "looks_like_place",
     "match_job",

@@ -172,6 +172,15 @@ def _fulltext_hits(ref: Referential, query: str, limit: int) -> list[tuple[str, 
     return [(code, FULLTEXT_CONFIDENCE * score / best) for code, score in top]
 
 
+def is_alias(query: str) -> bool:
+    """Whether the curated alias table knows these words exactly ("plongeur", "ehpad"): then
+    ``find_jobs`` says what job seekers mean by them, better than any title look-alike."""
+    if not isinstance(query, str):
+        return False
+    key = alias_key(query)
+    return bool(key) and default_aliases().exact(key) is not None
+
+
 def is_recognised(hits: list[JobHit]) -> bool:
     """Whether the best hit is a recognised job (else: say so, offer close matches)."""
     return bool(hits) and hits[0].score >= FIND_JOBS_THRESHOLD
