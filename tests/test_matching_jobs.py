@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from ft_client.matching import FIND_JOBS_THRESHOLD, find_jobs, is_recognised, looks_like_place
+from ft_client.matching import (
+    FIND_JOBS_THRESHOLD,
+    find_jobs,
+    is_recognised,
+    looks_like_place,
+    town_or_job,
+)
 from ft_client.matching.jobs import ALIASES_PATH, JobAliases, alias_key
 from ft_client.referential import Referential
 
@@ -82,6 +88,34 @@ def test_town_names_are_not_jobs(ref: Referential) -> None:
         assert not is_recognised(find_jobs(town, ref)), town
         place = looks_like_place(town, ref)
         assert place is not None and place.name == town
+
+
+@pytest.mark.parametrize(
+    ("town", "look_alike"), [("Tours", "H2912"), ("tours", "H2912"), ("Agen", "F1140")]
+)
+def test_a_town_that_reads_as_a_job_title_is_asked_about_not_taken(
+    ref: Referential, town: str, look_alike: str
+) -> None:
+    """ "Tours" is close to "Régleur sur tour" (0.9 as a title): a close match to offer in a
+    question « Tours : la ville ou un métier ? », never a recognised job."""
+    assert ref.find_jobs(town, limit=1)[0].score >= FIND_JOBS_THRESHOLD  # the trap is real
+    hits = find_jobs(town, ref)
+    assert hits[0].rome_code == look_alike and not is_recognised(hits)
+    asked = town_or_job(town, ref)
+    assert asked is not None and asked.name.casefold() == town.casefold()
+    assert looks_like_place(town, ref) == asked
+
+
+@pytest.mark.parametrize(
+    "query", ["Paris", "Marin", "serveur", "plongeur", "Tours 37000", "zzzz", ""]
+)
+def test_no_question_when_the_words_are_one_thing(ref: Referential, query: str) -> None:
+    """A town that reads as no job ("Paris"), an exact title that is also a commune ("Marin"),
+    an alias, a job, junk: nothing to ask."""
+    assert town_or_job(query, ref) is None
+    if query == "Marin":
+        hits = find_jobs(query, ref)
+        assert hits[0].rome_code == "N3102" and is_recognised(hits)
 
 
 @pytest.mark.parametrize("query", ["Vendeuse", "serveur", "boulanger", "zzzz", "", "75"])

@@ -31,11 +31,6 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 # Telegram shows "typing…" for about 5 seconds per chat action.
 TYPING_REFRESH_SECONDS = 4.0
 
-# find_jobs is typo-tolerant, so any text gets some hit: below this score it is noise
-# (measured: "<script>alert(1)</script>" scores 0.37, "paris 11" 0.4, "dev python" 0.56,
-# real titles ≥ 0.8).
-MIN_JOB_SCORE = 0.5
-
 
 def has_letter(text: str) -> bool:
     """Whether ``text`` has at least one letter: digits alone ("3", "75015") name no job or

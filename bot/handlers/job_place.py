@@ -1,6 +1,7 @@
-"""What /entreprises and /marche share: reading "métier [à lieu]", finding the métier and the
-place in the offline referential, and calling an optional France Travail service with a clear
-French answer when it is off (not subscribed), busy (429) or down.
+"""What /entreprises, /marche, /evolution and /savoiretre share: reading "métier [à lieu]",
+finding the métier (``ft_client.matching.find_jobs``: curated aliases, typo-tolerant titles, a
+recognised job only) and the place in the offline referential, and calling an optional France
+Travail service with a clear French answer when it is off (not subscribed), busy (429) or down.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.handlers.common import MIN_JOB_SCORE, Context, has_letter, record_ft_error, reply_html
+from bot.handlers.common import Context, has_letter, record_ft_error, reply_html
 from bot.render import escape
 from bot.texts import services as t
 from ft_client import FTError, FTRateLimited, FTServiceNotEnabled
+from ft_client.matching import find_jobs, is_recognised
 from ft_client.query import ROME_CODE_RE
-from ft_client.referential import Place, Referential
+from ft_client.referential import JobHit, Place, Referential
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,8 @@ MAX_PLACE_CHARS: Final = 100
 _PLACE_ONLY_RE: Final = re.compile(r"^(?:à|a|au)\s+(?P<place>\S.*)$", re.I)
 _PLACE_RE: Final = re.compile(r"^(?P<job>.*\S)\s+(?:à|a|au)\s+(?P<place>\S.*)$", re.I)
 _TRAILING_CODE_RE: Final = re.compile(r"^(?P<job>.*\S)\s+(?P<code>\d{5}|\d{2,3}|2[AB])$", re.I)
-# find_jobs score of a text that is a job title itself ("aide à domicile" 1.0), not job words
-# followed by a place ("serveur à Lyon" 0.6).
+# find_jobs confidence of a text that is a job itself ("aide à domicile" 0.97, an alias), not job
+# words followed by a place ("serveur à Lyon": 0.8, the alias "serveur" inside longer words).
 JOB_TITLE_SCORE: Final = 0.9
 
 
@@ -58,28 +60,31 @@ def split_job_place(text: str) -> tuple[str, str | None]:
 
 async def names_a_job(referential: Referential, text: str) -> bool:
     """Whether the whole text is a job title (near-exact), so its " à " is no place."""
-    try:
-        hits = await asyncio.to_thread(referential.find_jobs, text[:MAX_INPUT_CHARS], 1)
-    except ValueError:
-        return False
+    hits = await _find_jobs(referential, text)
     return bool(hits) and hits[0].score >= JOB_TITLE_SCORE
 
 
 async def find_job(referential: Referential, words: str) -> tuple[str, str] | None:
-    """(ROME code, label) for a code or job words; None when nothing fits well enough."""
+    """(ROME code, label) for a code or job words; None when no job is recognised (close
+    matches are no answer here: "Paris", "vaisselle")."""
     code = words.strip().upper()
     if ROME_CODE_RE.match(code):
         job = referential.job(code)
         return (job.code, job.label) if job else None
     if not has_letter(words):
         return None
-    try:
-        hits = await asyncio.to_thread(referential.find_jobs, words[:MAX_INPUT_CHARS], 1)
-    except ValueError:
-        return None
-    if not hits or hits[0].score < MIN_JOB_SCORE:
+    hits = await _find_jobs(referential, words)
+    if not is_recognised(hits):
         return None
     return hits[0].rome_code, hits[0].job_label
+
+
+async def _find_jobs(referential: Referential, words: str) -> list[JobHit]:
+    # CPU work (the first call builds indexes): off the event loop.
+    try:
+        return await asyncio.to_thread(find_jobs, words[:MAX_INPUT_CHARS], referential, 1)
+    except ValueError:
+        return []
 
 
 def departement_of(referential: Referential, words: str) -> str | None:

@@ -12,7 +12,14 @@ One room per concern:
 - ``offers``: ``rank_offers`` — offers ranked for a profile, with reasons.
 """
 
-from ft_client.matching.jobs import FIND_JOBS_THRESHOLD, find_jobs, is_recognised, looks_like_place
+from ft_client.matching.jobs import (
+    FIND_JOBS_THRESHOLD,
+    find_jobs,
+    is_alias,
+    is_recognised,
+    looks_like_place,
+    town_or_job,
+)
 from ft_client.matching.offers import MatchProfile, RankedOffer, rank_offers
 from ft_client.matching.scores import MatchReport, MissingSkill, match_job
 from ft_client.matching.skills import (
@@ -40,12 +47,14 @@ __all__ = [
     "SkillMatch",
     "clean_phrases",
     "find_jobs",
+    "is_alias",
     "is_recognised",
     "looks_like_place",
     "match_job",
     "matcher_for",
     "rank_offers",
     "suggest_jobs",
+    "town_or_job",
     "use_vocabulary",
     "warm_up",
 ]

@@ -14,6 +14,11 @@ Three sources, in this order of trust:
 ``FIND_JOBS_THRESHOLD``: below it a hit is not a recognised job — the caller says so, and may
 offer the hits as close matches or ask for a rephrase; it must not act on them (e.g. add them to
 a profile). ``looks_like_place`` tells a town typed where a job was expected ("Paris").
+
+A bare town name is no recognised job even when it is close to a ROME title ("Tours" reads
+"Régleur sur tour" at 0.9, "Agen" "Agenceur" at 0.8): those title hits are close matches only,
+and ``town_or_job`` names the town so the caller can ask « Tours : la ville ou un métier ? ».
+An exact title ("Marin", also a commune) or a curated alias stays a job.
 """
 
 from __future__ import annotations
@@ -133,6 +138,9 @@ def find_jobs(
         (hit, hit.score if exact is None or hit.score >= 1.0 else min(hit.score, CLOSE_ONLY))
         for hit in title_hits
     ]
+    if exact is None and _bare_town(query, ref) is not None:
+        # "Tours" is first the town: a fuzzy title hit is a question, not an answer.
+        titles = [(hit, c if c >= 1.0 else min(c, CLOSE_ONLY)) for hit, c in titles]
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
@@ -164,9 +172,51 @@ def _fulltext_hits(ref: Referential, query: str, limit: int) -> list[tuple[str, 
     return [(code, FULLTEXT_CONFIDENCE * score / best) for code, score in top]
 
 
+def is_alias(query: str) -> bool:
+    """Whether the curated alias table knows these words exactly ("plongeur", "ehpad"): then
+    ``find_jobs`` says what job seekers mean by them, better than any title look-alike."""
+    if not isinstance(query, str):
+        return False
+    key = alias_key(query)
+    return bool(key) and default_aliases().exact(key) is not None
+
+
 def is_recognised(hits: list[JobHit]) -> bool:
     """Whether the best hit is a recognised job (else: say so, offer close matches)."""
     return bool(hits) and hits[0].score >= FIND_JOBS_THRESHOLD
+
+
+def _bare_town(query: str, ref: Referential) -> Place | None:
+    """The commune whose name the query is, exactly (accents and case aside), else None."""
+    text = normalize(query, MAX_QUERY_CHARS)
+    if not text or text.isdigit():
+        return None
+    places = ref.find_places(query[: MAX_QUERY_CHARS * 2], limit=1)
+    if not places or normalize(places[0].name, MAX_QUERY_CHARS) != text:
+        return None
+    return places[0]
+
+
+def town_or_job(query: str, referential: Referential | None = None) -> Place | None:
+    """The town a bare town name designates when the name also reads as a ROME title closely
+    enough to be taken for a job ("Tours" → Régleur sur tour, 0.9): the caller asks which one
+    the person means. None for anything else — a town that reads as no job ("Paris": just a
+    place, see ``looks_like_place``), an exact title ("Marin"), an alias, a non-town."""
+    if not isinstance(query, str):
+        return None
+    ref = referential if referential is not None else Referential.load()
+    if default_aliases().exact(alias_key(query)) is not None:
+        return None
+    town = _bare_town(query, ref)
+    if town is None:
+        return None
+    try:
+        titles = ref.find_jobs(query, limit=1)
+    except ValueError:
+        return None
+    if not titles or not FIND_JOBS_THRESHOLD <= titles[0].score < 1.0:
+        return None
+    return town
 
 
 def looks_like_place(query: str, referential: Referential | None = None) -> Place | None:

@@ -1,14 +1,19 @@
 """Answers to the first two steps: the target jobs, then the skills.
 
-Jobs are typed (words, matched by `ft_client.matching.find_jobs`, or a ROME code) and picked
-from buttons: recognised jobs as choices, hits under the confidence threshold only as
-« Vouliez-vous dire… » suggestions; a town typed here is named as a place. Skills are toggled
-from the chosen jobs' core skills or typed as a list.
+Jobs are typed (words, or a ROME code) and picked from buttons. Words go to
+`bot.job_lookup.look_up_jobs` (ROMEO first when subscribed and confident, the offline
+`ft_client.matching.find_jobs` otherwise), except words the curated alias table knows
+("plongeur", "ehpad"): there the offline answer is the project's own knowledge of what job
+seekers mean, and stands. Recognised jobs are offered as choices, hits under the confidence
+threshold only as « Vouliez-vous dire… » suggestions; a town typed here is named as a place,
+and a town that reads as a job title ("Tours") is asked about. Skills are toggled from the
+chosen jobs' core skills or typed as a list.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -38,7 +43,17 @@ from bot.handlers.onboarding.parsing import (
 )
 from bot.handlers.onboarding.prompts import after_step, ask_skills
 from bot.handlers.onboarding.states import JOBS, PLACE, SKILLS
-from ft_client.matching import FIND_JOBS_THRESHOLD, find_jobs, is_recognised, looks_like_place
+from bot.job_lookup import look_up_jobs
+from bot.render import escape
+from bot.services import Services
+from ft_client.matching import (
+    FIND_JOBS_THRESHOLD,
+    find_jobs,
+    is_alias,
+    is_recognised,
+    looks_like_place,
+    town_or_job,
+)
 from ft_client.referential import JobHit, Referential
 
 T = texts.onboarding
@@ -48,6 +63,27 @@ JOB_CHOICES = 5
 # buttons; below, the words named nothing (same floor as /match).
 MIN_CLOSE_MATCH = 0.5
 CLOSE_MATCHES = 3
+
+
+def town_or_job_question(town: str) -> str:
+    """A town whose name reads as a job title ("Tours" → Régleur sur tour): which one?"""
+    name = escape(town)
+    return (
+        f"<b>{name} : la ville ou un métier ?</b>\n"
+        f"{name} est une ville (la commune se choisit à une autre étape). Si vous pensiez à un "
+        "métier, touchez-le ci-dessous ; sinon, écrivez le métier que vous cherchez."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JobAnswer:
+    """What typed job words name: jobs to offer (``recognised`` or close matches), or a town
+    (``place``), or a town that may also be meant as a job (``town``, with ``hits``)."""
+
+    hits: list[JobHit] = field(default_factory=list)
+    recognised: bool = False
+    place: str | None = None
+    town: str | None = None
 
 
 # --------------------------------------------------------------------------- jobs
@@ -86,34 +122,59 @@ async def jobs_text(update: Update, context: Context) -> str:
     if is_code_like(text):
         await reply_html(update, context, T.job_not_words(text))
         return JOBS
-    hits, place = await asyncio.to_thread(_look_up_job, referential, text)
-    if place is not None:
-        await reply_html(update, context, T.job_is_place(place))
+    answer = await _look_up_job(services(context), text)
+    if answer.town is not None:
+        choices = [(hit.rome_code, hit.job_label) for hit in answer.hits]
+        keyboard = jobs_keyboard(choices, draft) if choices or draft["jobs"] else None
+        await reply_html(update, context, town_or_job_question(answer.town), keyboard)
         return JOBS
-    if not hits:
+    if answer.place is not None:
+        await reply_html(update, context, T.job_is_place(answer.place))
+        return JOBS
+    if not answer.hits:
         await reply_html(update, context, T.job_not_found(text))
         return JOBS
-    choices = [(hit.rome_code, hit.job_label) for hit in hits]
+    choices = [(hit.rome_code, hit.job_label) for hit in answer.hits]
     # Close matches are suggestions only: a tap on one is the user's own choice.
-    recognised = is_recognised(hits)
-    message = T.job_choices(text, hits[0].why) if recognised else T.job_close_matches(text)
+    message = (
+        T.job_choices(text, answer.hits[0].why) if answer.recognised else T.job_close_matches(text)
+    )
     await reply_html(update, context, message, jobs_keyboard(choices, draft))
     return JOBS
 
 
-def _look_up_job(referential: Referential, text: str) -> tuple[list[JobHit], str | None]:
+async def _look_up_job(svc: Services, text: str) -> JobAnswer:
     """The jobs to offer for typed words — the recognised ones, else the close matches — or
-    the name of the town the words are (CPU work: run off the event loop)."""
-    try:
-        hits = find_jobs(text, referential, limit=JOB_CHOICES) if has_letter(text) else []
-    except ValueError:
-        hits = []
+    the town the words are."""
+    hits: list[JobHit] = []
+    town = None
+    if has_letter(text):
+        if is_alias(text):
+            hits = await asyncio.to_thread(_offline_jobs, svc.referential, text)
+        else:
+            hits = (await look_up_jobs([text], svc, limit=JOB_CHOICES))[0]
+        # CPU work (place look-up): off the event loop.
+        town = await asyncio.to_thread(town_or_job, text, svc.referential)
+    if town is not None:
+        # Asked before taking any hit: ROMEO may be confident about "Tours" too.
+        return JobAnswer(_close_matches(hits), town=town.name)
     if is_recognised(hits):
-        return [hit for hit in hits if hit.score >= FIND_JOBS_THRESHOLD], None
-    place = _place_named(referential, text)
+        return JobAnswer([hit for hit in hits if hit.score >= FIND_JOBS_THRESHOLD], True)
+    place = await asyncio.to_thread(_place_named, svc.referential, text)
     if place is not None:
-        return [], place
-    return [hit for hit in hits if hit.score >= MIN_CLOSE_MATCH][:CLOSE_MATCHES], None
+        return JobAnswer(place=place)
+    return JobAnswer(_close_matches(hits))
+
+
+def _offline_jobs(referential: Referential, text: str) -> list[JobHit]:
+    try:
+        return find_jobs(text, referential, limit=JOB_CHOICES)
+    except ValueError:
+        return []
+
+
+def _close_matches(hits: list[JobHit]) -> list[JobHit]:
+    return [hit for hit in hits if hit.score >= MIN_CLOSE_MATCH][:CLOSE_MATCHES]
 
 
 def _place_named(referential: Referential, text: str) -> str | None:
