@@ -175,6 +175,8 @@ def match_report(view: MatchView, criteria_summary: str | None = None) -> str:
                 lines.append(f"   <i>{plain(why, 90)}</i>")
         if not view.place_label:
             lines.append(escape(t.NO_PLACE_HINT))
+    if any(code != view.job_code for code, _label in view.other_targets):
+        lines.append(t.MATCH_SEE_OTHER)
     return fit_lines(lines, offer_cards.PHONE_LIMIT)
 
 
