@@ -155,7 +155,7 @@ def test_offer_card_you_have_you_lack_and_distance() -> None:
     assert "Vous avez" in text and "• Service en salle" in text
     assert "Il vous manque" in text and "• Encaissement" in text
     if offer.place.latitude is not None:
-        assert "\\u00a0km" in text
+        assert "\u00a0km" in text
 
 
 def test_offer_line_single_line_escaped() -> None:
