@@ -26,6 +26,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, offer_cards
 from bot.criteria import DEFAULT_RADIUS_KM, Criteria, criteria_for, origin_of
+from bot.handlers import free_text
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -368,6 +369,7 @@ async def page_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
+    free_text.register(application)  # plain text that reads like a search, shared locations
     # block=False: a slow France Travail answer must not hold up the other users' updates
     # (PTB handles updates one after the other otherwise).
     application.add_handler(CommandHandler(["recherche", "search"], search_command, block=False))
