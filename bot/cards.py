@@ -192,9 +192,7 @@ def match_detail(view: MatchView) -> str:
     if view.transversal:
         lines.append("")
         lines.append("<b>🪪 Aussi dans votre profil</b>")
-        lines.append(
-            ", ".join(f"{plain(label, 40)} ({escape(cat)})" for label, cat in view.transversal[:8])
-        )
+        lines.extend(f"• {plain(label, 40)} ({escape(cat)})" for label, cat in view.transversal[:8])
     groups: dict[str, list[str]] = {}
     for advice in view.recommendations:
         heading, _, label = advice.partition(" : ")

@@ -1,7 +1,9 @@
 """Plain text that reads like a search, and a location shared outside onboarding.
 
-"je cherche un travail de développeur à Rennes", "serveuse paris", "aide soignante" typed
+"je cherche un travail de développeur à Rennes", "serveuse paris", "cariste en CDI" typed
 without /recherche are searched as if they followed it (instead of "Je n'ai pas compris").
+A bare word ("serveur") is not taken for a search: it is often the late answer to a question
+that is over, and "Je n'ai pas compris" then says what to do.
 A shared location gets "📍 Vous êtes près de …" with "Offres autour de moi": the profile's
 jobs around that commune. Registered by `bot.handlers.search`, after the onboarding and
 /profil handlers, and never taking the answer to a question the bot just asked.
@@ -9,7 +11,9 @@ jobs around that commune. Registered by `bot.handlers.search`, after the onboard
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -35,14 +39,23 @@ _SEARCH_OPENERS: Final = ("je cherche", "cherche ", "recherche ", "je recherche"
 
 
 def reads_like_search(text: str, ref: Referential) -> bool:
-    """A line naming a job (recognised), or job words with a place, or "je cherche …"."""
+    """ "je cherche …", or a recognised job with a place or a search word (radius, contract,
+    temps partiel, débutant)."""
     request = parse_search_text(text)
     if not isinstance(request, SearchRequest) or not request.job_words:
         return False
     if text.strip().lower().startswith(_SEARCH_OPENERS):
         return True
-    if request.place_kind is not PlaceKind.NONE:
-        return True
+    flags = (
+        request.place_kind is not PlaceKind.NONE
+        or request.radius_km is not None
+        or bool(request.contract_types)
+        or request.alternance
+        or request.part_time is not None
+        or request.beginner
+    )
+    if not flags:
+        return False
     try:
         hits = find_jobs(request.job_text, ref, limit=1)
     except ValueError:
@@ -50,13 +63,17 @@ def reads_like_search(text: str, ref: Referential) -> bool:
     return is_recognised(hits) and hits[0].score >= JOB_WORDS_MIN_SCORE
 
 
+TextSearch = Callable[[Update, Context, str], Coroutine[Any, Any, None]]
+StartSearch = Callable[..., Coroutine[Any, Any, None]]
+
+
 class SearchLikeTextHandler(MessageHandler):
     """Private plain text that reads like a search, unless it answers a pending question."""
 
-    def __init__(self, application: Application) -> None:
+    def __init__(self, application: Application, search: TextSearch) -> None:
         super().__init__(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
-            free_text_search,
+            functools.partial(free_text_search, search=search),
             block=False,
         )
         self._application = application
@@ -78,12 +95,10 @@ class SearchLikeTextHandler(MessageHandler):
         return result if reads_like_search(message.text, services_.referential) else False
 
 
-async def free_text_search(update: Update, context: Context) -> None:
-    from bot.handlers.search import run_text_search  # search registers this module
-
+async def free_text_search(update: Update, context: Context, *, search: TextSearch) -> None:
     message = update.effective_message
     if message is not None and message.text:
-        await run_text_search(update, context, message.text)
+        await search(update, context, message.text)
 
 
 async def shared_location(update: Update, context: Context) -> None:
@@ -111,9 +126,7 @@ async def shared_location(update: Update, context: Context) -> None:
     )
 
 
-async def around_me_button(update: Update, context: Context) -> None:
-    from bot.handlers.search import start_search
-
+async def around_me_button(update: Update, context: Context, *, start: StartSearch) -> None:
     data = callbacks.from_update(update)
     user = update.effective_user
     svc = services(context)
@@ -134,11 +147,12 @@ async def around_me_button(update: Update, context: Context) -> None:
         radius_km=profile.radius_km or DEFAULT_RADIUS_KM,
     )
     job_text = ", ".join(job.label for job in profile.target_jobs)
-    await start_search(update, context, job_text, criteria, edit=True)
+    await start(update, context, job_text, criteria, edit=True)
 
 
-def register(application: Application) -> None:
-    application.add_handler(SearchLikeTextHandler(application))
+def register(application: Application, search: TextSearch, start: StartSearch) -> None:
+    """``search``: /recherche's line search; ``start``: shows a `Criteria` search's first page."""
+    application.add_handler(SearchLikeTextHandler(application, search))
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.LOCATION,
@@ -146,5 +160,9 @@ def register(application: Application) -> None:
         )
     )
     application.add_handler(
-        CallbackQueryHandler(around_me_button, pattern=callbacks.pattern(ACTION_NEAR), block=False)
+        CallbackQueryHandler(
+            functools.partial(around_me_button, start=start),
+            pattern=callbacks.pattern(ACTION_NEAR),
+            block=False,
+        )
     )

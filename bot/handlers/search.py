@@ -369,7 +369,8 @@ async def page_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    free_text.register(application)  # plain text that reads like a search, shared locations
+    # Plain text that reads like a search, and shared locations.
+    free_text.register(application, run_text_search, start_search)
     # block=False: a slow France Travail answer must not hold up the other users' updates
     # (PTB handles updates one after the other otherwise).
     application.add_handler(CommandHandler(["recherche", "search"], search_command, block=False))
