@@ -213,8 +213,12 @@ def match_detail(view: MatchView) -> str:
     return fit_lines(lines, offer_cards.PHONE_LIMIT)
 
 
-def match_keyboard(view: MatchView) -> InlineKeyboardMarkup | None:
+def match_keyboard(
+    view: MatchView, exits: Sequence[InlineKeyboardButton] = ()
+) -> InlineKeyboardMarkup | None:
+    """Offers, the detail, ``exits`` (wider searches when no offer is found), other jobs."""
     rows = offer_buttons([r.offer for r in view.offers])
+    rows.extend([button] for button in exits)
     rows.append(
         [
             InlineKeyboardButton(

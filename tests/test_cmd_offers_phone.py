@@ -249,3 +249,20 @@ async def test_a_shared_location_offers_offers_around_me(tmp_path) -> None:
         assert "Serveur en restauration" in results.text
         assert "+ 10\u00a0km" in results.text
         assert_phone_sized(env, 708)
+
+
+async def test_match_without_offers_has_exits(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        put_offers(env, "Zythologue", 2, rome_code="K2402", commune_prefix="751")
+        await make_profile(env, 709, place=("2A004", "Ajaccio"), jobs=(("K2402", "Ingénieur"),))
+        user = env.user(709)
+        await user.send("/match K2402")
+        report = await last(user)
+        assert "Aucune offre en cours" in report.text
+        assert {"Élargir à 50 km", "Toute la France"} <= set(report.button_texts)
+        await user.press("Toute la France")
+        found = await last(user)
+        assert found.message_id == report.message_id
+        assert "toute la France" in found.text
+        assert "Zythologue — Maison 1" in found.text or "offres, page" in found.text
+        assert_phone_sized(env, 709)

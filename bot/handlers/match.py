@@ -19,7 +19,7 @@ from typing import Any, Final
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, cards
+from bot import callbacks, cards, offer_cards
 from bot.criteria import Criteria, criteria_for, origin_of
 from bot.handlers.common import (
     Context,
@@ -33,6 +33,7 @@ from bot.handlers.common import (
 from bot.handlers.offer import remember_offers
 from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
+from bot.searches import remember_criteria
 from bot.texts import commands as t
 from ft_client import OfferQuery
 from ft_client.matching import (
@@ -287,8 +288,16 @@ async def show_match(
         other_targets=other_targets,
         origin=origin_of(svc.referential, criteria.commune_code),
     )
+    exits: list[Any] = []
+    if page is not None and not ranked:
+        # No offer: a way forward (wider radius, all of France, any contract) as a search.
+        key = remember_criteria(context, job.label, criteria)
+        exits = offer_cards.change_buttons(criteria, key)
     await reply_html(
-        update, context, cards.match_report(view, criteria.summary()), cards.match_keyboard(view)
+        update,
+        context,
+        cards.match_report(view, criteria.summary()),
+        cards.match_keyboard(view, exits),
     )
 
 

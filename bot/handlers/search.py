@@ -16,8 +16,6 @@ for 50 offers at a time through `Services.search_offers` (a TTL cache). The sear
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Awaitable
 from typing import Any, Final
 
@@ -39,6 +37,7 @@ from bot.handlers.common import (
 from bot.handlers.offer import remember_offers
 from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
+from bot.searches import recall_search, remember_search, search_key
 from bot.texts import commands as t
 from bot.texts import offers as ot
 from ft_client import FTBadRequest
@@ -58,8 +57,6 @@ COMMANDS: list[tuple[str, str]] = [("recherche", t.SEARCH_DESCRIPTION)]
 
 PAGE_SIZE: Final = 5
 FETCH_SIZE: Final = 50  # offers asked per France Travail call (10 pages)
-SEARCHES_KEPT: Final = 10
-SEARCHES_KEY: Final = "searches"
 MAX_CHOICES: Final = 6
 # A job searched by its ROME code: true title hits score ≥ 0.85, fuzzy guesses 0.6–0.76
 # ("zythologue" → "Ethologue" 0.76), which are better searched as the words typed.
@@ -80,30 +77,6 @@ def error_text(error: SearchTextError) -> str:
     ):
         return ot.SEARCH_RADIUS.format(fragment=escape(truncate(error.fragment or "", 30)))
     return ot.SEARCH_EMPTY
-
-
-def search_key(job_text: str, criteria: Criteria) -> str:
-    payload = json.dumps([job_text, criteria.to_dict()], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()[:10]
-
-
-def remember_search(context: Context, key: str, search: dict[str, Any]) -> None:
-    if context.user_data is None:
-        return
-    searches = context.user_data.get(SEARCHES_KEY)
-    if not isinstance(searches, dict):
-        searches = {}
-    searches.pop(key, None)
-    searches[key] = search
-    while len(searches) > SEARCHES_KEPT:
-        searches.pop(next(iter(searches)))
-    context.user_data[SEARCHES_KEY] = searches
-
-
-def recall_search(context: Context, key: str) -> dict[str, Any] | None:
-    searches = context.user_data.get(SEARCHES_KEY) if context.user_data is not None else None
-    found = searches.get(key) if isinstance(searches, dict) else None
-    return found if isinstance(found, dict) else None
 
 
 def job_criteria(ref: Referential, job_text: str) -> tuple[dict[str, Any], str] | None:
