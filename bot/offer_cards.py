@@ -271,7 +271,7 @@ def search_page(view: SearchPageView) -> str:
         return "\n".join(
             [
                 ot.NO_RESULT.format(job=plain(view.job_text, 80), summary=summary),
-                ot.NO_RESULT_EXITS if change_buttons(view.criteria, "k") else "",
+                ot.NO_RESULT_EXITS if change_buttons(view.criteria, "k") else ot.NO_RESULT_WORDS,
             ]
         ).strip()
     count = "1 offre" if view.total == 1 else f"{number_fr(view.total)} offres"

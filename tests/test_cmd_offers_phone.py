@@ -130,6 +130,7 @@ async def test_contract_types_of_the_profile_and_of_the_search_apply(tmp_path) -
         ("/recherche serveur partout", "toute la France"),
         ("/recherche serveur dans le Rhône", "Rhône (département 69)"),
         ("/recherche serveur à Trifouillis-les-Oies", "Je ne connais pas"),
+        ("/recherche qsdfgh partout", "Essayez d'autres mots"),  # no exit left: a hint
     ],
 )
 async def test_places_are_never_substituted(tmp_path, text: str, expected: str) -> None:

@@ -16,6 +16,7 @@ for 50 offers at a time through `Services.search_offers` (a TTL cache). The sear
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable
 from typing import Any, Final
 
@@ -37,7 +38,7 @@ from bot.handlers.common import (
 from bot.handlers.offer import remember_offers
 from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
-from bot.searches import recall_search, remember_search, search_key
+from bot.searches import recall_search, remember_criteria, remember_search, search_key
 from bot.texts import commands as t
 from bot.texts import offers as ot
 from ft_client import FTBadRequest
@@ -50,7 +51,7 @@ from ft_client.place_names import (
     resolve_place,
 )
 from ft_client.query import clean_keywords
-from ft_client.referential import Referential
+from ft_client.referential import Place, Referential
 from ft_client.search_text import SearchErrorKind, SearchRequest, SearchTextError, parse_search_text
 
 COMMANDS: list[tuple[str, str]] = [("recherche", t.SEARCH_DESCRIPTION)]
@@ -92,6 +93,14 @@ def job_criteria(ref: Referential, job_text: str) -> tuple[dict[str, Any], str] 
     if not keywords:
         return None
     return {"rome_codes": (), "keywords": keywords}, job_text
+
+
+def _find(ref: Referential, text: str) -> list[Place]:
+    """Communes named ``text``; none for text the referential refuses (empty, too long)."""
+    try:
+        return ref.find_places(text, limit=20)
+    except ValueError:
+        return []
 
 
 def place_overrides(choice: PlaceChoice, label: str, radius_km: int) -> dict[str, Any]:
@@ -170,9 +179,8 @@ async def start_search(
     update: Update, context: Context, job_text: str, criteria: Criteria, *, edit: bool = False
 ) -> None:
     """Remember the search and show its first page (editing the pressed message if ``edit``)."""
-    key = search_key(job_text, criteria)
-    search = {"q": job_text[:100], "c": criteria.to_dict()}
-    remember_search(context, key, search)
+    key = remember_criteria(context, job_text, criteria)
+    search = recall_search(context, key) or {}
     rendered = await render_page(update, context, key, search, 0)
     if rendered is None:
         return
@@ -211,10 +219,7 @@ async def run_text_search(update: Update, context: Context, text: str) -> None:
             overrides["radius_km"] = request.radius_km
     else:
         resolution = await asyncio.to_thread(
-            resolve_place,
-            request.place_kind,
-            request.place_text,
-            lambda q: ref.find_places(q, limit=20),
+            resolve_place, request.place_kind, request.place_text, functools.partial(_find, ref)
         )
         shown = escape(truncate(resolution.query or request.place_text or "", 60))
         if resolution.status is ResolutionStatus.UNIQUE and resolution.unique is not None:

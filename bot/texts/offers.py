@@ -22,6 +22,10 @@ EVERYWHERE_BUTTON: Final = "Toute la France"
 ANY_CONTRACT_BUTTON: Final = "Sans filtre de contrat"
 NO_RESULT: Final = "Aucune offre ne correspond à « {job} » ({summary})."
 NO_RESULT_EXITS: Final = "Élargissez la recherche avec les boutons ci-dessous."
+NO_RESULT_WORDS: Final = (
+    "Essayez d'autres mots, par exemple le nom du métier : /recherche serveur, "
+    "ou voyez les métiers proches de vos compétences : /metiers"
+)
 
 SEARCH_EMPTY: Final = (
     "Indiquez ce que vous cherchez : écrivez un métier, et si vous voulez un lieu : "
