@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import callbacks, cards
+from bot import callbacks, cards, offer_cards
+from bot.criteria import Criteria
 from ft_client.models import Offer
 
 SAMPLES = Path(__file__).parent / "fixtures" / "ft_samples"
@@ -105,9 +106,10 @@ def test_offer_card_has_every_field_escaped() -> None:
     assert f'href="{offer.page_url}"' in html
     if offer.company.name:
         assert offer.company.name in text
+    assert "€ brut/mois" in text or "non précisé" in text  # normalised, never raw
     if offer.salary and offer.salary.label:
-        assert offer.salary.label in text
-    assert "Publiée le" in text
+        assert offer.salary.label not in text
+    assert "publiée le" in text
 
 
 def test_offer_card_evil_and_huge_offer_stays_valid_and_keeps_link() -> None:
@@ -119,7 +121,7 @@ def test_offer_card_evil_and_huge_offer_stays_valid_and_keeps_link() -> None:
     assert "Brasserie <Chez Léa> & fils" in text  # shown to the user as typed by the API
     assert text.rstrip().endswith("Voir l'offre sur France Travail")
     assert "…" in text
-    assert "• … et 28 autres" in text
+    assert "Compétences demandées" in text
 
 
 def test_offer_card_minimal_offer() -> None:
@@ -133,15 +135,34 @@ def test_offer_card_minimal_offer() -> None:
 def test_offer_keyboard_callback_data_valid() -> None:
     offer = sample_offer()
     decoded = assert_keyboard(cards.offer_keyboard(offer))
-    assert [(d.action, d.args) for d in decoded] == [(cards.ACTION_SAVE, (offer.id,))]
+    assert [(d.action, d.args) for d in decoded] == [
+        (cards.ACTION_SAVE, (offer.id,)),
+        (offer_cards.ACTION_HIDE, (offer.id,)),
+    ]
+    saved = assert_keyboard(cards.offer_keyboard(offer, saved=True))
+    assert saved[0].action == offer_cards.ACTION_UNSAVE  # the star toggles
     url_buttons = [b for row in cards.offer_keyboard(offer).inline_keyboard for b in row if b.url]
-    assert url_buttons[0].url == offer.page_url
+    assert url_buttons[0].text == "Postuler"
+    assert url_buttons[0].url.startswith("https://")
+
+
+def test_offer_card_you_have_you_lack_and_distance() -> None:
+    offer = sample_offer()
+    paris = (48.8566, 2.3522)
+    text = assert_telegram_html(
+        cards.offer_card(offer, origin=paris, have=["Service en salle"], lack=["Encaissement"])
+    )
+    assert "Vous avez" in text and "• Service en salle" in text
+    assert "Il vous manque" in text and "• Encaissement" in text
+    if offer.place.latitude is not None:
+        assert "\u00a0km" in text
 
 
 def test_offer_line_single_line_escaped() -> None:
     line = cards.offer_line(evil_offer(100), index=3)
-    assert "\n" not in line
+    assert line.count("\n") == 1  # title and company, then place, contract, salary, date
     assert line.startswith("3. <b>")
+    assert len(line) < 260
     assert_telegram_html(line)
 
 
@@ -166,12 +187,23 @@ def test_match_report_content() -> None:
     text = assert_telegram_html(html)
     assert "72\u00a0%" in text
     assert "▰" in text
-    assert "« service en salle » ↔ Service en salle" in text
+    assert "Reconnues : service en salle" in text
     assert "Prise de commande <caisse>" in text
-    assert "Pourquoi : Métier visé · à 3 km" in text
-    assert "près de Paris (10 km)" in text
+    assert "Métier visé" in text
+    assert "près de Paris (10\u00a0km)" in text
     decoded = assert_keyboard(cards.match_keyboard(_view()))
     assert decoded[0].action == cards.ACTION_OFFER
+    assert decoded[-1].action == cards.ACTION_MATCH_DETAIL
+    detail = assert_telegram_html(cards.match_detail(_view()))
+    assert "« service en salle » ↔ Service en salle" in detail
+
+
+def test_match_report_reasons_positive_or_neutral() -> None:
+    reasons = ("Aucune des compétences demandées n'est dans votre profil", "Publiée hier")
+    view = _view(offers=(cards.RankedOfferView(sample_offer(), 0.5, reasons),))
+    text = assert_telegram_html(cards.match_report(view))
+    assert "Aucune des compétences" not in text
+    assert "Publiée hier" in text
 
 
 def test_match_report_without_place_or_offers_or_skills() -> None:
@@ -181,7 +213,8 @@ def test_match_report_without_place_or_offers_or_skills() -> None:
     assert "Aucune de vos compétences" in text
     assert "Aucune offre en cours" in text
     assert "indiquez votre ville" in text
-    assert cards.match_keyboard(_view(offers=())) is None
+    decoded = assert_keyboard(cards.match_keyboard(_view(offers=())))
+    assert [d.action for d in decoded] == [cards.ACTION_MATCH_DETAIL]
 
 
 def test_match_report_ft_error_says_so() -> None:
@@ -240,13 +273,16 @@ def test_favourites_list_many_fits() -> None:
 @pytest.mark.parametrize(("page", "total"), [(0, 23), (2, 23), (4, 23), (0, 3), (0, 0)])
 def test_search_page_and_paging_buttons(page: int, total: int) -> None:
     offers = tuple(evil_offer(50) for _ in range(min(5, max(0, total - page * 5))))
-    view = cards.SearchPageView("serveur <b>", "Lyon", 10, offers, total, page, 5)
+    lyon = Criteria(keywords="serveur", commune_code="69123", place_label="Lyon", radius_km=10)
+    view = cards.SearchPageView("serveur <b>", lyon, offers, total, page, 5)
     text = assert_telegram_html(cards.search_page(view))
     assert "serveur <b>" in text
+    assert len(text) <= 1200
     markup = cards.search_keyboard(view, "k1")
     if total == 0:
         assert "Aucune offre" in text
-        assert markup is None
+        exits = [d.args[1] for d in assert_keyboard(markup)]
+        assert exits == ["wide", "all"]  # never a dead end
         return
     assert f"page {page + 1}/{-(-total // 5)}" in text
     decoded = assert_keyboard(markup)
@@ -261,10 +297,10 @@ def test_search_page_and_paging_buttons(page: int, total: int) -> None:
 
 
 def test_search_page_numbering_and_total_in_french() -> None:
-    view = cards.SearchPageView("boulanger", None, None, (sample_offer(),), 1234, 1, 5)
+    view = cards.SearchPageView("boulanger", Criteria(), (sample_offer(),), 1234, 1, 5)
     text = assert_telegram_html(cards.search_page(view))
     assert "1\u202f234 offres" in text
-    assert "« boulanger » dans toute la France" in text  # no place: said so
+    assert "tous contrats · toute la France" in text  # no place: said so
     assert "6. " in text
 
 
@@ -309,14 +345,19 @@ def test_match_report_advice_first_then_other_missing_skills_once() -> None:
         missing=("Encaissement", "Accueil", "Hygiène"),
         recommendations=("Compétence clé du métier à acquérir : Encaissement.",),
     )
-    text = assert_telegram_html(cards.match_report(view))
-    assert text.index("Pour progresser") < text.index("Autres compétences du métier")
-    assert "• Encaissement" not in text  # said once, in the advice
+    text = assert_telegram_html(cards.match_detail(view))
+    assert text.index("Compétence clé du métier à acquérir :") < text.index(
+        "Autres compétences du métier"
+    )
+    assert text.count("• Encaissement") == 1  # said once, under the advice heading
     assert "• Accueil" in text
     assert "• Hygiène" in text
-    without_advice = assert_telegram_html(cards.match_report(_view(recommendations=())))
-    assert "Compétences à acquérir" in without_advice
-    assert "• Encaissement" in without_advice
+    repeated = _view(
+        missing=("A", "B", "C"),
+        recommendations=tuple(f"Compétence clé du métier à acquérir : {x}." for x in "ABC"),
+    )
+    grouped = assert_telegram_html(cards.match_detail(repeated))
+    assert grouped.count("Compétence clé du métier") == 1
 
 
 def test_and_others_plural() -> None:

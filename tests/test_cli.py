@@ -332,7 +332,7 @@ async def test_demo_piped_end_to_end(tmp_path: Path) -> None:
     assert "Lieu : Paris (75), jusqu'à 10 km" in out
     # The /match report for the code the bot proposed at onboarding.
     assert "Serveur / Serveuse en restauration (G1803)\nVos compétences couvrent" in out
-    assert "« serveur » à Paris" in out
+    assert "« Serveur / Serveuse en restauration » —" in out  # /recherche by the ROME code
     assert "Offre sauvegardée dans vos /favoris" in out
     assert "Vos offres sauvegardées (1)" in out
     # The issue's promise: a person sees an alert in the demo (then nothing sent twice).

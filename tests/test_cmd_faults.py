@@ -40,7 +40,7 @@ async def test_search_france_travail_down_then_bot_keeps_serving(tmp_path) -> No
         user = env.user(205)
         for count, fault in enumerate((500, 429, "malformed"), start=1):
             env.ft.faults.fail_next(20, kind=fault, endpoint="offres_search")
-            await user.send(f"/recherche zythologue {fault}")
+            await user.send(f"/recherche zythologue essai{count}")  # a new search each time
             reply = (await user.replies(timeout=30, count=1))[-1]
             assert reply.text == FT_DOWN, fault
             assert "typing" in env.tg.chat_actions(205)
@@ -51,7 +51,7 @@ async def test_search_france_travail_down_then_bot_keeps_serving(tmp_path) -> No
             assert "/recherche" in (await user.replies(timeout=WAIT, count=1))[-1].text
         # A 400 is France Travail refusing the search, not an outage.
         env.ft.faults.fail_next(1, kind=400, endpoint="offres_search")
-        await user.send("/recherche zythologue 400")
+        await user.send("/recherche zythologue refus")
         refused = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "France Travail refuse cette recherche" in refused.text
         assert (await env.services.storage.stats())["ft_errors_24h"] == 3

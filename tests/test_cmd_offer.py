@@ -46,10 +46,19 @@ async def test_offer_card_save_list_and_remove(tmp_path) -> None:
         assert favourite.offer_id == offer_id
         assert favourite.title == "Zythologue 1"
 
+        # The star toggles: pressed again, the offer leaves the favourites, and comes back.
         await user.press("⭐ Sauvegardée")
         assert (await user.wait_callback_answer(timeout=WAIT)).text == (
-            "Cette offre est déjà dans vos /favoris."
+            "Offre retirée de vos /favoris."
         )
+        unsaved = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "⭐ Sauvegarder" in unsaved.button_texts
+        assert await env.services.storage.list_favourites(301) == []
+        await user.press("⭐ Sauvegarder")
+        assert (await user.wait_callback_answer(timeout=WAIT)).text == (
+            "Offre sauvegardée dans vos /favoris."
+        )
+        (await user.replies(timeout=WAIT, count=1))
 
         await user.send("/favoris")
         listing = (await user.replies(timeout=WAIT, count=1))[-1]

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.search import split_query
 from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def test_split_query() -> None:
-    assert split_query("serveur à Lyon") == ("serveur", "Lyon")
-    assert split_query("vendeur à domicile à Lyon 3e") == ("vendeur à domicile", "Lyon 3e")
-    assert split_query("serveur a  paris") == ("serveur", "paris")
-    assert split_query("serveur") == ("serveur", None)
-    assert split_query("à Lyon") == ("", "Lyon")
-    assert split_query("avocat") == ("avocat", None)
-    assert split_query("") == ("", None)
 
 
 async def test_search_pages_edit_the_same_message_and_use_the_cache(tmp_path) -> None:
@@ -26,7 +15,7 @@ async def test_search_pages_edit_the_same_message_and_use_the_cache(tmp_path) ->
         user = env.user(201)
         await user.send("/recherche zythologue")
         first = (await user.replies(timeout=WAIT, count=1))[-1]
-        assert "12 offres — page 1/3" in first.text
+        assert "12 offres, page 1/3" in first.text
         assert "Zythologue" in first.text
         assert "Suivant »" in first.button_texts
         assert "« Précédent" not in first.button_texts
@@ -62,7 +51,7 @@ async def test_search_pages_edit_the_same_message_and_use_the_cache(tmp_path) ->
         # the cache too.
         await user.send("/recherche  Zythologue ")
         again = (await user.replies(timeout=WAIT, count=1))[-1]
-        assert "12 offres — page 1/3" in again.text
+        assert "12 offres, page 1/3" in again.text
         assert env.ft.stats.calls["offres_search"] == calls
 
 
@@ -73,7 +62,7 @@ async def test_search_with_place_and_profile_default(tmp_path) -> None:
         user = env.user(202)
         await user.send("/recherche zythologue")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
-        assert "à Paris 15e Arrondissement, dans un rayon de 10 km" in reply.text
+        assert "Paris 15e Arrondissement + 10\u00a0km" in reply.text
         assert "3 offres" in reply.text
         await user.send("/search zythologue à Marseille")
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
@@ -88,10 +77,15 @@ async def test_search_with_place_and_profile_default(tmp_path) -> None:
         ("/recherche 😀😀", "Indiquez ce que vous cherchez"),
         ("/recherche à Lyon", "Indiquez ce que vous cherchez"),
         ("/recherche serveur à Qsdfghjklmwxc", "Je ne connais pas le lieu « Qsdfghjklmwxc »"),
+        ("/recherche serveur à Trifouillis-les-Oies", "Je ne connais pas"),
         # A job title containing " à " is not a place: "domicile" is no town.
-        ("/recherche aide à domicile", "« aide à domicile »"),
-        ("/recherche <b>serveur</b> ' OR 1=1; --", "« <b>serveur</b> ' OR 1=1; -- »"),
-        ("/recherche " + "a" * 4000, "Aucune offre ne correspond"),
+        ("/recherche aide à domicile", "Employé familial"),
+        ("/recherche <b>serveur</b> ' OR 1=1; --", "sans balises"),
+        ("/recherche serveur à <i>Paris</i>", "sans balises"),
+        ("/recherche " + "serveur " * 500, "trop longue"),  # Telegram splits longer ones
+        ("/recherche serveur à Paris 0 km", "Le rayon va de 1 à 100 km"),
+        ("/recherche serveur à Paris 5000 km", "Le rayon va de 1 à 100 km"),
+        ("/recherche serveur à Paris abc km", "Le rayon va de 1 à 100 km"),
     ],
 )
 async def test_search_bad_input(tmp_path, text: str, expected: str) -> None:
@@ -137,7 +131,7 @@ async def test_search_huge_input_with_place(tmp_path) -> None:
         await user.send("/recherche " + "serveur " * 450 + "à " + "Paris " * 20)
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Désolé" not in reply.text
-        assert len(reply.text) <= 4096
+        assert "trop longue" in reply.text
 
 
 async def test_paging_still_works_after_a_restart(tmp_path) -> None:

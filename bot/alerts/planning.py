@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.criteria import criteria_for
+from bot.hidden_offers import hidden_for
 from bot.services import match_profile_for
 from ft_client import OfferQuery
 from ft_client.matching import RankedOffer, rank_offers
@@ -77,14 +79,9 @@ def alert_query_key(profile: Profile, referential: Referential) -> OfferQuery | 
     codes = tuple(sorted({job.code for job in profile.target_jobs if job.code}))
     if not codes:
         return None
-    commune = query_commune(referential, profile.place_code)
-    return OfferQuery(
-        rome_codes=codes,
-        commune=commune,
-        distance_km=profile.radius_km if commune else None,
-        contract_types=tuple(sorted(set(profile.contract_types))),
-        sort=1,  # creation date first, as France Travail's own alerts do
-    )
+    # The same criteria as /match and /recherche (place, radius, contract types).
+    criteria = criteria_for(profile, rome_codes=codes)
+    return dataclasses.replace(criteria.query(referential), sort=1)  # newest first, as FT's alerts
 
 
 def plan_groups(
@@ -209,6 +206,7 @@ def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) ->
 def rank_for(
     profile: Profile, referential: Referential, offers: Sequence[Offer], now: datetime
 ) -> list[RankedOffer]:
+    offers = [o for o in offers if o.id not in hidden_for(profile.user_id)]  # hidden with 🙈
     if not offers:
         return []
     return rank_offers(

@@ -19,7 +19,8 @@ from typing import Any, Final
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, cards
+from bot import callbacks, cards, offer_cards
+from bot.criteria import Criteria, criteria_for, origin_of
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -30,7 +31,9 @@ from bot.handlers.common import (
     services,
 )
 from bot.handlers.offer import remember_offers
+from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
+from bot.searches import remember_criteria
 from bot.texts import commands as t
 from ft_client import OfferQuery
 from ft_client.matching import (
@@ -51,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 COMMANDS: list[tuple[str, str]] = [("match", t.MATCH_DESCRIPTION)]
 
-OFFERS_SHOWN: Final = 5
+OFFERS_SHOWN: Final = 3  # with the score and skills, all on one phone screen
 OFFERS_RANKED: Final = 50  # one France Travail page, ranked locally
 ALTERNATIVES_SHOWN: Final = 3
 # A close match worth offering as a button when the words name no job with confidence.
@@ -197,16 +200,14 @@ def resolve_job(ref: Referential, text: str) -> ResolvedJob:
     return ResolvedJob(job, tuple((h.rome_code, h.job_label) for h in recognised))
 
 
+def match_criteria(profile: Profile, ref: Referential, rome_code: str) -> Criteria:
+    """The profile's criteria (place, radius, contract types) for this one job."""
+    return criteria_for(profile, ref, rome_codes=(rome_code,))
+
+
 def offer_query(profile: Profile, ref: Referential, rome_code: str) -> OfferQuery:
     """Offers of this job around the user's place (the whole city for an arrondissement)."""
-    commune = None
-    if profile.place_code and ref.place(profile.place_code) is not None:
-        commune = ref.query_commune(profile.place_code)
-    return OfferQuery(
-        rome_codes=(rome_code,),
-        commune=commune,
-        distance_km=profile.radius_km if commune else None,
-    )
+    return match_criteria(profile, ref, rome_code).query(ref)
 
 
 def match_view(
@@ -217,6 +218,7 @@ def match_view(
     *,
     offers_error: bool,
     other_targets: Sequence[tuple[str, str]],
+    origin: tuple[float, float] | None = None,
 ) -> cards.MatchView:
     return cards.MatchView(
         job_code=job.code,
@@ -231,6 +233,7 @@ def match_view(
         offers_error=offers_error,
         other_targets=tuple(other_targets),
         transversal=tuple((x.label, x.category) for x in report.transversal),
+        origin=origin,
     )
 
 
@@ -255,10 +258,11 @@ async def show_match(
     report = await asyncio.to_thread(
         functools.partial(match_job, profile.skills, job, referential=svc.referential)
     )
+    criteria = match_criteria(profile, svc.referential, job.code)
     page = await ft_guard(
         update,
         context,
-        svc.search_offers(offer_query(profile, svc.referential, job.code), 0, OFFERS_RANKED),
+        svc.search_offers(criteria.query(svc.referential), 0, OFFERS_RANKED),
     )
     ranked: list[Any] = []
     if page is not None:
@@ -267,7 +271,7 @@ async def show_match(
                 functools.partial(
                     rank_offers,
                     svc.match_profile(profile),
-                    page.offers,
+                    visible(page.offers, hidden_ids(context.user_data)),
                     referential=svc.referential,
                 )
             )
@@ -276,9 +280,43 @@ async def show_match(
     if not other_targets:
         other_targets = [(j.code, j.label) for j in profile.target_jobs if j.code != job.code]
     view = match_view(
-        job, report, ranked, profile, offers_error=page is None, other_targets=other_targets
+        job,
+        report,
+        ranked,
+        profile,
+        offers_error=page is None,
+        other_targets=other_targets,
+        origin=origin_of(svc.referential, criteria.commune_code),
     )
-    await reply_html(update, context, cards.match_report(view), cards.match_keyboard(view))
+    exits: list[Any] = []
+    if page is not None and not ranked:
+        # No offer: a way forward (wider radius, all of France, any contract) as a search.
+        key = remember_criteria(context, job.label, criteria)
+        exits = offer_cards.change_buttons(criteria, key)
+    await reply_html(
+        update,
+        context,
+        cards.match_report(view, criteria.summary()),
+        cards.match_keyboard(view, exits),
+    )
+
+
+async def detail_button(update: Update, context: Context) -> None:
+    """ "Détail": every matched and missing skill and the advice, for the job of the report."""
+    data = callbacks.from_update(update)
+    user = update.effective_user
+    svc = services(context)
+    job = svc.referential.job(data.args[0]) if data is not None else None
+    profile = await svc.storage.get_profile(user.id) if user is not None else None
+    if job is None or profile is None or not profile.skills:
+        await answer_query(update, t.STALE_BUTTON, alert=True)
+        return
+    await answer_query(update)
+    report = await asyncio.to_thread(
+        functools.partial(match_job, profile.skills, job, referential=svc.referential)
+    )
+    view = match_view(job, report, [], profile, offers_error=False, other_targets=())
+    await reply_html(update, context, cards.match_detail(view))
 
 
 # ------------------------------------------------------------------ handlers
@@ -349,6 +387,11 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(
             match_button, pattern=callbacks.pattern(cards.ACTION_MATCH), block=False
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            detail_button, pattern=callbacks.pattern(cards.ACTION_MATCH_DETAIL), block=False
         )
     )
     application.add_handler(

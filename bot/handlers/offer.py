@@ -6,6 +6,8 @@ so that opening or saving one of them does not ask France Travail again.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
 import weakref
@@ -15,7 +17,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, cards
+from bot import callbacks, cards, offer_cards
+from bot.criteria import origin_of
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -24,10 +27,13 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
+from bot.hidden_offers import hide, watch
 from bot.render import escape, truncate
 from bot.services import SearchCache
 from bot.texts import commands as t
+from bot.texts import offers as ot
 from ft_client import FTBadRequest
+from ft_client.matching import rank_offers
 from ft_client.models import Offer
 from storage.models import MAX_SNAPSHOT_TEXT_LENGTH, FavouriteSnapshot
 
@@ -99,10 +105,33 @@ async def send_offer_card(update: Update, context: Context, offer_id: str) -> No
         return
     user = update.effective_user
     saved = False
+    svc = services(context)
+    origin = None
+    have: list[str] = []
+    lack: list[str] = []
     if user is not None:
-        saved = await services(context).storage.is_favourite(user.id, offer.id)
+        saved = await svc.storage.is_favourite(user.id, offer.id)
+        profile = await svc.storage.get_profile(user.id)
+        if profile is not None:
+            origin = origin_of(svc.referential, profile.place_code)
+            if profile.skills:
+                # "Vous avez / Il vous manque": the offer's skills against the person's own words.
+                ranked = await asyncio.to_thread(
+                    functools.partial(
+                        rank_offers,
+                        svc.match_profile(profile),
+                        [offer],
+                        referential=svc.referential,
+                    )
+                )
+                if ranked:
+                    have = list(dict.fromkeys(m.skill_label for m in ranked[0].matched))
+                    lack = list(dict.fromkeys(m.label for m in ranked[0].missing))
     await reply_html(
-        update, context, cards.offer_card(offer), cards.offer_keyboard(offer, saved=saved)
+        update,
+        context,
+        cards.offer_card(offer, origin=origin, have=have, lack=lack),
+        cards.offer_keyboard(offer, saved=saved),
     )
 
 
@@ -163,14 +192,44 @@ async def save_offer_button(update: Update, context: Context) -> None:
     await storage.upsert_user(user.id, user.id, user.first_name, user.language_code)
     created = await storage.add_favourite(user.id, snapshot_of(offer))
     await answer_query(update, t.OFFER_SAVED if created else t.OFFER_ALREADY_SAVED)
-    if query.message is not None:
-        try:
-            await query.edit_message_reply_markup(cards.offer_keyboard(offer, saved=True))
-        except TelegramError as error:  # "message is not modified", too-old messages
-            logger.debug("could not update the save button: %s", type(error).__name__)
+    await _edit_keyboard(update, context, offer.id, saved=True)
+
+
+async def unsave_offer_button(update: Update, context: Context) -> None:
+    """⭐ on a saved offer's card: remove it from the favourites (the star toggles)."""
+    data = callbacks.from_update(update)
+    user = update.effective_user
+    if data is None or user is None:
+        return
+    offer_id = data.args[0].upper()
+    removed = await services(context).storage.remove_favourite(user.id, offer_id)
+    await answer_query(update, ot.UNSAVE_DONE if removed else t.FAVOURITE_NOT_FOUND)
+    await _edit_keyboard(update, context, offer_id, saved=False)
+
+
+async def hide_offer_button(update: Update, context: Context) -> None:
+    """🙈: the offer is never shown to this person again (/recherche, /match, alerts)."""
+    data = callbacks.from_update(update)
+    if data is None:
+        return
+    hide(context.user_data, data.args[0].upper())
+    await answer_query(update, ot.HIDDEN_DONE)
+
+
+async def _edit_keyboard(update: Update, context: Context, offer_id: str, *, saved: bool) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    cached = offer_cache(context).get(offer_id)
+    offer = cached if isinstance(cached, Offer) else Offer.from_json({"id": offer_id})
+    try:
+        await query.edit_message_reply_markup(offer_cards.offer_keyboard(offer, saved=saved))
+    except TelegramError as error:  # "message is not modified", too-old messages
+        logger.debug("could not update the save button: %s", type(error).__name__)
 
 
 def register(application: Application) -> None:
+    watch(application)  # alerts leave out the offers hidden with 🙈
     # block=False: a slow France Travail answer must not hold up the other users' updates
     # (PTB handles updates one after the other otherwise).
     application.add_handler(CommandHandler(["offre", "offer"], offer_command, block=False))
@@ -182,5 +241,15 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(
             save_offer_button, pattern=callbacks.pattern(cards.ACTION_SAVE), block=False
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            unsave_offer_button, pattern=callbacks.pattern(offer_cards.ACTION_UNSAVE), block=False
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            hide_offer_button, pattern=callbacks.pattern(offer_cards.ACTION_HIDE), block=False
         )
     )

@@ -107,17 +107,6 @@ JOBS_NONE = (
 )
 
 # ---------------------------------------------------------------- /recherche
-SEARCH_USAGE = (
-    "Indiquez ce que vous cherchez, et éventuellement où :\n"
-    "<code>/recherche serveur</code>\n"
-    "<code>/recherche serveur à Lyon</code>\n"
-    "<code>/recherche développeur python à 33000</code>"
-)
-SEARCH_UNKNOWN_PLACE = (
-    "Je ne connais pas le lieu « {place} ». Indiquez une ville, un code postal ou un "
-    "arrondissement, par exemple <code>/recherche serveur à Lyon 3e</code>."
-)
-SEARCH_NO_RESULT = "Aucune offre ne correspond à « {keywords} »{where}."
 SEARCH_REFUSED = (
     "France Travail refuse cette recherche. Essayez avec d'autres mots-clés, par exemple "
     "<code>/recherche serveur</code>."
@@ -140,7 +129,6 @@ OFFER_NOT_FOUND = (
 )
 OFFER_SAVE_BUTTON = "⭐ Sauvegarder"
 OFFER_SAVED_BUTTON = "⭐ Sauvegardée"
-OFFER_OPEN_SITE_BUTTON = "Voir sur France Travail"
 OFFER_SAVED = "Offre sauvegardée dans vos /favoris."
 OFFER_ALREADY_SAVED = "Cette offre est déjà dans vos /favoris."
 
