@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from ft_client.models.offers import Offer, WorkPlace
 from ft_client.referential import haversine_km
@@ -342,6 +343,103 @@ def offer_facts(offer: Offer, origin: GeoPoint | None = None) -> OfferFacts:
         town=town_name(offer.place),
         badges=badges,
     )
+
+
+# ---------------------------------------------------------------- fit with a profile
+
+
+class ProfileFields(Protocol):
+    """What ``profile_fit`` reads of a profile (``storage.models.Profile`` has these)."""
+
+    @property
+    def driving_licences(self) -> tuple[str, ...]: ...
+    @property
+    def experience(self) -> str | None: ...
+    @property
+    def working_time(self) -> str | None: ...
+    @property
+    def remote_wanted(self) -> bool | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FitNote:
+    """One line of the offer card: ``ok`` → « ✅ … », otherwise « ⚠️ … »; ``blocking`` when the
+    offer requires (exigé) something the person lacks — what an alert filter would drop."""
+
+    ok: bool
+    text: str
+    blocking: bool = False
+
+    @property
+    def line(self) -> str:
+        return f"{'✅' if self.ok else '⚠️'} {self.text}"
+
+
+_TIME_WORDS = {WorkingTime.FULL_TIME: "Temps plein", WorkingTime.PART_TIME: "Temps partiel"}
+
+
+def _experience_level(value: str | None) -> ExperienceLevel | None:
+    try:
+        return ExperienceLevel(value) if value else None
+    except ValueError:
+        return None
+
+
+def _experience_notes(requirement: ExperienceRequirement, level: ExperienceLevel) -> list[FitNote]:
+    shown = requirement.display
+    if requirement.beginner_accepted:
+        return [FitNote(True, BEGINNER_BADGE)] if level is ExperienceLevel.BEGINNER else []
+    if not shown:
+        return []
+    # A wish is measured like a requirement, but missing it never blocks.
+    enough = ExperienceRequirement(months=requirement.months, required=True).fits(level)
+    if enough:
+        return [FitNote(True, f"{shown} : c'est votre cas")]
+    return [FitNote(False, shown, blocking=requirement.required)]
+
+
+def profile_fit(offer: Offer, fields: ProfileFields) -> tuple[FitNote, ...]:
+    """How the offer fits the person's licences, experience, working time and remote wish.
+
+    Only what both sides say is noted: an offer silent on remote work, or a person who has not
+    given an experience level, adds no line. Licences come first, in the offer's order.
+    """
+    notes: list[FitNote] = []
+    held = held_licence_codes(fields.driving_licences)
+    for licence in offer_licences(offer):
+        asked = "demandé" if licence.required else "souhaité"
+        if licence.code in held:
+            notes.append(FitNote(True, f"Permis {licence.code} {asked} : vous l'avez"))
+        else:
+            notes.append(FitNote(False, f"Permis {licence.code} {asked}", licence.required))
+    level = _experience_level(fields.experience)
+    if level is not None:
+        notes.extend(_experience_notes(experience_requirement(offer), level))
+    offer_time = working_time(offer)
+    if fields.working_time and offer_time is not None:
+        if offer_time.value == fields.working_time:
+            notes.append(FitNote(True, f"{_TIME_WORDS[offer_time]}, comme vous le souhaitez"))
+        else:
+            wanted = "un temps partiel" if offer_time is WorkingTime.FULL_TIME else "un temps plein"
+            notes.append(FitNote(False, f"{_TIME_WORDS[offer_time]} (vous cherchez {wanted})"))
+    remote = remote_work(offer)
+    if fields.remote_wanted is True and remote is not None:
+        notes.append(
+            FitNote(True, "Télétravail possible")
+            if remote
+            else FitNote(False, "Pas de télétravail")
+        )
+    return tuple(notes)
+
+
+def profile_fit_lines(offer: Offer, fields: ProfileFields) -> list[str]:
+    """The card's lines, e.g. « ✅ Permis B demandé : vous l'avez », « ⚠️ Permis C demandé »."""
+    return [note.line for note in profile_fit(offer, fields)]
+
+
+def fits_requirements(offer: Offer, fields: ProfileFields) -> bool:
+    """False when the offer requires a licence or experience the person lacks (alert filter)."""
+    return not any(note.blocking for note in profile_fit(offer, fields))
 
 
 # ---------------------------------------------------------------- button labels

@@ -38,6 +38,21 @@ INSEE_CODE_RE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 CONTRACT_TYPE_RE = re.compile(r"[A-Z]{2,4}")
 OFFER_ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
+# Driving licence categories as France Travail writes them in an offer's ``permis``, in the
+# order a person reads them (ft_client.offer_facts normalises the offers' labels to these).
+DRIVING_LICENCES: tuple[str, ...] = (
+    "AM", "A1", "A2", "A", "B", "BE", "B96", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE",
+)  # fmt: skip
+# Languages offered as buttons: a fixed list keeps the profile comparable with offers.
+LANGUAGES: tuple[str, ...] = (
+    "Anglais", "Espagnol", "Allemand", "Italien", "Portugais", "Arabe", "Chinois", "Russe",
+    "Néerlandais", "Langue des signes",
+)  # fmt: skip
+# Same values as ft_client.offer_facts.ExperienceLevel / WorkingTime (storage never imports
+# ft_client; tests/test_profile_fields.py checks they agree).
+EXPERIENCE_LEVELS: tuple[str, ...] = ("debutant", "1-2ans", "3ans+")
+WORKING_TIMES: tuple[str, ...] = ("temps_plein", "temps_partiel")
+
 
 def _require_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -148,6 +163,11 @@ class Profile:
     alert_days: frozenset[int] = field(default=ALL_DAYS)
     alerts_enabled: bool = True
     last_alert_at: datetime | None = None
+    driving_licences: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    experience: str | None = None  # one of EXPERIENCE_LEVELS; None = not said
+    working_time: str | None = None  # one of WORKING_TIMES; None = indifférent
+    remote_wanted: bool | None = None  # None = indifférent
 
     def __post_init__(self) -> None:
         require_user_id(self.user_id)
@@ -182,6 +202,14 @@ class Profile:
             raise TypeError("alerts_enabled must be a bool")
         if self.last_alert_at is not None:
             require_aware("last_alert_at", self.last_alert_at)
+        object.__setattr__(
+            self, "driving_licences", validate_driving_licences(self.driving_licences)
+        )
+        object.__setattr__(self, "languages", validate_languages(self.languages))
+        validate_experience(self.experience)
+        validate_working_time(self.working_time)
+        if self.remote_wanted is not None and not isinstance(self.remote_wanted, bool):
+            raise TypeError("remote_wanted must be a bool or None")
 
     def replace(self, **changes: Any) -> Profile:
         """A copy with some fields changed (validated again)."""
@@ -200,7 +228,46 @@ class Profile:
             "alert_days": sorted(self.alert_days),
             "alerts_enabled": self.alerts_enabled,
             "last_alert_at": self.last_alert_at.isoformat() if self.last_alert_at else None,
+            "driving_licences": list(self.driving_licences),
+            "languages": list(self.languages),
+            "experience": self.experience,
+            "working_time": self.working_time,
+            "remote_wanted": self.remote_wanted,
         }
+
+
+def _choices_from(name: str, value: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of distinct values from ``allowed``, stored in ``allowed``'s order."""
+    values = _as_tuple(name, value)
+    for item in values:
+        if item not in allowed:
+            raise ValueError(f"{name}: {str(item)[:30]!r} is not one of {', '.join(allowed)}")
+    chosen = set(values)
+    return tuple(item for item in allowed if item in chosen)
+
+
+def validate_driving_licences(value: object) -> tuple[str, ...]:
+    return _choices_from("driving_licences", value, DRIVING_LICENCES)
+
+
+def validate_languages(value: object) -> tuple[str, ...]:
+    return _choices_from("languages", value, LANGUAGES)
+
+
+def validate_experience(value: object) -> str | None:
+    if value is not None and value not in EXPERIENCE_LEVELS:
+        raise ValueError(
+            f"experience {str(value)[:30]!r} is not one of {', '.join(EXPERIENCE_LEVELS)}"
+        )
+    return value  # type: ignore[return-value]
+
+
+def validate_working_time(value: object) -> str | None:
+    if value is not None and value not in WORKING_TIMES:
+        raise ValueError(
+            f"working_time {str(value)[:30]!r} is not one of {', '.join(WORKING_TIMES)}"
+        )
+    return value  # type: ignore[return-value]
 
 
 def validate_skills(skills: object) -> tuple[str, ...]:

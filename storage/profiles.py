@@ -20,7 +20,11 @@ from storage.models import (
     to_epoch,
     validate_alert_days,
     validate_alert_time,
+    validate_driving_licences,
+    validate_experience,
+    validate_languages,
     validate_skills,
+    validate_working_time,
 )
 from storage.rows import _PROFILE_BY_ID, _dumps, _profile_from_row
 from storage.schema import profiles, users
@@ -64,6 +68,11 @@ class ProfileRepository(Database):
                 to_epoch("last_alert_at", profile.last_alert_at) if profile.last_alert_at else 0
             ),
             "updated_at": stamp,
+            "driving_licences": _dumps(list(profile.driving_licences)),
+            "languages": _dumps(list(profile.languages)),
+            "experience": profile.experience,
+            "working_time": profile.working_time,
+            "remote_wanted": None if profile.remote_wanted is None else int(profile.remote_wanted),
         }
 
     def _upsert(self, values: dict[str, Any]) -> Any:
@@ -160,3 +169,23 @@ class ProfileRepository(Database):
         if days is not None:
             values["alert_days"] = days_to_mask(validate_alert_days(days))
         await self._set_columns(user_id, values)
+
+    async def set_driving_licences(self, user_id: int, codes: Sequence[str]) -> None:
+        """Licence codes from ``DRIVING_LICENCES``; an unknown code is refused."""
+        checked = validate_driving_licences(codes)
+        await self._set_columns(user_id, {"driving_licences": _dumps(list(checked))})
+
+    async def set_languages(self, user_id: int, languages: Sequence[str]) -> None:
+        checked = validate_languages(languages)
+        await self._set_columns(user_id, {"languages": _dumps(list(checked))})
+
+    async def set_experience(self, user_id: int, experience: str | None) -> None:
+        await self._set_columns(user_id, {"experience": validate_experience(experience)})
+
+    async def set_working_time(self, user_id: int, working_time: str | None) -> None:
+        await self._set_columns(user_id, {"working_time": validate_working_time(working_time)})
+
+    async def set_remote_wanted(self, user_id: int, wanted: bool | None) -> None:
+        if wanted is not None and not isinstance(wanted, bool):
+            raise TypeError("wanted must be a bool or None")
+        await self._set_columns(user_id, {"remote_wanted": None if wanted is None else int(wanted)})

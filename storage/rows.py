@@ -32,6 +32,11 @@ PROFILE_COLUMNS = (
     profiles.c.alert_days,
     profiles.c.alerts_enabled,
     profiles.c.last_alert_at,
+    profiles.c.driving_licences,
+    profiles.c.languages,
+    profiles.c.experience,
+    profiles.c.working_time,
+    profiles.c.remote_wanted,
 )
 
 
@@ -62,6 +67,12 @@ def _decode_contract_types(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
+@lru_cache(maxsize=1024)
+def _decode_choices(text: str) -> tuple[str, ...]:
+    """Licences and languages: few distinct lists shared by many users (immutable)."""
+    return tuple(json.loads(text))
+
+
 def _profile_from_row(row: Sequence[Any]) -> Profile:
     """Build a Profile from a trusted row without re-validating (100 000 rows must stay fast)."""
     profile = object.__new__(Profile)
@@ -77,6 +88,11 @@ def _profile_from_row(row: Sequence[Any]) -> Profile:
     put(profile, "alert_days", _DAY_SETS[row[8]])
     put(profile, "alerts_enabled", row[9] == 1)
     put(profile, "last_alert_at", from_epoch(row[10]) if row[10] else None)
+    put(profile, "driving_licences", _decode_choices(row[11]))
+    put(profile, "languages", _decode_choices(row[12]))
+    put(profile, "experience", row[13])
+    put(profile, "working_time", row[14])
+    put(profile, "remote_wanted", None if row[15] is None else row[15] == 1)
     return profile
 
 
@@ -110,6 +126,12 @@ def _due_profiles(rows: Iterable[Sequence[Any]]) -> list[Profile]:
             put(profile, "alert_days", day_sets[days])
             put(profile, "alerts_enabled", True)
             put(profile, "last_alert_at", utc_from(last, UTC) if last else None)
+            # The due query does not read the 0004 fields: alerts do not filter on them yet.
+            put(profile, "driving_licences", ())
+            put(profile, "languages", ())
+            put(profile, "experience", None)
+            put(profile, "working_time", None)
+            put(profile, "remote_wanted", None)
             append(profile)
     finally:
         if gc_was_enabled:

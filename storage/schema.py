@@ -47,6 +47,12 @@ profiles = Table(
     Column("alerts_enabled", Integer, nullable=False),
     Column("last_alert_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # Migration 0004: NULL = not said ("indifférent").
+    Column("driving_licences", Text, nullable=False),
+    Column("languages", Text, nullable=False),
+    Column("experience", Text),
+    Column("working_time", Text),
+    Column("remote_wanted", Integer),
 )
 
 sent_offers = Table(

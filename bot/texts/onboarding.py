@@ -276,6 +276,7 @@ def profile_card(
     alert_time: str | None,
     alert_days: str | None = None,
     title: str = SUMMARY_TITLE,
+    extra_lines: list[str] | None = None,
 ) -> str:
     """The profile as a card (summary of onboarding, /profil). All values plain, escaped here."""
     job_lines = "\n".join(f"  • {escape(label)} ({escape(code)})" for code, label in jobs)
@@ -303,5 +304,5 @@ def profile_card(
         f"<b>Compétences :</b> {skill_text}\n"
         f"<b>Lieu :</b> {place}\n"
         f"<b>Contrats :</b> {contracts}\n"
-        f"<b>Alertes :</b> {alerts}"
+        f"<b>Alertes :</b> {alerts}" + "".join(f"\n{line}" for line in extra_lines or ())
     )

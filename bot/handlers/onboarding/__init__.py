@@ -15,8 +15,9 @@ Modules, from the bottom up:
 - `keyboards`: every keyboard and the choices its buttons offer;
 - `profile_card`: the summary text of a draft or a saved profile;
 - `prompts`: each step's question, and moving on to the next step;
-- `welcome`, `jobs_skills`, `place_radius`, `contracts_alerts`, `summary`, `editing`,
-  `fallbacks`: the handlers answering each step;
+- `welcome`, `jobs_skills`, `place_radius`, `contracts_alerts`, `profile_fields`, `summary`,
+  `editing`, `fallbacks`: the handlers answering each step (`profile_fields`: the optional
+  licences, languages, experience, working time and remote work);
 - `conversation`: the ConversationHandler wiring them, `register` and the menu `COMMANDS`.
 """
 

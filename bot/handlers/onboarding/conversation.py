@@ -54,11 +54,18 @@ from bot.handlers.onboarding.place_radius import (
     radius_button,
     radius_text,
 )
+from bot.handlers.onboarding.profile_fields import (
+    FIELD_ACTIONS,
+    field_button,
+    fields_done,
+    open_extras,
+)
 from bot.handlers.onboarding.states import (
     ALERTS,
     CONTRACTS,
     CONVERSATION_NAME,
     CONVERSATION_TIMEOUT_SECONDS,
+    FIELDS,
     JOBS,
     PLACE,
     RADIUS,
@@ -96,7 +103,9 @@ OTHER = (
 def build_conversation(
     *, persistent: bool, timeout_seconds: float = CONVERSATION_TIMEOUT_SECONDS
 ) -> ConversationHandler:
-    onboarding_buttons = callbacks.pattern("ob", "obe", "obj", "obs", "obp", "obr", "obt", "pfc")
+    onboarding_buttons = callbacks.pattern(
+        "ob", "obe", "obj", "obs", "obp", "obr", "obt", "pfc", *FIELD_ACTIONS
+    )
     with warnings.catch_warnings():
         # per_message=False with CallbackQueryHandlers is intended: the conversation is per
         # user and chat, buttons carry validated data (PTB warns about it by default).
@@ -148,10 +157,16 @@ def build_conversation(
                     MessageHandler(TEXT, alerts_text),
                     MessageHandler(OTHER, use_buttons),
                 ],
+                FIELDS: [
+                    _cb(field_button, *FIELD_ACTIONS),
+                    CallbackQueryHandler(fields_done, pattern=_is_choice("done")),
+                    MessageHandler(TEXT | OTHER, use_buttons),
+                ],
                 SUMMARY: [
                     CallbackQueryHandler(
                         summary_choice, pattern=_is_choice("confirm", "edit", "back")
                     ),
+                    CallbackQueryHandler(open_extras, pattern=_is_choice("extras")),
                     _cb(summary_edit_part, "obe"),
                     MessageHandler(TEXT | OTHER, use_buttons),
                 ],

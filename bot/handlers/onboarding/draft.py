@@ -31,6 +31,12 @@ def new_draft() -> dict[str, Any]:
         "contracts": [],
         "alerts": True,
         "alert_time": DEFAULT_ALERT_TIME,
+        # Optional fields (issue 14 item 5); None = not said / indifférent.
+        "licences": [],
+        "languages": [],
+        "experience": None,
+        "working_time": None,
+        "remote": None,
         "editing": False,  # True: go back to the summary after the edited part
         "step": JOBS,
     }
@@ -50,6 +56,11 @@ def draft_from_profile(profile: Any) -> dict[str, Any]:
         contracts=list(profile.contract_types),
         alerts=profile.alerts_enabled,
         alert_time=profile.alert_time.strftime("%H:%M"),
+        licences=list(profile.driving_licences),
+        languages=list(profile.languages),
+        experience=profile.experience,
+        working_time=profile.working_time,
+        remote=profile.remote_wanted,
         editing=True,
         step=SUMMARY,
     )
@@ -61,6 +72,14 @@ def get_draft(context: Context) -> dict[str, Any]:
     if not isinstance(draft, dict):
         draft = new_draft()
         context.user_data[DRAFT] = draft
+    return ensure_field_keys(draft)
+
+
+def ensure_field_keys(draft: dict[str, Any]) -> dict[str, Any]:
+    """A draft saved by an older version lacks the optional fields: add their defaults."""
+    for key, value in new_draft().items():
+        if key in ("licences", "languages", "experience", "working_time", "remote"):
+            draft.setdefault(key, value)
     return draft
 
 

@@ -13,6 +13,7 @@ from telegram import Update
 from bot import callbacks, texts
 from bot.handlers.common import Context, answer_query, reply_html, services
 from bot.handlers.onboarding.draft import DRAFT, draft_from_profile, get_draft
+from bot.handlers.onboarding.profile_fields import ask_field
 from bot.handlers.onboarding.prompts import (
     ask_alerts,
     ask_contracts,
@@ -25,7 +26,8 @@ from bot.handlers.onboarding.prompts import (
 from bot.handlers.onboarding.states import END
 from bot.render import format_days_fr
 
-EDIT_PARTS = frozenset({"jobs", "skills", "place", "radius", "contracts", "alerts"})
+FIELD_PARTS = frozenset({"licences", "languages", "experience", "worktime", "remote"})
+EDIT_PARTS = frozenset({"jobs", "skills", "place", "radius", "contracts", "alerts"}) | FIELD_PARTS
 
 
 async def edit_entry(update: Update, context: Context) -> str | int:
@@ -68,4 +70,6 @@ async def edit_part(update: Update, context: Context, part: str) -> str:
         return await ask_contracts(update, context)
     if part == "alerts":
         return await ask_alerts(update, context)
+    if part in FIELD_PARTS:
+        return await ask_field(update, context, part)
     return await show_summary(update, context)

@@ -18,10 +18,18 @@ from telegram import (
 )
 
 from bot import texts
-from bot.callbacks import encode
+from bot.callbacks import INT, ROME_CODE, encode, register_action
 from bot.render import button_text
 
 T = texts.onboarding
+F = texts.profile_fields
+
+# /profil: list the jobs or skills to remove one (pfl), remove this job (pfrj), remove skill
+# number n whose text has this checksum (pfrs: an index alone could hit another skill once the
+# list changed).
+register_action("pfl", "jobs|skills")
+register_action("pfrj", ROME_CODE)
+register_action("pfrs", INT, r"[0-9a-f]{8}")
 
 RADII = (5, 10, 20, 50, 100)
 ALERT_TIMES = ("07:00", "08:00", "12:00", "18:00")
@@ -119,14 +127,24 @@ def contracts_keyboard(draft: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 def summary_keyboard() -> InlineKeyboardMarkup:
+    """Confirm, modify, or fill in the optional "Permis et expérience" step (skippable)."""
     return inline_keyboard(
-        [[(T.BTN_CONFIRM, encode("ob", "confirm")), (T.BTN_EDIT, encode("ob", "edit"))]]
+        [
+            [(T.BTN_CONFIRM, encode("ob", "confirm")), (T.BTN_EDIT, encode("ob", "edit"))],
+            [(F.BTN_EXTRAS, encode("ob", "extras"))],
+        ]
     )
 
 
 def edit_keyboard(action: str = "obe") -> InlineKeyboardMarkup:
     """Buttons to edit each part: "pf" from /profil (saved profile), "obe" from the summary."""
     back = [[(T.BTN_BACK, encode("ob", "back"))]] if action == "obe" else []
+    # /profil only: remove one job or one skill of the saved profile (bot.handlers.profile).
+    remove = (
+        [[(F.REMOVE_JOB, encode("pfl", "jobs")), (F.REMOVE_SKILL, encode("pfl", "skills"))]]
+        if action == "pf"
+        else []
+    )
     return inline_keyboard(
         [
             [
@@ -141,6 +159,16 @@ def edit_keyboard(action: str = "obe") -> InlineKeyboardMarkup:
                 (T.PROFILE_EDIT_CONTRACTS, encode(action, "contracts")),
                 (T.PROFILE_EDIT_ALERTS, encode(action, "alerts")),
             ],
+            [
+                (F.EDIT_LICENCES, encode(action, "licences")),
+                (F.EDIT_LANGUAGES, encode(action, "languages")),
+                (F.EDIT_EXPERIENCE, encode(action, "experience")),
+            ],
+            [
+                (F.EDIT_WORKING_TIME, encode(action, "worktime")),
+                (F.EDIT_REMOTE, encode(action, "remote")),
+            ],
+            *remove,
             *back,
         ]
     )

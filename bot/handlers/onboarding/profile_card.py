@@ -11,6 +11,7 @@ from bot import texts
 from bot.render import format_days_fr
 
 T = texts.onboarding
+F = texts.profile_fields
 
 
 def summary_text(draft: dict[str, Any]) -> str:
@@ -23,6 +24,13 @@ def summary_text(draft: dict[str, Any]) -> str:
         alerts_enabled=bool(draft["alerts"]),
         alert_time=draft["alert_time"],
         alert_days=draft.get("alert_days_label"),
+        extra_lines=F.extras_lines(
+            licences=list(draft.get("licences") or []),
+            languages=list(draft.get("languages") or []),
+            experience=draft.get("experience"),
+            working_time=draft.get("working_time"),
+            remote=draft.get("remote"),
+        ),
     )
 
 
@@ -36,4 +44,11 @@ def summary_text_from(profile: Any) -> str:
         alerts_enabled=profile.alerts_enabled,
         alert_time=profile.alert_time.strftime("%H:%M"),
         alert_days=format_days_fr(profile.alert_days),
+        extra_lines=F.extras_lines(
+            licences=list(profile.driving_licences),
+            languages=list(profile.languages),
+            experience=profile.experience,
+            working_time=profile.working_time,
+            remote=profile.remote_wanted,
+        ),
     )

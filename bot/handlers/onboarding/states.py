@@ -20,3 +20,4 @@ END = ConversationHandler.END
 
 CONVERSATION_NAME = "onboarding"
 CONVERSATION_TIMEOUT_SECONDS = 30 * 60
+FIELDS = "fields"  # optional fields: licences, languages, experience, working time, remote

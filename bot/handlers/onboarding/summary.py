@@ -65,6 +65,11 @@ async def save_profile(update: Update, context: Context) -> str | int:
         "contract_types": tuple(draft["contracts"]),
         "alert_time": time(hour, minute),
         "alerts_enabled": bool(draft["alerts"]),
+        "driving_licences": tuple(draft["licences"]),
+        "languages": tuple(draft["languages"]),
+        "experience": draft["experience"],
+        "working_time": draft["working_time"],
+        "remote_wanted": draft["remote"],
     }
     # Keep what this conversation does not edit (alert days, last alert time).
     profile = existing.replace(**values) if existing else Profile(user_id=user.id, **values)
