@@ -254,3 +254,24 @@ async def test_standalone_cli_serves_ptb() -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_a_client_leaving_mid_request_is_not_an_emulator_error(
+    tg: TelegramEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A bot shutting down closes its connection in the middle of a request body.
+    url = httpx.URL(f"{tg.base_url}{tg.token}/sendMessage")
+    _reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(
+        f"POST {url.raw_path.decode()} HTTP/1.1\r\nHost: {url.host}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+        "chat_id=1".encode()
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    await tg.wait_until(lambda: tg.stats.calls["sendmessage"] == 1, timeout=5)
+    await asyncio.sleep(0.2)  # let the server notice the closed connection
+    async with api(tg) as client:
+        assert (await client.get("/getMe")).json()["ok"] is True
+    assert not [r for r in caplog.records if r.exc_info], "the emulator logged a traceback"

@@ -72,7 +72,12 @@ class TelegramEmulator(ControlApi, UpdateDelivery, MediaMethods, BotProfileMetho
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         try:
-            params = await read_params(request)
+            try:
+                params = await read_params(request)
+            except ConnectionResetError:
+                # The client went away mid-request (a bot shutting down): nobody reads an answer,
+                # and a traceback in the emulator's log would only hide real failures.
+                return web.Response(status=400, text="client closed the request")
             result = await handler(params)
         except TelegramApiError as error:
             self.stats.errors[(method_name, error.code)] += 1
