@@ -31,6 +31,6 @@ ALERT_TEST_WIDENED_RADIUS = (
 )
 ALERT_TEST_WIDENED_FRANCE = "C'est noté : vos alertes cherchent désormais dans toute la France."
 ALERT_TEST_NO_PLACE = "toute la France"
-ALERT_TEST_RADIUS = "{place} ({km} km)"
+ALERT_TEST_RADIUS = "{place}, {km} km"
 ALERT_TEST_ALL_CONTRACTS = "tous contrats"
 ALERT_TEST_BUSY = "Les alertes sont en cours d'envoi : réessayez dans quelques minutes."
