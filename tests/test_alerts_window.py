@@ -200,20 +200,3 @@ def test_window_starts_at_last_alert_only_for_the_criteria_it_was_served_for() -
     assert group.users[0].window_start == floor and not group.users[0].criteria_changed
     [group], _ = planning.plan_groups([profile], ref, NOW, 3)
     assert group.users[0].window_start == served
-
-
-async def test_storage_records_the_criteria_served_for(tmp_path: Path) -> None:
-    from storage import Storage
-
-    async with Storage.open(tmp_path / "s.sqlite3") as storage:
-        for user_id in (1, 2):
-            await storage.upsert_user(user_id, user_id, "Léa", "fr")
-            await storage.set_place(user_id, PARIS_CODE, "Paris (75)", 10)
-        assert await storage.alert_criteria_of([1, 2, 3]) == {1: None, 2: None}
-        await storage.mark_served_many([1, 2], NOW, criteria="a")
-        await storage.mark_served(2, NOW + HOUR, criteria="b")
-        await storage.mark_served(1, NOW + HOUR)  # no criteria given: kept
-        assert await storage.alert_criteria_of([1, 2]) == {1: "a", 2: "b"}
-        assert (await storage.get_profile(1)).last_alert_at == NOW + HOUR  # type: ignore[union-attr]
-        await storage.delete_user(2)
-        assert await storage.alert_criteria_of([1, 2]) == {1: "a"}
