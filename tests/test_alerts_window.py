@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.alerts.explain import since_label
 from storage.clock import PARIS
 from tests.helpers_alerts import PARIS_CODE, alert_env, referential
@@ -200,3 +202,29 @@ def test_window_starts_at_last_alert_only_for_the_criteria_it_was_served_for() -
     assert group.users[0].window_start == floor and not group.users[0].criteria_changed
     [group], _ = planning.plan_groups([profile], ref, NOW, 3)
     assert group.users[0].window_start == served
+
+
+async def test_tester_maintenant_never_overlaps_a_running_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.alerts import try_now
+    from bot.alerts.job import JOB_NAME
+
+    monkeypatch.setattr(try_now, "WAIT_FOR_CYCLE_SECONDS", 0.2)
+    async with alert_env(tmp_path, polling=True) as env:
+        await env.add_user(13, WEB, PARIS_CODE)
+        env.add_offer(rome=WEB, place_code=PARIS_CODE, created=datetime.now(UTC) - HOUR)
+        user = env.tg.user(13)
+        await user.send("/alertes")
+        [card] = await user.replies(timeout=WAIT, count=1)
+        assert env.app.job_queue is not None
+        [job] = env.app.job_queue.get_jobs_by_name(JOB_NAME)
+        async with job.data.lock:  # the alert job is running a cycle
+            await user.press("▶️ Tester maintenant")
+            [answer] = await user.replies(timeout=WAIT, count=1)
+        assert "réessayez dans quelques minutes" in answer.text
+        assert await env.storage.alert_criteria_of([13]) == {13: None}  # nothing was run
+        # Once the cycle is over, the same button runs the alert.
+        await user.press("▶️ Tester maintenant", message_id=card.message_id)
+        [digest] = await user.replies(timeout=WAIT, count=1)
+        assert "Votre alerte emploi" in digest.text

@@ -2,13 +2,18 @@
 
 The run takes the same locks as the alert job (its in-process lock, then the lock file shared
 with `ft-bot alerts --once`), so it never overlaps a cycle: two cycles at once could both find
-the same offers unsent and send them twice. When a cycle is running, it does not wait.
+the same offers unsent and send them twice. A cycle of this process is waited for a little (a
+tick with a few users due takes a second); a longer one, or one of another process, is not.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from telegram.ext import Application
 
 from bot.alerts.bookkeeping import cycle_lock
 from bot.alerts.cycle import UserOutcome, run_alert_cycle
@@ -16,12 +21,13 @@ from bot.alerts.fetching import AlertState
 from bot.alerts.job import JOB_NAME
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
-
     from bot.services import Services
 
-# One-user runs when the bot has no alert job (tests, tools): they still never overlap.
-_FALLBACK_STATE = AlertState()
+# One-user runs of an application without an alert job (tests, tools): they still never overlap.
+# Not in bot_data: that is persisted, and this holds a lock.
+_FALLBACK_STATES: weakref.WeakKeyDictionary[Application, AlertState] = weakref.WeakKeyDictionary()
+# How long a one-user run waits for a cycle of this process to end before answering "busy".
+WAIT_FOR_CYCLE_SECONDS = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +45,18 @@ def _job_state(application: Application) -> AlertState:
         for job in job_queue.get_jobs_by_name(JOB_NAME):
             if isinstance(job.data, AlertState):
                 return job.data
-    return _FALLBACK_STATE
+    return _FALLBACK_STATES.setdefault(application, AlertState())
 
 
 async def run_alert_now(application: Application, services: Services, user_id: int) -> TryResult:
     """Run the alert cycle for `user_id` alone, as the daily job would, and say what it found."""
     state = _job_state(application)
-    if state.lock.locked():
+    try:
+        async with asyncio.timeout(WAIT_FOR_CYCLE_SECONDS):
+            await state.lock.acquire()
+    except TimeoutError:
         return TryResult(busy=True)
-    async with state.lock:
+    try:
         with cycle_lock(services.settings.database_path) as mine:
             if not mine:
                 return TryResult(busy=True)
@@ -56,4 +65,6 @@ async def run_alert_now(application: Application, services: Services, user_id: i
             await run_alert_cycle(
                 services, application.bot, force_user_id=user_id, outcomes=outcomes
             )
+    finally:
+        state.lock.release()
     return TryResult(busy=False, outcome=outcomes.get(user_id))
