@@ -9,32 +9,23 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot import alerts, texts
-from bot.handlers.common import Context, get_profile, reply_html, services
+from bot.handlers.alert_settings import run_test
+from bot.handlers.common import Context, get_profile, reply_html
 
 DEMO_ALERT_NO_PROFILE = (
     "Créez d'abord votre profil avec /start : l'alerte utilise vos métiers, votre lieu et vos "
     "compétences."
 )
-DEMO_ALERT_NOTHING = (
-    "Aucune nouvelle offre à vous envoyer pour l'instant (les offres déjà envoyées ne "
-    "reviennent pas)."
-)
 
 
 async def demo_alert(update: Update, context: Context) -> None:
-    """/demo_alerte: run the alert cycle for this user now, as the daily job would."""
+    """/demo_alerte: run the alert cycle for this user now, as the daily job would; an empty
+    run says why (as « Tester maintenant » of /alertes does)."""
     profile = await get_profile(update, context)
     if profile is None:
         await reply_html(update, context, DEMO_ALERT_NO_PROFILE)
         return
-    report = await alerts.run_alert_cycle(
-        services(context), context.bot, force_user_id=profile.user_id
-    )
-    if report.failures or report.queries_failed:
-        await reply_html(update, context, texts.common.FT_UNAVAILABLE)
-    elif not report.messages_sent:
-        await reply_html(update, context, DEMO_ALERT_NOTHING)
+    await run_test(update, context, profile.user_id)
 
 
 def register(application: Application) -> None:

@@ -35,6 +35,11 @@ _MARK_SERVED = (
         )
     )
 )
+# The same, also recording the alert criteria those users were served for.
+_MARK_SERVED_FOR = _MARK_SERVED.values(alert_criteria=bindparam("criteria"))
+_CRITERIA_OF = select(profiles.c.user_id, profiles.c.alert_criteria).where(
+    profiles.c.user_id.in_(bindparam("ids", expanding=True))
+)
 _MARK_SENT: dict[str, Any] = {}  # per backend: its dialect's INSERT … ON CONFLICT DO NOTHING
 
 
@@ -68,20 +73,39 @@ class AlertDeliveryRepository(Database):
         statement, params = due_query(midnight, minute, day_bit, limit)
         return _due_profiles(await self._fetchall(statement, params))
 
-    async def mark_served(self, user_id: int, at: datetime) -> None:
-        """Record that today's alert was handled (sent, or nothing new to send)."""
-        await self.mark_served_many([user_id], at)
+    async def mark_served(self, user_id: int, at: datetime, *, criteria: str | None = None) -> None:
+        """Record that today's alert was handled (sent, or nothing new to send); with
+        ``criteria``, also the alert query it was handled for (see ``alert_criteria_of``)."""
+        await self.mark_served_many([user_id], at, criteria=criteria)
 
-    async def mark_served_many(self, user_ids: Iterable[int], at: datetime) -> int:
+    async def mark_served_many(
+        self, user_ids: Iterable[int], at: datetime, *, criteria: str | None = None
+    ) -> int:
         """``mark_served`` for many users in one transaction; returns rows updated."""
         stamp = to_epoch("at", at)
         ids = [require_user_id(uid) for uid in user_ids]
+        if criteria is not None and not isinstance(criteria, str):
+            raise TypeError("criteria must be a str or None")
+        statement = _MARK_SERVED if criteria is None else _MARK_SERVED_FOR
         updated = 0
         async with self._transaction() as db:
             for part in self._in_chunks(ids):
-                result = await db.execute(_MARK_SERVED, {"ids": list(part), "stamp": stamp})
+                params: dict[str, Any] = {"ids": list(part), "stamp": stamp}
+                if criteria is not None:
+                    params["criteria"] = criteria
+                result = await db.execute(statement, params)
                 updated += result.rowcount
         return updated
+
+    async def alert_criteria_of(self, user_ids: Iterable[int]) -> dict[int, str | None]:
+        """The alert criteria each user's last alert was served for (None: not known yet);
+        users without a profile are absent. One query per 500 users."""
+        ids = list(dict.fromkeys(require_user_id(uid) for uid in user_ids))
+        found: dict[int, str | None] = {}
+        for part in self._in_chunks(ids):
+            for user_id, criteria in await self._fetchall(_CRITERIA_OF, {"ids": list(part)}):
+                found[int(user_id)] = criteria
+        return found
 
     async def filter_unsent(self, user_id: int, offer_ids: Iterable[str]) -> list[str]:
         """The offer ids never sent to this user, in input order without duplicates (one query)."""

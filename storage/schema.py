@@ -47,6 +47,8 @@ profiles = Table(
     Column("alerts_enabled", Integer, nullable=False),
     Column("last_alert_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # The alert query the last alert was served for (0003); NULL = not known yet.
+    Column("alert_criteria", Text),
     # Migration 0004: NULL = not said ("indifférent").
     Column("driving_licences", Text, nullable=False),
     Column("languages", Text, nullable=False),

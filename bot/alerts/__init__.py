@@ -20,7 +20,8 @@ A cycle (`run_alert_cycle`):
 Modules: `planning` (pure grouping and windows), `fetching` (France Travail, backoff), `sending`
 (Telegram), `bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle
 end to end), `digest` (selection and HTML of a digest), `more` (the "+N autres offres" button),
-`job` (the running bot's JobQueue tick), `oneshot` (cron).
+`job` (the running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester
+maintenant », /demo_alerte) and `explain` (why that run sent nothing).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.alerts.cycle import (
     MAX_PENDING_USERS,
     SEND_CONCURRENCY,
     SEND_RATE,
+    UserOutcome,
     run_alert_cycle,
 )
 from bot.alerts.fetching import MAX_BACKOFF, MAX_OFFERS_PER_QUERY, MAX_WINDOW_SPLITS, AlertState
@@ -51,6 +53,7 @@ from bot.alerts.planning import (
     QueryGroup,
     QuerySet,
     UserPlan,
+    alert_criteria,
     alert_query_key,
     offers_for_group,
     offers_for_groups,
@@ -62,6 +65,7 @@ from bot.alerts.planning import (
     window_start,
 )
 from bot.alerts.sending import LEFTOVER_RETRY_AFTER_ATTEMPTS
+from bot.alerts.try_now import TryResult, run_alert_now
 
 __all__ = [
     "FIRST_TICK_DELAY_SECONDS",
@@ -80,7 +84,10 @@ __all__ = [
     "AlertState",
     "QueryGroup",
     "QuerySet",
+    "TryResult",
+    "UserOutcome",
     "UserPlan",
+    "alert_criteria",
     "alert_query_key",
     "alert_run_record",
     "cycle_lock",
@@ -98,6 +105,7 @@ __all__ = [
     "rank_for",
     "register",
     "run_alert_cycle",
+    "run_alert_now",
     "run_once",
     "window_start",
 ]

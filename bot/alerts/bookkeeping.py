@@ -98,13 +98,19 @@ async def record_run(services: Services, report: AlertCycleReport, finished_at: 
 
 
 async def record_delivered(
-    storage: Storage, user_id: int, offer_ids: Iterable[str], at: datetime
+    storage: Storage,
+    user_id: int,
+    offer_ids: Iterable[str],
+    at: datetime,
+    *,
+    criteria: str | None = None,
 ) -> None:
-    """A digest Telegram accepted: its offers are sent, then the user is served."""
+    """A digest Telegram accepted: its offers are sent, then the user is served (for the
+    alert `criteria` given, see `planning.alert_criteria`)."""
     # Offers first, then "served": a crash between the two leaves the user due, and
     # the retry finds those offers already sent.
     await storage.mark_sent(user_id, list(offer_ids), at=at)
-    await storage.mark_served(user_id, at)
+    await storage.mark_served(user_id, at, criteria=criteria)
 
 
 @contextlib.contextmanager

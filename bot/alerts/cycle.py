@@ -5,6 +5,10 @@ concurrently (bounded; `fetching`), and serves each user of a set as soon as its
 rank, keep the ones above `alert_min_score`, send the top `alert_digest_size` (`sending`), then
 record (`bookkeeping`). Fetching pauses while too many fetched users wait for Telegram, so that
 memory stays bounded on a national cycle.
+
+A cycle run for one user (`force_user_id`: « Tester maintenant », `/demo_alerte`) can also hand
+back that user's `UserOutcome`: how many offers the window held, how many were already sent and
+how many were below the threshold, so that an empty answer can say why.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +29,7 @@ from bot.alerts.planning import (
     QueryGroup,
     QuerySet,
     UserPlan,
+    alert_criteria,
     offers_for_groups,
     offers_in_window,
     plan_groups,
@@ -58,6 +64,21 @@ SEND_RATE = 29.0
 MAX_PENDING_USERS = 2000
 
 
+@dataclass(slots=True)
+class UserOutcome:
+    """What one user's alert found: the counts an empty answer is explained with."""
+
+    user_id: int
+    window_start: datetime | None = None
+    criteria_changed: bool = False
+    skipped: bool = False  # no target job (or a place the API cannot express): nothing asked
+    failed: bool = False  # France Travail or Telegram failed; the user stays due
+    fetched: int = 0  # offers of their query published in their window
+    already_sent: int = 0  # of those, sent in an earlier alert
+    below_threshold: int = 0  # of the unsent ones, below `alert_min_score`
+    sent: int = 0  # offers in the digest Telegram accepted
+
+
 class _Cycle:
     def __init__(
         self,
@@ -66,6 +87,7 @@ class _Cycle:
         now: datetime,
         state: AlertState,
         report: AlertCycleReport,
+        outcomes: dict[int, UserOutcome] | None = None,
     ) -> None:
         self.settings: Settings = services.settings
         self.storage = services.storage
@@ -82,11 +104,31 @@ class _Cycle:
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
+        # Filled only when the caller asks (one-user runs): a national cycle keeps no per-user data.
+        self.outcomes = outcomes
+
+    def outcome(self, user_id: int) -> UserOutcome | None:
+        if self.outcomes is None:
+            return None
+        return self.outcomes.setdefault(user_id, UserOutcome(user_id=user_id))
 
     async def run(self, profiles: Sequence[Profile]) -> None:
+        served_criteria = await self.storage.alert_criteria_of(p.user_id for p in profiles)
         groups, skipped = plan_groups(
-            profiles, self.referential, self.now, self.settings.alert_lookback_days
+            profiles,
+            self.referential,
+            self.now,
+            self.settings.alert_lookback_days,
+            served_criteria,
         )
+        for profile in skipped:
+            if (outcome := self.outcome(profile.user_id)) is not None:
+                outcome.skipped = True
+        for group in groups:
+            for plan in group.users:
+                if (outcome := self.outcome(plan.profile.user_id)) is not None:
+                    outcome.window_start = plan.window_start
+                    outcome.criteria_changed = plan.criteria_changed
         self.report.distinct_queries = len(groups)
         self.report.users_skipped += len(skipped)
         if skipped:
@@ -100,11 +142,17 @@ class _Cycle:
             if self.state.deferred(group.key, self.now):
                 self.report.queries_deferred += 1
                 self.report.failures += len(group.users)
+                self.note_failed(group.users)
             else:
                 ready.append(group)
         query_sets = plan_query_sets(ready)
         self.report.query_sets = len(query_sets)
         await asyncio.gather(*(self.run_set(qs) for qs in query_sets))
+
+    def note_failed(self, plans: Sequence[UserPlan]) -> None:
+        for plan in plans:
+            if (outcome := self.outcome(plan.profile.user_id)) is not None:
+                outcome.failed = True
 
     async def add_pending(self, users: int) -> None:
         async with self.pending_changed:
@@ -146,6 +194,7 @@ class _Cycle:
                 retry_at = self.now
                 for group in query_set.groups:
                     retry_at = self.state.failed(group.key, self.now, tick).retry_at
+                    self.note_failed(group.users)
                 self.report.queries_failed += 1
                 self.report.failures += query_set.users
                 log.warning(
@@ -161,7 +210,10 @@ class _Cycle:
         await asyncio.gather(*(self.serve_user(user, offers, nothing_new) for user in group.users))
         if nothing_new:
             try:
-                await self.storage.mark_served_many(nothing_new, self.now)
+                # Served for this group's criteria: the next window starts now, unless they change.
+                await self.storage.mark_served_many(
+                    nothing_new, self.now, criteria=alert_criteria(group.key)
+                )
             except Exception:
                 log.exception("could not mark %d user(s) served", len(nothing_new))
                 self.report.failures += len(nothing_new)
@@ -177,13 +229,16 @@ class _Cycle:
             # One user's problem (a storage hiccup, a ranking bug) must not cost the others theirs;
             # the user stays due and is tried again next tick.
             self.report.failures += 1
+            self.note_failed([user])
             log.exception("alert digest failed for one user")
 
     async def _serve_user(
         self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
     ) -> None:
         user_id = user.profile.user_id
+        found = self.outcome(user_id)
         mine = offers_in_window(offers, user.window_start, self.now)
+        in_window = len(mine)
         if mine:
             unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
             mine = [o for o in mine if o.id in unsent]
@@ -194,6 +249,12 @@ class _Cycle:
             size=self.settings.alert_digest_size,
             day=self.day,
         )
+        if found is not None:
+            found.fetched = in_window
+            found.already_sent = in_window - len(mine)
+            found.below_threshold = len(ranked) - len(
+                digest_mod.qualifying(ranked, self.settings.alert_min_score)
+            )
         if digest.empty:
             nothing_new.append(user_id)  # no empty digests; served in one batch per group
             return
@@ -208,14 +269,23 @@ class _Cycle:
             if outcome == Outcome.SENT:
                 self.report.messages_sent += 1
                 self.report.offers_sent += len(digest.offer_ids)
-                await record_delivered(self.storage, user_id, digest.offer_ids, self.now)
+                await record_delivered(
+                    self.storage,
+                    user_id,
+                    digest.offer_ids,
+                    self.now,
+                    criteria=alert_criteria(user.key),
+                )
                 self.report.users_served += 1
+                if found is not None:
+                    found.sent = len(digest.offer_ids)
         if outcome == Outcome.BLOCKED:
             await self.storage.mark_blocked(user_id)
             self.report.users_blocked += 1
         elif outcome == Outcome.FAILED:
             self.report.failures += 1
             self.report.telegram_errors += 1
+            self.note_failed([user])
 
 
 async def run_alert_cycle(
@@ -225,18 +295,20 @@ async def run_alert_cycle(
     *,
     force_user_id: int | None = None,
     state: AlertState | None = None,
+    outcomes: dict[int, UserOutcome] | None = None,
 ) -> AlertCycleReport:
     """Run one alert cycle at `now` (default: the current time). See the module docstring.
 
     `force_user_id` serves that one user now, due or not (admin/testing: `ft-bot alerts --once
     --user ID`). `state` carries the per-query backoff between cycles (the job keeps one).
+    `outcomes`, when given, receives each served user's `UserOutcome` (for one-user runs).
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     state = state or AlertState()
     report = AlertCycleReport(started_at=now)
     started = time.perf_counter()
     calls_before = ft_search_calls(services.ft)
-    cycle = _Cycle(services, bot, now, state, report)
+    cycle = _Cycle(services, bot, now, state, report, outcomes)
     if force_user_id is not None:
         profile = await services.storage.get_profile(force_user_id)
         profiles = [profile] if profile is not None else []

@@ -7,12 +7,17 @@ together: ONE query set per (commune, radius) with their ROME codes in one `code
 contract filter; each group keeps exactly the offers its own query would return (its codes and
 contract types are plain offer fields). Each query set covers [oldest window start of its users,
 now). Per user, the offers of their own window are ranked against their profile.
+
+A user's window starts at their last alert, unless their alert criteria (`alert_criteria`: the
+query without dates) differ from the ones that alert was served for: a new or changed alert
+looks back `lookback_days` again (`sent_offers` still keeps any offer from coming twice).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -39,6 +44,7 @@ class UserPlan:
     profile: Profile
     window_start: datetime
     key: OfferQuery
+    criteria_changed: bool = False
 
 
 @dataclass(slots=True)
@@ -54,10 +60,17 @@ class QueryGroup:
         return dataclasses.replace(self.key, created_after=self.window_start, created_before=now)
 
 
-def window_start(last_alert_at: datetime | None, now: datetime, lookback_days: int) -> datetime:
-    """Offers are wanted from the last digest on, never more than `lookback_days` back."""
+def window_start(
+    last_alert_at: datetime | None,
+    now: datetime,
+    lookback_days: int,
+    *,
+    criteria_changed: bool = False,
+) -> datetime:
+    """Offers are wanted from the last digest on, never more than `lookback_days` back; a new
+    or changed alert (`criteria_changed`) looks back the whole `lookback_days`."""
     floor = now - timedelta(days=lookback_days)
-    if last_alert_at is None:
+    if last_alert_at is None or criteria_changed:
         return floor
     if last_alert_at.tzinfo is None:
         last_alert_at = last_alert_at.replace(tzinfo=UTC)
@@ -84,10 +97,32 @@ def alert_query_key(profile: Profile, referential: Referential) -> OfferQuery | 
     return dataclasses.replace(criteria.query(referential), sort=1)  # newest first, as FT's alerts
 
 
+def alert_criteria(key: OfferQuery) -> str:
+    """What an alert's window depends on, as stored with its last alert (`profiles.
+    alert_criteria`): the query without dates, as canonical JSON."""
+    return json.dumps(
+        [list(key.rome_codes), key.commune, key.distance_km, list(key.contract_types)],
+        separators=(",", ":"),
+    )
+
+
+def criteria_changed(key: OfferQuery, served_for: str | None, served_before: bool) -> bool:
+    """True when the last alert was served for other criteria, or for unknown ones."""
+    return served_before and served_for != alert_criteria(key)
+
+
 def plan_groups(
-    profiles: Sequence[Profile], referential: Referential, now: datetime, lookback_days: int
+    profiles: Sequence[Profile],
+    referential: Referential,
+    now: datetime,
+    lookback_days: int,
+    served_criteria: Mapping[int, str | None] | None = None,
 ) -> tuple[list[QueryGroup], list[Profile]]:
-    """Group due profiles by identical query. Returns (groups, profiles skipped: no target job)."""
+    """Group due profiles by identical query. Returns (groups, profiles skipped: no target job).
+
+    `served_criteria` (user id → `alert_criteria` of their last alert, None if unknown) makes
+    each changed alert look back `lookback_days`; without it every window starts at the last
+    alert."""
     groups: dict[OfferQuery, QueryGroup] = {}
     skipped: list[Profile] = []
     for profile in profiles:
@@ -98,10 +133,16 @@ def plan_groups(
         if key is None:
             skipped.append(profile)
             continue
+        changed = served_criteria is not None and criteria_changed(
+            key, served_criteria.get(profile.user_id), profile.last_alert_at is not None
+        )
         plan = UserPlan(
             profile=profile,
-            window_start=window_start(profile.last_alert_at, now, lookback_days),
+            window_start=window_start(
+                profile.last_alert_at, now, lookback_days, criteria_changed=changed
+            ),
             key=key,
+            criteria_changed=changed,
         )
         group = groups.get(key)
         if group is None:

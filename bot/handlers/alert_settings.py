@@ -1,4 +1,6 @@
-"""/alertes (alias /alerts): daily digest on/off, time (buttons or typed HH:MM), days.
+"""/alertes (alias /alerts): daily digest on/off, time (buttons or typed HH:MM), days, and
+« Tester maintenant »: the alert runs now and, when it sends nothing, says why and offers to widen
+the place (« Élargir à 50 km », « Toute la France »).
 
 ``/alertes 07:30`` sets the time directly, ``/alertes off`` / ``/alertes on`` switch them.
 Every change goes through ``storage`` (``set_alerts`` / ``modify_profile``) and the settings card
@@ -10,10 +12,12 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, cards
+from bot.alerts import explain
+from bot.alerts.try_now import run_alert_now
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -24,6 +28,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.match import AwaitingTextHandler, clear_awaiting, set_awaiting
 from bot.render import escape, truncate
+from bot.texts import alerts as alert_texts
 from bot.texts import commands as t
 from storage import Profile
 
@@ -49,11 +54,13 @@ def time_label(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def settings_card(profile: Profile) -> tuple[str, object]:
+def settings_card(profile: Profile) -> tuple[str, InlineKeyboardMarkup]:
     label = time_label(profile.alert_time)
+    keyboard = cards.alert_settings_keyboard(profile.alerts_enabled, label, profile.alert_days)
+    rows = [*keyboard.inline_keyboard, [explain.test_button()]]
     return (
         cards.alert_settings(profile.alerts_enabled, label, profile.alert_days),
-        cards.alert_settings_keyboard(profile.alerts_enabled, label, profile.alert_days),
+        InlineKeyboardMarkup(rows),
     )
 
 
@@ -87,7 +94,7 @@ async def alerts_command(update: Update, context: Context) -> None:
             )
         profile = await storage.get_profile(profile.user_id) or profile
     text, markup = settings_card(profile)
-    await reply_html(update, context, text, markup)  # type: ignore[arg-type]
+    await reply_html(update, context, text, markup)
 
 
 async def alerts_button(update: Update, context: Context) -> None:
@@ -126,7 +133,7 @@ async def alerts_button(update: Update, context: Context) -> None:
     await answer_query(update, note, alert=note is not None)
     updated = await storage.get_profile(profile.user_id) or profile
     text, markup = settings_card(updated)
-    await edit_or_reply(update, context, text, markup)  # type: ignore[arg-type]
+    await edit_or_reply(update, context, text, markup)
 
 
 async def typed_time(update: Update, context: Context) -> None:
@@ -150,7 +157,57 @@ async def typed_time(update: Update, context: Context) -> None:
     await reply_html(update, context, t.ALERTS_TIME_SET.format(time=time_label(parsed)))
     updated = await storage.get_profile(user.id) or profile
     text, markup = settings_card(updated)
-    await reply_html(update, context, text, markup)  # type: ignore[arg-type]
+    await reply_html(update, context, text, markup)
+
+
+async def run_test(update: Update, context: Context, user_id: int) -> None:
+    """Run the user's alert now; when it sends nothing, say why and offer to widen."""
+    result = await run_alert_now(context.application, services(context), user_id)
+    if result.busy:
+        await reply_html(update, context, alert_texts.ALERT_TEST_BUSY)
+        return
+    if result.outcome is not None and result.outcome.sent:
+        return  # the digest is the answer
+    profile = await services(context).storage.get_profile(user_id)
+    if profile is None:
+        await reply_html(update, context, t.ALERTS_NEED_PROFILE)
+        return
+    text, markup = explain.explain(
+        result.outcome, profile, services(context).settings.alert_timezone
+    )
+    await reply_html(update, context, text, markup)
+
+
+async def test_button(update: Update, context: Context) -> None:
+    """« Tester maintenant »."""
+    profile = await _profile_or_explain(update, context)
+    if profile is None:
+        return
+    await answer_query(update)
+    await run_test(update, context, profile.user_id)
+
+
+async def widen_button(update: Update, context: Context) -> None:
+    """« Élargir à 50 km » / « Toute la France »: change the profile's place, then test again."""
+    data = callbacks.from_update(update)
+    profile = await _profile_or_explain(update, context)
+    if data is None or profile is None:
+        return
+    storage = services(context).storage
+    await answer_query(update)
+    if data.args[0] == "fr":
+        await storage.set_place(profile.user_id, None, None, profile.radius_km)
+        note = alert_texts.ALERT_TEST_WIDENED_FRANCE
+    elif profile.place_code:
+        km = max(profile.radius_km, explain.WIDEN_RADIUS_KM)
+        await storage.set_place(profile.user_id, profile.place_code, profile.place_label, km)
+        note = alert_texts.ALERT_TEST_WIDENED_RADIUS.format(
+            km=km, place=escape(profile.place_label or profile.place_code)
+        )
+    else:  # already all of France (a stale button)
+        note = alert_texts.ALERT_TEST_WIDENED_FRANCE
+    await reply_html(update, context, note)
+    await run_test(update, context, profile.user_id)
 
 
 def register(application: Application) -> None:
@@ -162,5 +219,11 @@ def register(application: Application) -> None:
                 cards.ACTION_ALERTS, cards.ACTION_ALERT_TIME, cards.ACTION_ALERT_DAY
             ),
         )
+    )
+    application.add_handler(
+        CallbackQueryHandler(test_button, pattern=callbacks.pattern(explain.ACTION_ALERT_TEST))
+    )
+    application.add_handler(
+        CallbackQueryHandler(widen_button, pattern=callbacks.pattern(explain.ACTION_ALERT_WIDEN))
     )
     application.add_handler(AwaitingTextHandler(AWAIT_ALERT_TIME, typed_time, application))
