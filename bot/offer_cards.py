@@ -154,11 +154,14 @@ def offer_card(
     origin: GeoPoint | None = None,
     have: Sequence[str] = (),
     lack: Sequence[str] = (),
+    fit: Sequence[str] = (),
     description_limit: int = DESCRIPTION_LIMIT,
 ) -> str:
     """The full offer card (the one message allowed past ``PHONE_LIMIT``), ≤ MESSAGE_LIMIT.
 
     ``have`` / ``lack``: the offer's skills the person has and lacks (from their profile).
+    ``fit``: the offer's requirements against the profile's licences, experience, working
+    time and remote wish (``ft_client.offer_facts.profile_fit_lines``).
     """
     facts = offer_facts(offer, origin)
     lines: list[str] = [f"<b>{plain(offer.title, TITLE_LIMIT)}</b>"]
@@ -183,6 +186,9 @@ def offer_card(
     if offer.created_at:
         lines.append(f"📅 {ot.PUBLISHED_ON.format(date=format_date_fr(offer.created_at))}")
     lines.append(f"Réf. <code>{escape(offer.id)}</code>")
+    if fit:
+        lines.append("")
+        lines.extend(escape(line) for line in fit)
     if have or lack:
         lines.append("")
         if have:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.handlers.offer import normalise_offer_id
-from tests.helpers_cmd import WAIT, add_offers, cmd_env
+from tests.helpers_cmd import WAIT, add_offers, cmd_env, make_profile
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -110,3 +110,29 @@ async def test_offer_bad_or_unknown_id(tmp_path, text: str, expected: str) -> No
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert expected in reply.text
         assert len(reply.text) <= 4096
+
+
+async def test_offer_card_checks_the_profiles_licences_and_experience(tmp_path) -> None:
+    async with cmd_env(tmp_path) as env:
+        [offer_id] = add_offers(env, "Chauffeur livreur", 1)
+        stored = next(o for o in env.ft.offers if o["id"] == offer_id)
+        stored["permis"] = [{"libelle": "C - Poids lourd", "exigence": "E"}]
+        stored["experienceExige"] = "D"
+        stored["experienceLibelle"] = "Débutant accepté"
+        await make_profile(env, 321)
+        await env.services.storage.set_driving_licences(321, ["B"])
+        user = env.user(321)
+        await user.send(f"/offre {offer_id}")
+        card = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "⚠️ Permis C" in card.text  # required, not held
+        await env.services.storage.set_driving_licences(321, ["B", "C"])
+        await user.send(f"/offre {offer_id}")
+        card = (await user.replies(timeout=WAIT, count=1))[-1]
+        assert "⚠️ Permis C" not in card.text
+        assert "✅ Permis C" in card.text
+
+        # Without a profile, no such lines.
+        stranger = env.user(322)
+        await stranger.send(f"/offre {offer_id}")
+        card = (await stranger.replies(timeout=WAIT, count=1))[-1]
+        assert "Permis C" not in card.text.split("Réf.")[1].split("Voir l'offre")[0]

@@ -35,6 +35,7 @@ from bot.texts import offers as ot
 from ft_client import FTBadRequest
 from ft_client.matching import rank_offers
 from ft_client.models import Offer
+from ft_client.offer_facts import profile_fit_lines
 from storage.models import MAX_SNAPSHOT_TEXT_LENGTH, FavouriteSnapshot
 
 logger = logging.getLogger(__name__)
@@ -109,11 +110,13 @@ async def send_offer_card(update: Update, context: Context, offer_id: str) -> No
     origin = None
     have: list[str] = []
     lack: list[str] = []
+    fit: list[str] = []
     if user is not None:
         saved = await svc.storage.is_favourite(user.id, offer.id)
         profile = await svc.storage.get_profile(user.id)
         if profile is not None:
             origin = origin_of(svc.referential, profile.place_code)
+            fit = profile_fit_lines(offer, profile)
             if profile.skills:
                 # "Vous avez / Il vous manque": the offer's skills against the person's own words.
                 ranked = await asyncio.to_thread(
@@ -130,7 +133,7 @@ async def send_offer_card(update: Update, context: Context, offer_id: str) -> No
     await reply_html(
         update,
         context,
-        cards.offer_card(offer, origin=origin, have=have, lack=lack),
+        cards.offer_card(offer, origin=origin, have=have, lack=lack, fit=fit),
         cards.offer_keyboard(offer, saved=saved),
     )
 
