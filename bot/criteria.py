@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from storage import Profile
 
 DEFAULT_RADIUS_KM: Final = 10
+# storage.models working_time values → Criteria.part_time (absent: either).
+PART_TIME_OF: Final = {"temps_partiel": True, "temps_plein": False}
 WIDE_RADIUS_KM: Final = 50
 # France Travail natureContrat codes of work-study contracts (apprenticeship, professionalisation).
 ALTERNANCE_NATURES: Final = ("E2", "FS")
@@ -138,7 +140,8 @@ def criteria_for(
     ref: Referential | None = None,
     **overrides: Any,
 ) -> Criteria:
-    """The profile's criteria (jobs, place, radius, contract types), then ``overrides``.
+    """The profile's criteria (jobs, place, radius, contract types, working time, beginner),
+    then ``overrides``.
 
     With ``ref``, a stored place the referential no longer knows is dropped (the search then
     covers France) instead of failing the query. Overriding any place field replaces the whole
@@ -155,6 +158,10 @@ def criteria_for(
             place_label=profile.place_label if place_known else None,
             radius_km=profile.radius_km if place_known else None,
             contract_types=tuple(sorted(set(profile.contract_types))),
+            # The profile's own wishes: working time, and a beginner asks for offers that
+            # accept beginners (the « Débutant accepté » filter juniors miss most).
+            part_time=PART_TIME_OF.get(profile.working_time or ""),
+            beginner=profile.experience == "debutant",
         )
     place_fields = {"commune_code", "departement", "region"}
     if place_fields & overrides.keys():
