@@ -29,6 +29,8 @@ from ft_client.sweep import OfferSweep, SweepIncomplete, SweepReport
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.services import Services
+    from ft_client import FranceTravailClient
+    from storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,9 @@ def sweep_lock(database_path: str | os.PathLike[str]) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _report_record(outcome: SweepOutcome | None, report: SweepReport, error: str | None) -> dict:
+def _report_record(
+    outcome: SweepOutcome | None, report: SweepReport, error: str | None
+) -> dict[str, object]:
     return {
         "finished_at": datetime.now(UTC).isoformat(),
         "window_start": report.window_start.isoformat(),
@@ -105,40 +109,51 @@ def _report_record(outcome: SweepOutcome | None, report: SweepReport, error: str
 
 
 async def run_sweep(
-    services: Services, *, clock: Callable[[], datetime] | None = None
+    ft: FranceTravailClient,
+    storage: Storage,
+    lookback_days: int,
+    *,
+    clock: Callable[[], datetime] | None = None,
 ) -> SweepOutcome:
     """One sweep into the table, then prune past the lookback; the report is kept in the table.
 
     Raises ``SweepIncomplete`` (the mark not moved, the offers fetched so far stored) when France
     Travail kept failing.
     """
-    storage = services.storage
     now = clock or (lambda: datetime.now(UTC))
-    sweep = OfferSweep(services.ft, storage, clock=now)
+    sweep = OfferSweep(ft, storage, clock=now)
     try:
         report = await sweep.run()
     except SweepIncomplete as incomplete:
         await storage.record_sweep_report(_report_record(None, incomplete.report, str(incomplete)))
         raise
-    lookback = timedelta(days=services.settings.alert_lookback_days)
-    pruned = await storage.prune_offers(now() - lookback)
+    pruned = await storage.prune_offers(now() - timedelta(days=lookback_days))
     outcome = SweepOutcome(report, pruned, await storage.count_offers())
     await storage.record_sweep_report(_report_record(outcome, report, None))
     return outcome
 
 
 async def sweep_once(settings: Settings) -> SweepOutcome | None:
-    """``ft-bot sweep --once``: one sweep now; ``None`` when another process is sweeping."""
-    from bot.services import Services
+    """``ft-bot sweep --once``: one sweep now; ``None`` when another process is sweeping.
 
-    services = await Services.open(settings)
-    try:
-        with sweep_lock(settings.database_path) as mine:
-            if not mine:
-                return None
-            return await run_sweep(services)
-    finally:
-        await services.close()
+    Opens only the database and the France Travail client (no referentials: a sweep for cron
+    starts in a fraction of a second)."""
+    from ft_client import FranceTravailClient
+    from storage import Storage
+
+    with sweep_lock(settings.database_path) as mine:
+        if not mine:
+            return None
+        async with (
+            Storage.open(settings.database_location) as storage,
+            FranceTravailClient(
+                settings.ft_client_id,
+                settings.ft_client_secret,
+                api_base_url=settings.ft_api_base_url,
+                token_url=settings.ft_token_url,
+            ) as ft,
+        ):
+            return await run_sweep(ft, storage, settings.alert_lookback_days)
 
 
 async def _sweep_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -153,7 +168,9 @@ async def _sweep_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.info("another process is sweeping: tick skipped")
                 return
             try:
-                outcome = await run_sweep(services)
+                outcome = await run_sweep(
+                    services.ft, services.storage, services.settings.alert_lookback_days
+                )
             except (SweepIncomplete, FTError) as error:
                 # Background work: the next tick covers the window again.
                 log.warning("sweep failed, the next one covers its window: %s", error)

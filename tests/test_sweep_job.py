@@ -73,16 +73,28 @@ async def test_sweep_once_fills_the_table_then_fetches_only_what_is_new(tmp_path
 async def test_the_job_sweeps_and_never_overlaps_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sweep_job, "FIRST_SWEEP_DELAY_SECONDS", 0.2)
+    # The first run is due this long after the job is registered (while the bot is built): the
+    # application is started well before.
+    monkeypatch.setattr(sweep_job, "FIRST_SWEEP_DELAY_SECONDS", 2.0)
     async with alert_env(tmp_path, settings_overrides={"sweep_minutes": 1}) as env:
         jobs = env.app.job_queue.get_jobs_by_name(sweep_job.JOB_NAME)  # type: ignore[union-attr]
         assert len(jobs) == 1
         [job] = jobs
         assert job.job.trigger.interval == timedelta(minutes=1)
         assert job.job.coalesce is True and job.job.max_instances == 1
+        state: sweep_job.SweepJobState = job.data  # type: ignore[assignment]
         for i in range(4):
             env.add_offer(rome="G1803", place_code=PARIS_CODE, created=datetime.now(UTC) - i * HOUR)
-        state: sweep_job.SweepJobState = job.data  # type: ignore[assignment]
+        # Started, the application runs the job by itself.
+        await env.app.start()
+        try:
+            await wait_for(lambda: env.search_calls() == 1)
+            await wait_for(lambda: not state.lock.locked())
+        finally:
+            await env.app.stop()
+        assert await env.storage.count_offers() == 4
+
+        env.add_offer(rome="G1803", place_code=PARIS_CODE, created=datetime.now(UTC))
 
         # A tick while a sweep runs does nothing, in this process or in another one.
         async with state.lock:
@@ -90,20 +102,11 @@ async def test_the_job_sweeps_and_never_overlaps_itself(
         with sweep_job.sweep_lock(env.settings.database_path) as mine:
             assert mine
             await job.run(env.app)
-        assert env.search_calls() == 0 and await env.storage.count_offers() == 0
+        assert env.search_calls() == 1 and await env.storage.count_offers() == 4
 
         # Two ticks at once: one sweep.
         await asyncio.gather(job.run(env.app), job.run(env.app))
-        assert env.search_calls() == 1
-        assert await env.storage.count_offers() == 4
-
-        # Started, the application runs the job by itself.
-        env.add_offer(rome="G1803", place_code=PARIS_CODE, created=datetime.now(UTC))
-        await env.app.start()
-        try:
-            await wait_for(lambda: env.search_calls() == 2)
-        finally:
-            await env.app.stop()
+        assert env.search_calls() == 2
         assert await env.storage.count_offers() == 5
 
 
