@@ -20,7 +20,8 @@ Prints France Travail calls, messages sent, wall time, the floor set by the rate
     .venv/bin/python benchmarks/alert_cycle.py --users 500     # quick look (~20 s)
     .venv/bin/python benchmarks/alert_cycle.py --users 50000   # long run (~30 min)
     .venv/bin/python benchmarks/alert_cycle.py --sweep-only --new-offers-per-day 30000
-        # a day of sweeps of new offers: calls vs ⌈new offers/150⌉ + partitions (~40 s)
+        # a day of sweeps of new offers: calls vs ⌈new offers/150⌉ + partitions (~40 s);
+        # add --backend sqlite|postgresql to store them in the offers table (size, upsert time)
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.sweep_cycle import print_day, run_sweep_day
+from benchmarks.sweep_cycle import add_store_arguments, print_day, run_sweep_day
 from bot import alerts
 from bot.assemble import build_application
 from bot.config import Settings
@@ -321,14 +322,25 @@ def main() -> int:
         action="store_true",
         help="run a day of sweeps of new offers (every 15 min) instead of the alert cycle",
     )
+    add_store_arguments(parser)  # --backend, --database-url: where --sweep-only stores offers
     args = parser.parse_args()
     if args.sweep_only:
         per_day = 30000 if args.new_offers_per_day is None else args.new_offers_per_day
         if per_day < 0:
             parser.error("--new-offers-per-day must not be negative")
-        day = asyncio.run(run_sweep_day(per_day, seed=args.seed, ft_rate=args.ft_rate))
+        day = asyncio.run(
+            run_sweep_day(
+                per_day,
+                seed=args.seed,
+                ft_rate=args.ft_rate,
+                backend=args.backend,
+                database_url=args.database_url,
+            )
+        )
         print_day(day, per_day, 15)
         return 0
+    if args.backend != "memory" or args.database_url:
+        parser.error("--backend and --database-url need --sweep-only")
     if args.new_offers_per_day is not None:
         parser.error(
             "--new-offers-per-day needs --sweep-only (alerts do not read swept offers yet)"

@@ -1,9 +1,9 @@
 """The one place that assembles the bot: the application factory plus its optional features.
 
 `bot.app` builds the application with the command handlers and knows nothing of the features;
-each feature registers its own handlers and jobs: the daily alerts always, the demo's command
-only in demo mode. Production (`ft-bot run`), the offline demo and tests all build the bot here
-and differ only in what they pass.
+each feature registers its own handlers and jobs: the daily alerts and the sweep of new offers
+always, the demo's command only in demo mode. Production (`ft-bot run`), the offline demo and
+tests all build the bot here and differ only in what they pass.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from telegram.ext import Application, BasePersistence
 from telegram.request import BaseRequest
 
-from bot import alerts, demo
+from bot import alerts, demo, sweep_job
 from bot.app import DEFAULT_PERSISTENCE, build_core_application
 from bot.config import Settings
 from bot.services import Services
@@ -30,7 +30,7 @@ def build_application(
 ) -> Application:
     """Build the whole bot (not initialised, not started): see `build_core_application`."""
     features: list[Callable[[Application], None]] = [demo.register] if settings.demo_mode else []
-    features.append(alerts.register)
+    features.extend((alerts.register, sweep_job.register))
     return build_core_application(
         settings,
         features=features,

@@ -1,4 +1,5 @@
-"""Command line: `ft-bot run | demo | check | alerts --once [--user ID]` (also `python -m bot`)."""
+"""Command line: `ft-bot run | demo | check | alerts --once [--user ID] | sweep --once`
+(also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -198,6 +199,36 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return _fail(problem.line)
 
 
+# --------------------------------------------------------------------------- sweep
+
+
+async def _sweep_once(settings: Settings) -> int:
+    from bot.sweep_job import sweep_once
+
+    await check_database(settings)
+    await check_france_travail(settings)
+    outcome = await sweep_once(settings)
+    if outcome is None:
+        print("sweep: another process is sweeping this database; nothing done")
+        return 1
+    print(outcome.summary())
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    if not args.once:
+        print("sweep: only --once is supported (the running bot sweeps every SWEEP_MINUTES)")
+        return 2
+    settings = _load_settings()
+    if settings is None:
+        return 2
+    setup_logging("WARNING", settings.secret_values())  # the one line below is the report
+    try:
+        return asyncio.run(_sweep_once(settings))
+    except StartupProblem as problem:
+        return _fail(problem.line)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -215,10 +246,18 @@ def build_parser() -> argparse.ArgumentParser:
     alerts = sub.add_parser("alerts", help="run the daily alerts once (for cron)")
     alerts.add_argument("--once", action="store_true", help="one cycle now, then exit")
     alerts.add_argument("--user", type=int, default=None, help="serve this user id now")
+    sweep = sub.add_parser("sweep", help="fetch the new offers into the offers table once")
+    sweep.add_argument("--once", action="store_true", help="one sweep now, then exit")
     return parser
 
 
-COMMANDS = {"run": cmd_run, "demo": cmd_demo, "check": cmd_check, "alerts": cmd_alerts}
+COMMANDS = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "alerts": cmd_alerts,
+    "sweep": cmd_sweep,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -73,6 +73,8 @@ class Settings:
     alert_min_score: float = 0.35
     alert_tick_seconds: int = 60
     alert_lookback_days: int = 3
+    # Minutes between two sweeps of new offers into the offers table (0: no sweep job).
+    sweep_minutes: int = 15
     ft_user_deadline_seconds: float = DEFAULT_FT_USER_DEADLINE_SECONDS
     ft_background_deadline_seconds: float = DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS
     # Onboarding conversation: silence after which it ends politely (not from the environment).
@@ -267,6 +269,7 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
     digest_size = integer("ALERT_DIGEST_SIZE", 5, 1, 20)
     tick_seconds = integer("ALERT_TICK_SECONDS", 60, 5, 3600)
     lookback_days = integer("ALERT_LOOKBACK_DAYS", 3, 1, 31)
+    sweep_minutes = integer("SWEEP_MINUTES", 15, 0, 24 * 60)
 
     min_score = 0.35
     raw_score = _get(env, "ALERT_MIN_SCORE")
@@ -329,6 +332,7 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         alert_min_score=min_score,
         alert_tick_seconds=tick_seconds,
         alert_lookback_days=lookback_days,
+        sweep_minutes=sweep_minutes,
         ft_user_deadline_seconds=user_deadline,
         ft_background_deadline_seconds=background_deadline,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from storage.alert_delivery import AlertDeliveryRepository
 from storage.favourites import FavouriteRepository
 from storage.monitoring import MonitoringRepository
+from storage.offers import OfferRepository
 from storage.privacy import PrivacyRepository
 from storage.profiles import ProfileRepository
 from storage.ptb_tables import PtbTablesRepository
@@ -23,6 +24,7 @@ class Storage(
     FavouriteRepository,
     PrivacyRepository,
     PtbTablesRepository,
+    OfferRepository,
 ):
     """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 

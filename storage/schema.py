@@ -11,7 +11,7 @@ Instants are UTC epoch seconds (``BigInteger``); lists are JSON text.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Integer, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -140,6 +140,43 @@ ptb_conversations = Table(
     Column("state", Text, nullable=False),
 )
 
+# The sweep's offers (issue 13): public job offers, no personal data; see storage/offers.py.
+offers = Table(
+    "offers",
+    metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("rome_code", Text),
+    Column("commune", Text),
+    Column("departement", Text),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("grid_cell", Integer),
+    Column("contract_type", Text),
+    Column("working_time", Text),
+    Column("experience", Text),
+    Column("salary_label", Text),
+    Column("salary_comment", Text),
+    Column("salary_monthly_min", Integer),
+    Column("salary_monthly_max", Integer),
+    Column("licences", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("company", Text),
+    Column("town", Text),
+    Column("url", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("swept_at", BigInteger, nullable=False),
+)
+
+sweep_state = Table(
+    "sweep_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("high_water_mark", BigInteger),
+    Column("last_report", Text),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -161,4 +198,6 @@ DATA_TABLES: tuple[Table, ...] = (
     ptb_bot_data,
     ptb_callback_data,
     ptb_conversations,
+    offers,
+    sweep_state,
 )

@@ -651,7 +651,9 @@ async def test_delete_user_removes_every_row_and_only_theirs(storage: Storage) -
     }
     # Every table but the global ones holds rows about users: a table added later must be
     # erased by delete_user (and exported), or be listed here as global.
+    # The sweep's offers are France Travail's public job ads: nobody's personal data.
     global_tables = {"alert_runs", "ft_errors", "ptb_bot_data", "ptb_callback_data"}
+    global_tables |= {"offers", "sweep_state"}
     assert set(deleted) == {table.name for table in DATA_TABLES} - global_tables
     for table, column in [
         ("users", "user_id"),

@@ -1,0 +1,361 @@
+"""The offers the sweep stores (``offers``) and its state (``sweep_state``): the ``OfferSink`` of
+``ft_client.sweep``, plus the look-ups local matching needs.
+
+France Travail's offers are public job ads, not personal data: nothing here is exported or erased
+with a user. They are kept for the alert lookback period (``prune_offers``).
+
+Geography: each offer with coordinates has a ``grid_cell``, its 0.1° cell (about 11 km north-south,
+7–8 km east-west in metropolitan France) as one integer, ``(floor(lat × 10) + 900) × 10000 +
+floor(lon × 10) + 1800``. The cells of one row of latitude are consecutive integers, so the box
+around a point is one ``BETWEEN`` per row of cells; with the index ``(rome_code, grid_cell,
+created_at)`` a look-up reads, per ROME code and per row, only the offers of those cells, and
+the exact great-circle distance is then computed on those candidates alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, or_, select
+
+from ft_client.models import Offer
+from ft_client.models.offers import (
+    Company,
+    Competence,
+    ProfessionalQuality,
+    Requirement,
+    Salary,
+    WorkPlace,
+)
+from ft_client.offer_facts import remote_work
+from ft_client.referential import EARTH_RADIUS_KM, haversine_km
+from ft_client.salary import parse_salary
+from storage.clock import _now
+from storage.db import Database, chunks
+from storage.models import from_epoch, require_aware, to_epoch
+from storage.schema import offers, sweep_state
+
+CELLS_PER_DEGREE = 10  # 0.1° cells
+_LAT_CELLS = 180 * CELLS_PER_DEGREE
+_LON_CELLS = 360 * CELLS_PER_DEGREE
+_ROW_STRIDE = 10_000  # > _LON_CELLS: one row of latitude is one run of consecutive integers
+_EDGE_MARGIN_DEGREES = 1e-6  # rounding of float degrees at a cell's edge: one cell too many
+MAX_CANDIDATE_ROME_CODES = 50
+# Rows per INSERT: 23 columns each, under both drivers' 32 766 bound parameters.
+UPSERT_CHUNK = 1_000
+_STATE_ID = 1
+
+
+def grid_cell(latitude: float, longitude: float) -> int:
+    """The 0.1° cell of a point, as one integer (see the module docstring)."""
+    row = min(math.floor(latitude * CELLS_PER_DEGREE) + _LAT_CELLS // 2, _LAT_CELLS - 1)
+    column = math.floor(longitude * CELLS_PER_DEGREE) + _LON_CELLS // 2
+    return row * _ROW_STRIDE + column % _LON_CELLS
+
+
+def cell_ranges(latitude: float, longitude: float, radius_km: float) -> list[tuple[int, int]]:
+    """Inclusive ``(first, last)`` cell ranges covering every point within ``radius_km``.
+
+    A superset: the box's corners are outside the circle, and a longitude range that crosses
+    ±180° or a box reaching a pole takes whole rows.
+    """
+    delta_lat = math.degrees(radius_km / EARTH_RADIUS_KM) + _EDGE_MARGIN_DEGREES
+    low_lat, high_lat = latitude - delta_lat, latitude + delta_lat
+    first_row = max(math.floor(low_lat * CELLS_PER_DEGREE) + _LAT_CELLS // 2, 0)
+    last_row = min(math.floor(high_lat * CELLS_PER_DEGREE) + _LAT_CELLS // 2, _LAT_CELLS - 1)
+    widest = max(abs(low_lat), abs(high_lat))
+    columns: list[tuple[int, int]]
+    if widest >= 90 - _EDGE_MARGIN_DEGREES:
+        columns = [(0, _LON_CELLS - 1)]
+    else:
+        delta_lon = delta_lat / math.cos(math.radians(widest)) + _EDGE_MARGIN_DEGREES
+        if delta_lon >= 180:
+            columns = [(0, _LON_CELLS - 1)]
+        else:
+            first = math.floor((longitude - delta_lon) * CELLS_PER_DEGREE) + _LON_CELLS // 2
+            last = math.floor((longitude + delta_lon) * CELLS_PER_DEGREE) + _LON_CELLS // 2
+            if first < 0:
+                columns = [(first + _LON_CELLS, _LON_CELLS - 1), (0, last)]
+            elif last >= _LON_CELLS:
+                columns = [(first, _LON_CELLS - 1), (0, last - _LON_CELLS)]
+            else:
+                columns = [(first, last)]
+    return [
+        (row * _ROW_STRIDE + first, row * _ROW_STRIDE + last)
+        for row in range(first_row, last_row + 1)
+        for first, last in columns
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateOffer:
+    """A stored offer near a point: the offer as the ranking reads it (without its
+    description, which is not stored), its distance, and the remote-work fact read from the
+    description when it was swept."""
+
+    offer: Offer
+    distance_km: float | None
+    remote: bool | None
+
+
+# ---------------------------------------------------------------- offer ↔ row
+
+
+def _pairs(items: Sequence[Requirement]) -> list[list[str | None]]:
+    return [[item.label, item.requirement] for item in items]
+
+
+def _requirements(pairs: Any) -> tuple[Requirement, ...]:
+    return tuple(Requirement(label=label, requirement=req) for label, req in pairs or ())
+
+
+def offer_row(offer: Offer, swept_at: int) -> dict[str, Any]:
+    """The ``offers`` row of one offer (everything the digest and the ranking read)."""
+    place = offer.place
+    point = _point(place.latitude, place.longitude)
+    salary = parse_salary(offer.salary)
+    details = {
+        "rome_label": offer.rome_label,
+        "appellation": offer.appellation_label,
+        "contract_label": offer.contract_type_label,
+        "experience_label": offer.experience_label,
+        "hours_label": offer.working_hours_label,
+        "postal_code": place.postal_code,
+        "salary_complements": [
+            offer.salary.complement1 if offer.salary else None,
+            offer.salary.complement2 if offer.salary else None,
+        ],
+        "competences": [[c.code, c.label, c.requirement] for c in offer.competences],
+        "qualities": [q.label for q in offer.qualities],
+        "languages": _pairs(offer.languages),
+        "alternance": offer.alternance,
+        "remote": remote_work(offer),
+        "updated_at": to_epoch("updated_at", offer.updated_at) if offer.updated_at else None,
+    }
+    created = offer.created_at
+    return {
+        "offer_id": offer.id,
+        "rome_code": (offer.rome_code or "").upper() or None,
+        "commune": place.commune,
+        "departement": place.departement,
+        "latitude": point[0] if point else None,
+        "longitude": point[1] if point else None,
+        "grid_cell": grid_cell(*point) if point else None,
+        "contract_type": offer.contract_type,
+        "working_time": offer.working_hours_converted,
+        "experience": offer.experience_requirement,
+        "salary_label": offer.salary.label if offer.salary else None,
+        "salary_comment": offer.salary.comment if offer.salary else None,
+        "salary_monthly_min": salary.monthly_min,
+        "salary_monthly_max": salary.monthly_max,
+        "licences": json.dumps(_pairs(offer.licences), ensure_ascii=False),
+        # Without a creation date (never seen from the search), the sweep's time stands in.
+        "created_at": to_epoch("created_at", created) if created else swept_at,
+        "title": offer.title,
+        "company": offer.company.name,
+        "town": place.label,
+        "url": offer.page_url,
+        "details": json.dumps(details, ensure_ascii=False, separators=(",", ":")),
+        "swept_at": swept_at,
+    }
+
+
+def _point(latitude: float | None, longitude: float | None) -> tuple[float, float] | None:
+    if latitude is None or longitude is None:
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return float(latitude), float(longitude)
+
+
+def offer_from_row(row: Any) -> tuple[Offer, bool | None]:
+    """The offer back from its row (no description), and its remote-work fact."""
+    details = json.loads(row.details)
+    complement1, complement2 = details.get("salary_complements") or (None, None)
+    salary = Salary(
+        label=row.salary_label,
+        comment=row.salary_comment,
+        complement1=complement1,
+        complement2=complement2,
+    )
+    offer = Offer(
+        id=row.offer_id,
+        title=row.title,
+        created_at=from_epoch(row.created_at),
+        updated_at=from_epoch(details["updated_at"]) if details.get("updated_at") else None,
+        place=WorkPlace(
+            label=row.town,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            postal_code=details.get("postal_code"),
+            commune=row.commune,
+        ),
+        rome_code=row.rome_code,
+        rome_label=details.get("rome_label"),
+        appellation_label=details.get("appellation"),
+        company=Company(name=row.company),
+        contract_type=row.contract_type,
+        contract_type_label=details.get("contract_label"),
+        experience_requirement=row.experience,
+        experience_label=details.get("experience_label"),
+        languages=_requirements(details.get("languages")),
+        licences=_requirements(json.loads(row.licences)),
+        competences=tuple(
+            Competence(code=code, label=label, requirement=req)
+            for code, label, req in details.get("competences") or ()
+        ),
+        qualities=tuple(ProfessionalQuality(label=q) for q in details.get("qualities") or ()),
+        salary=salary if any((salary.label, salary.comment, complement1)) else None,
+        working_hours_label=details.get("hours_label"),
+        working_hours_converted=row.working_time,
+        alternance=details.get("alternance"),
+    )
+    return offer, details.get("remote")
+
+
+# ---------------------------------------------------------------- statements
+
+_EXISTING_IDS = select(offers.c.offer_id).where(
+    offers.c.offer_id.in_(bindparam("ids", expanding=True))
+)
+_UPSERTS: dict[str, Any] = {}  # per backend: its dialect's INSERT … ON CONFLICT DO UPDATE
+
+
+class OfferRepository(Database):
+    """``OfferSink`` over the ``offers`` table, pruning, and candidates around a point."""
+
+    async def upsert_offers(self, batch: Sequence[Offer]) -> int:
+        """Insert or replace offers by id, in one transaction; returns how many ids are new.
+
+        The same id twice in ``batch`` is stored once (the last one wins).
+        """
+        by_id = {offer.id: offer for offer in batch}
+        if not by_id:
+            return 0
+        swept_at = to_epoch("swept_at", _now())
+        rows = [offer_row(offer, swept_at) for offer in by_id.values()]
+        statement = self._upsert_statement()
+        existing = 0
+        async with self._transaction() as db:
+            for part in self._in_chunks(list(by_id)):
+                found = await db.execute(_EXISTING_IDS, {"ids": list(part)})
+                existing += len(found.all())
+            for part in chunks(rows, UPSERT_CHUNK):
+                await db.execute(statement, list(part))
+        return len(by_id) - existing
+
+    def _upsert_statement(self) -> Any:
+        statement = _UPSERTS.get(self.backend)
+        if statement is None:
+            insert = self._insert(offers)
+            statement = insert.on_conflict_do_update(
+                index_elements=[offers.c.offer_id],
+                set_={c.name: insert.excluded[c.name] for c in offers.c if c.name != "offer_id"},
+            )
+            _UPSERTS[self.backend] = statement
+        return statement
+
+    async def high_water_mark(self) -> datetime | None:
+        """The end of the last complete sweep's window (``None`` before the first)."""
+        row = await self._fetchone(
+            select(sweep_state.c.high_water_mark).where(sweep_state.c.id == _STATE_ID)
+        )
+        return from_epoch(row[0]) if row and row[0] is not None else None
+
+    async def set_high_water_mark(self, moment: datetime) -> None:
+        await self._set_state(high_water_mark=to_epoch("moment", moment))
+
+    async def record_sweep_report(self, report: dict[str, Any]) -> None:
+        """Keep the last sweep's report (a JSON-serialisable dict) for /stats and logs."""
+        await self._set_state(last_report=json.dumps(report, ensure_ascii=False, default=str))
+
+    async def last_sweep_report(self) -> dict[str, Any] | None:
+        row = await self._fetchone(
+            select(sweep_state.c.last_report).where(sweep_state.c.id == _STATE_ID)
+        )
+        return json.loads(row[0]) if row and row[0] else None
+
+    async def _set_state(self, **values: Any) -> None:
+        values["updated_at"] = to_epoch("updated_at", _now())
+        insert = self._insert(sweep_state).values(id=_STATE_ID, **values)
+        statement = insert.on_conflict_do_update(index_elements=[sweep_state.c.id], set_=values)
+        async with self._transaction() as db:
+            await db.execute(statement)
+
+    async def prune_offers(self, older_than: datetime) -> int:
+        """Forget offers created before ``older_than`` (past the lookback); returns rows deleted."""
+        stamp = to_epoch("older_than", older_than)
+        async with self._transaction() as db:
+            result = await db.execute(delete(offers).where(offers.c.created_at < stamp))
+            return result.rowcount
+
+    async def count_offers(self) -> int:
+        row = await self._fetchone(select(func.count()).select_from(offers))
+        return int(row[0]) if row else 0
+
+    async def candidate_offers(
+        self,
+        rome_codes: Sequence[str],
+        latitude: float | None,
+        longitude: float | None,
+        radius_km: float,
+        created_after: datetime,
+        limit: int | None = None,
+    ) -> list[CandidateOffer]:
+        """Stored offers of these ROME codes created at or after ``created_after``, within
+        ``radius_km`` of the point (great-circle distance), newest first, at most ``limit``.
+
+        Without a point (``latitude``/``longitude`` ``None``) the whole country is searched.
+        The SQL reads only the grid cells around the point, per ROME code (index
+        ``offers_rome_cell``); the exact distance is computed on those candidates.
+        """
+        codes = sorted({code.strip().upper() for code in rome_codes if code and code.strip()})
+        if not codes or len(codes) > MAX_CANDIDATE_ROME_CODES:
+            raise ValueError(f"rome_codes: between 1 and {MAX_CANDIDATE_ROME_CODES} codes")
+        require_aware("created_after", created_after)
+        if limit is not None and limit < 0:
+            raise ValueError("limit must not be negative")
+        c = offers.c
+        since = c.created_at >= to_epoch("created_after", created_after)
+        point = None
+        if latitude is None and longitude is None:
+            where = and_(c.rome_code.in_(codes), since)  # index offers_rome_created
+        else:
+            point = _point(latitude, longitude)
+            if point is None:
+                raise ValueError("latitude/longitude: a point on Earth, or both None")
+            if not (math.isfinite(radius_km) and radius_km >= 0):
+                raise ValueError("radius_km must be a non-negative number")
+            # One (code, row of cells) range per term: both planners then read each range from
+            # offers_rome_cell (SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr); with an IN list
+            # beside the ranges SQLite preferred offers_rome_created and read the whole country.
+            ranges = cell_ranges(point[0], point[1], radius_km)
+            where = and_(
+                or_(
+                    *(
+                        and_(c.rome_code == code, c.grid_cell.between(low, high))
+                        for code in codes
+                        for low, high in ranges
+                    )
+                ),
+                since,
+            )
+        rows = await self._fetchall(select(offers).where(where))
+        found: list[tuple[int, str, CandidateOffer]] = []
+        for row in rows:
+            distance = None
+            if point is not None:
+                distance = haversine_km(point[0], point[1], row.latitude, row.longitude)
+                if distance > radius_km:
+                    continue
+            offer, remote = offer_from_row(row)
+            found.append((-row.created_at, row.offer_id, CandidateOffer(offer, distance, remote)))
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [candidate for _, _, candidate in found[:limit]]
