@@ -8,6 +8,7 @@ none yet, by /metiers for the same reason and by /alertes for a typed time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import re
@@ -16,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, cards, offer_cards
@@ -30,10 +31,19 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
+from bot.handlers.market import market_button
+from bot.handlers.match_links import (
+    departement_of_profile,
+    market_tension,
+    services_row,
+    soft_skill_labels,
+)
 from bot.handlers.offer import remember_offers
+from bot.handlers.soft_skills import soft_skills_button
 from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
 from bot.searches import remember_criteria
+from bot.soft_skill_profile import coverage_line
 from bot.texts import commands as t
 from ft_client import OfferQuery
 from ft_client.matching import (
@@ -259,10 +269,14 @@ async def show_match(
         functools.partial(match_job, profile.skills, job, referential=svc.referential)
     )
     criteria = match_criteria(profile, svc.referential, job.code)
-    page = await ft_guard(
-        update,
-        context,
-        svc.search_offers(criteria.query(svc.referential), 0, OFFERS_RANKED),
+    # The market line is a bonus asked at the same time as the offers, under its own deadline.
+    page, tension = await asyncio.gather(
+        ft_guard(
+            update,
+            context,
+            svc.search_offers(criteria.query(svc.referential), 0, OFFERS_RANKED),
+        ),
+        market_tension(svc, job.code, departement_of_profile(profile, svc.referential)),
     )
     ranked: list[Any] = []
     if page is not None:
@@ -287,6 +301,8 @@ async def show_match(
         offers_error=page is None,
         other_targets=other_targets,
         origin=origin_of(svc.referential, criteria.commune_code),
+        soft_line=coverage_line(context.user_data, job.code),
+        tension=tension,
     )
     exits: list[Any] = []
     if page is not None and not ranked:
@@ -297,7 +313,12 @@ async def show_match(
         update,
         context,
         cards.match_report(view, criteria.summary()),
-        cards.match_keyboard(view, exits),
+        cards.match_keyboard(
+            view,
+            exits,
+            services=services_row(job.code, svc),
+            market=market_button(job.code) if tension is not None else None,
+        ),
     )
 
 
@@ -315,8 +336,12 @@ async def detail_button(update: Update, context: Context) -> None:
     report = await asyncio.to_thread(
         functools.partial(match_job, profile.skills, job, referential=svc.referential)
     )
+    soft_skills = await soft_skill_labels(svc, job.code)
     view = match_view(job, report, [], profile, offers_error=False, other_targets=())
-    await reply_html(update, context, cards.match_detail(view))
+    view = dataclasses.replace(view, soft_skills=soft_skills or ())
+    button = soft_skills_button(job.code, svc) if soft_skills else None
+    keyboard = InlineKeyboardMarkup([[button]]) if button is not None else None
+    await reply_html(update, context, cards.match_detail(view), keyboard)
 
 
 # ------------------------------------------------------------------ handlers
