@@ -126,6 +126,15 @@ class MatchView:
     # certification — shown as such, they never lower the percentage.
     transversal: tuple[tuple[str, str], ...] = field(default=())
     origin: GeoPoint | None = None  # the person's point, for the offers' distance
+    soft_line: str | None = None  # the savoir-être part of the coverage, when ticked
+    tension: int | None = None  # recruitment tension 1–5 (Marché du travail), when known
+    soft_skills: tuple[str, ...] = ()  # the métier's soft skills (Match via Soft Skills)
+
+
+MARKET_LINE: Final = "📊 Marché : tension {level}/5"
+SOFT_SKILLS_HEADING: Final = "<b>🤝 Savoir-être attendu</b>"
+SOFT_SKILLS_HINT: Final = "Cochez les vôtres avec « 🤝 Savoir-être »."
+MAX_ROW_BUTTONS: Final = 3
 
 
 def _positive(reason: str) -> bool:
@@ -145,6 +154,10 @@ def match_report(view: MatchView, criteria_summary: str | None = None) -> str:
         f"<b>{plain(view.job_label, TITLE_LIMIT)}</b> ({escape(view.job_code)})",
         f"{vocabulary.covers_job(view.score)} {score_bar(view.score)}",
     ]
+    if view.soft_line:
+        lines.append(f"🤝 {escape(view.soft_line)}")
+    if view.tension is not None:
+        lines.append(MARKET_LINE.format(level=view.tension))
     if view.matched:
         phrases = list(dict.fromkeys(m.user_phrase for m in view.matched))
         lines.append(f"✅ Reconnues : {_names(phrases, MATCH_SKILLS_NAMED)}")
@@ -204,6 +217,11 @@ def match_detail(view: MatchView) -> str:
         lines.append("")
         lines.append(f"<b>💡 {plain(heading, 90)} :</b>")
         lines.extend(f"• {plain(label, SKILL_LIMIT)}" for label in labels[:MAX_MISSING])
+    if view.soft_skills:
+        lines.append("")
+        lines.append(SOFT_SKILLS_HEADING)
+        lines.extend(f"• {plain(label, 60)}" for label in view.soft_skills[:MAX_MISSING])
+        lines.append(SOFT_SKILLS_HINT)
     others = [label for label in view.missing if label not in advised]
     if others:
         lines.append("")
@@ -215,19 +233,23 @@ def match_detail(view: MatchView) -> str:
 
 
 def match_keyboard(
-    view: MatchView, exits: Sequence[InlineKeyboardButton] = ()
+    view: MatchView,
+    exits: Sequence[InlineKeyboardButton] = (),
+    *,
+    services: Sequence[InlineKeyboardButton] = (),
+    market: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Offers, the detail, ``exits`` (wider searches when no offer is found), other jobs."""
+    """Offers, ``exits`` (wider searches when no offer is found), the detail (and ``market``
+    beside it), the ``services`` row (Entreprises, Évolution, Savoir-être), other jobs."""
     rows = offer_buttons([r.offer for r in view.offers])
     rows.extend([button] for button in exits)
-    rows.append(
-        [
-            InlineKeyboardButton(
-                ot.MATCH_DETAIL_BUTTON,
-                callback_data=callbacks.encode(ACTION_MATCH_DETAIL, view.job_code),
-            )
-        ]
+    detail = InlineKeyboardButton(
+        ot.MATCH_DETAIL_BUTTON,
+        callback_data=callbacks.encode(ACTION_MATCH_DETAIL, view.job_code),
     )
+    rows.append([detail, market] if market is not None else [detail])
+    if services:
+        rows.append(list(services[:MAX_ROW_BUTTONS]))
     rows.extend(
         [InlineKeyboardButton(button_text(f"🎯 {label}"), callback_data=_match_data(code))]
         for code, label in view.other_targets

@@ -81,7 +81,7 @@ async def test_match_code_with_profile_shows_score_skills_and_offers(tmp_path) -
         assert detail.text.count("Compétence clé du métier") <= 1
         assert len(detail.text) <= 1200
         # The offer button opens the full card.
-        await user.press(offer_buttons[0].text)
+        await user.press(offer_buttons[0].text, message_id=report.message_id)
         card = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Voir l'offre sur France Travail" in card.text
         assert "⭐ Sauvegarder" in card.button_texts

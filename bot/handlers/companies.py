@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.criteria import Criteria
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -34,6 +35,8 @@ from bot.handlers.job_place import (
     split_job_place,
 )
 from bot.render import escape, truncate
+from bot.searches import recall_search
+from bot.services import Services
 from bot.texts import services as t
 from ft_client.models.companies import HiringCompany
 from ft_client.referential import Place, haversine_km
@@ -52,6 +55,32 @@ SIRET: Final = r"\d{14}"
 
 callbacks.register_action("cofav", SIRET)  # keep a company shown by /entreprises
 callbacks.register_action("counfav", SIRET)  # drop a kept company
+ACTION_JOB: Final = "coj"  # <ROME code>: companies for a métier near the person (/match)
+ACTION_SEARCH: Final = "cos"  # <search key>: companies for an empty search's métier and place
+callbacks.register_action(ACTION_JOB, callbacks.ROME_CODE)
+callbacks.register_action(ACTION_SEARCH, callbacks.KEY)
+BUTTON_LABEL: Final = "🏢 Entreprises"
+SEARCH_BUTTON_LABEL: Final = "🏢 Entreprises qui recrutent"
+SERVICE_API: Final = "labonneboite"
+
+
+def companies_button(rome_code: str, svc: Services) -> InlineKeyboardButton | None:
+    """« 🏢 Entreprises » for a métier (under /match); None while La Bonne Boîte is off."""
+    if not svc.ft.service_enabled(SERVICE_API):
+        return None
+    return InlineKeyboardButton(BUTTON_LABEL, callback_data=callbacks.encode(ACTION_JOB, rome_code))
+
+
+def search_companies_button(
+    criteria: Criteria, search_key: str, svc: Services
+) -> InlineKeyboardButton | None:
+    """« 🏢 Entreprises qui recrutent » under an empty search of a métier; None for a search by
+    keywords only, or while La Bonne Boîte is off."""
+    if not criteria.rome_codes or not svc.ft.service_enabled(SERVICE_API):
+        return None
+    return InlineKeyboardButton(
+        SEARCH_BUTTON_LABEL, callback_data=callbacks.encode(ACTION_SEARCH, search_key)
+    )
 
 
 def _snapshot(company: HiringCompany, distance_km: float | None) -> dict[str, Any]:
@@ -150,6 +179,21 @@ async def companies_command(update: Update, context: Context) -> None:
     if place is None and departement is None and profile is not None and profile.place_code:
         place = ref.place(profile.place_code)
         radius = max(MIN_RADIUS_KM, profile.radius_km)
+    await show_companies(update, context, jobs, place, departement, radius)
+
+
+async def show_companies(
+    update: Update,
+    context: Context,
+    jobs: list[tuple[str, str]],
+    place: Place | None,
+    departement: str | None,
+    radius: int,
+) -> None:
+    """The companies likely to hire for ``jobs`` (code, label) around ``place`` (within
+    ``radius`` km) or in ``departement``; the person is told when neither is known."""
+    svc = services(context)
+    ref = svc.referential
     job_label = escape(truncate(jobs[0][1], 60)) + (" …" if len(jobs) > 1 else "")
     if departement is None and (place is None or place.latitude is None):
         await reply_html(update, context, t.COMPANIES_NEED_PLACE.format(job=escape(jobs[0][0])))
@@ -194,6 +238,45 @@ async def companies_command(update: Update, context: Context) -> None:
     ]
     text_out = "\n\n".join([title, *body, t.COMPANIES_HOW_TO_APPLY])
     await reply_html(update, context, text_out, InlineKeyboardMarkup([buttons]))
+
+
+async def job_button(update: Update, context: Context) -> None:
+    """« 🏢 Entreprises » under /match: that métier around the person's place."""
+    data = callbacks.from_update(update)
+    svc = services(context)
+    job = svc.referential.job(data.args[0]) if data is not None else None
+    if job is None:
+        await callbacks.stale_button(update, context)
+        return
+    await answer_query(update)
+    profile = await get_profile(update, context)
+    place = svc.referential.place(profile.place_code) if profile and profile.place_code else None
+    radius = max(MIN_RADIUS_KM, profile.radius_km) if profile else DEFAULT_RADIUS_KM
+    await show_companies(update, context, [(job.code, job.label)], place, None, radius)
+
+
+async def search_button(update: Update, context: Context) -> None:
+    """« 🏢 Entreprises qui recrutent » under an empty search: its métier and its place (the
+    profile's when the search had none, or only a region)."""
+    data = callbacks.from_update(update)
+    search = recall_search(context, data.args[0]) if data is not None else None
+    criteria = Criteria.from_dict(search.get("c")) if search is not None else None
+    svc = services(context)
+    ref = svc.referential
+    job = ref.job(criteria.rome_codes[0]) if criteria and criteria.rome_codes else None
+    if criteria is None or job is None:
+        await callbacks.stale_button(update, context)
+        return
+    await answer_query(update)
+    place = ref.place(criteria.commune_code) if criteria.commune_code else None
+    radius = max(MIN_RADIUS_KM, criteria.radius_km or DEFAULT_RADIUS_KM)
+    departement = criteria.departement if place is None else None
+    if place is None and departement is None:
+        profile = await get_profile(update, context)
+        if profile is not None and profile.place_code:
+            place = ref.place(profile.place_code)
+            radius = max(MIN_RADIUS_KM, profile.radius_km)
+    await show_companies(update, context, [(job.code, job.label)], place, departement, radius)
 
 
 def _remember_shown(context: Context, snaps: list[dict[str, Any]]) -> None:
@@ -273,4 +356,10 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(save_company, pattern=callbacks.pattern("cofav")))
     application.add_handler(
         CallbackQueryHandler(remove_company, pattern=callbacks.pattern("counfav"))
+    )
+    application.add_handler(
+        CallbackQueryHandler(job_button, pattern=callbacks.pattern(ACTION_JOB), block=False)
+    )
+    application.add_handler(
+        CallbackQueryHandler(search_button, pattern=callbacks.pattern(ACTION_SEARCH), block=False)
     )

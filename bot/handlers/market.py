@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.handlers.common import Context, command_args_text, get_profile, reply_html, services
+from bot import callbacks
+from bot.handlers.common import (
+    Context,
+    answer_query,
+    command_args_text,
+    get_profile,
+    reply_html,
+    services,
+)
 from bot.handlers.job_place import (
     MAX_INPUT_CHARS,
     call_service,
@@ -29,6 +37,14 @@ from ft_client.models.market import MarketSnapshot
 COMMANDS: list[tuple[str, str]] = [("marche", t.MARKET_DESCRIPTION)]
 
 FACTORS_SHOWN: Final = 3
+ACTION_JOB: Final = "mkj"  # <ROME code>: the market of a métier in the person's département
+callbacks.register_action(ACTION_JOB, callbacks.ROME_CODE)
+BUTTON_LABEL: Final = "📊 Marché"
+
+
+def market_button(rome_code: str) -> InlineKeyboardButton:
+    """« 📊 Marché » for a métier (under /match)."""
+    return InlineKeyboardButton(BUTTON_LABEL, callback_data=callbacks.encode(ACTION_JOB, rome_code))
 
 
 def market_card(job_label: str, snapshot: MarketSnapshot, territory_name: str) -> str:
@@ -116,6 +132,15 @@ async def market_command(update: Update, context: Context) -> None:
     if departement is None and profile is not None and profile.place_code:
         home = ref.place(profile.place_code)
         departement = home.departement if home is not None else None
+    await show_market(update, context, job, departement)
+
+
+async def show_market(
+    update: Update, context: Context, job: tuple[str, str], departement: str | None
+) -> None:
+    """The market card of ``job`` (code, label) in ``departement``, else in France."""
+    svc = services(context)
+    ref = svc.referential
     if departement is not None:
         request = svc.ft.get_market(job[0], "DEP", departement)
         territory_name = ref.departement_name(departement) or departement
@@ -129,6 +154,24 @@ async def market_command(update: Update, context: Context) -> None:
     await reply_html(update, context, market_card(job[1], snapshot, territory_name))
 
 
+async def job_button(update: Update, context: Context) -> None:
+    """« 📊 Marché » under /match: that métier in the person's département."""
+    data = callbacks.from_update(update)
+    svc = services(context)
+    job = svc.referential.job(data.args[0]) if data is not None else None
+    if job is None:
+        await callbacks.stale_button(update, context)
+        return
+    await answer_query(update)
+    profile = await get_profile(update, context)
+    home = svc.referential.place(profile.place_code) if profile and profile.place_code else None
+    departement = home.departement if home is not None else None
+    await show_market(update, context, (job.code, job.label), departement)
+
+
 def register(application: Application) -> None:
     # block=False: a slow France Travail answer must not hold up the other users' updates.
     application.add_handler(CommandHandler("marche", market_command, block=False))
+    application.add_handler(
+        CallbackQueryHandler(job_button, pattern=callbacks.pattern(ACTION_JOB), block=False)
+    )

@@ -8,6 +8,7 @@ none yet, by /metiers for the same reason and by /alertes for a typed time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import re
@@ -16,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, cards, offer_cards
@@ -30,10 +31,21 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
+from bot.handlers.market import market_button
+from bot.handlers.match_links import (
+    departement_of_profile,
+    market_tension,
+    services_row,
+    soft_skill_labels,
+)
 from bot.handlers.offer import remember_offers
+from bot.handlers.soft_skills import soft_skills_button
 from bot.hidden_offers import hidden_ids, visible
+from bot.job_lookup import look_up_jobs
 from bot.render import escape, truncate
 from bot.searches import remember_criteria
+from bot.services import Services
+from bot.soft_skill_profile import coverage_line
 from bot.texts import commands as t
 from ft_client import OfferQuery
 from ft_client.matching import (
@@ -41,12 +53,13 @@ from ft_client.matching import (
     MatchReport,
     clean_phrases,
     find_jobs,
+    is_alias,
     is_recognised,
     looks_like_place,
     match_job,
     rank_offers,
 )
-from ft_client.referential import Job, Referential
+from ft_client.referential import Job, JobHit, Referential
 from storage import Profile
 from storage.models import MAX_SKILL_LENGTH, MAX_SKILLS
 
@@ -176,20 +189,24 @@ class ResolvedJob:
     place: str | None = None  # the town's name when the words name a place, not a job
 
 
-def resolve_job(ref: Referential, text: str) -> ResolvedJob:
+def resolve_job(ref: Referential, text: str, hits: Sequence[JobHit] | None = None) -> ResolvedJob:
     """The job meant by ``text`` (a ROME code or words), up to 3 alternatives, or, when the
-    words name no job with enough confidence, the close matches or the place they name."""
+    words name no job with enough confidence, the close matches or the place they name.
+
+    ``hits``: the métiers already looked up for the words (ROMEO and offline, best first);
+    the offline look-up alone when not given."""
     text = text[:MAX_QUERY_CHARS]
     code = _ROME_CODE_RE.match(text)
     if code:
         return ResolvedJob(ref.job(code.group(1).upper() + code.group(2)))
     if not has_letter(text):
         return ResolvedJob(None)
-    try:
-        hits = find_jobs(text, ref, limit=1 + ALTERNATIVES_SHOWN)
-    except ValueError:
-        return ResolvedJob(None)
-    if not is_recognised(hits):
+    if hits is None:
+        try:
+            hits = find_jobs(text, ref, limit=1 + ALTERNATIVES_SHOWN)
+        except ValueError:
+            return ResolvedJob(None)
+    if not is_recognised(list(hits)):
         place = looks_like_place(text, ref)
         if place is not None:
             return ResolvedJob(None, place=place.name)
@@ -198,6 +215,22 @@ def resolve_job(ref: Referential, text: str) -> ResolvedJob:
     job = ref.job(hits[0].rome_code)
     recognised = [h for h in hits[1:] if h.score >= FIND_JOBS_THRESHOLD]
     return ResolvedJob(job, tuple((h.rome_code, h.job_label) for h in recognised))
+
+
+async def resolve_words(svc: Services, text: str) -> ResolvedJob:
+    """``resolve_job`` with the words looked up by ROMEO when subscribed and confident (the
+    offline look-up otherwise), like onboarding: words the curated alias table knows keep the
+    offline answer, and a ROME code needs no look-up."""
+    text = text[:MAX_QUERY_CHARS]
+    hits: list[JobHit] | None = None
+    if has_letter(text) and not _ROME_CODE_RE.match(text) and not is_alias(text):
+        hits = (await look_up_jobs([text], svc, limit=1 + ALTERNATIVES_SHOWN))[0]
+    # CPU work (the offline look-up, the place question): off the event loop.
+    offline = await asyncio.to_thread(resolve_job, svc.referential, text)
+    if hits is None or offline.place is not None:
+        # A town stays a town: ROMEO may be confident about "Tours" too.
+        return offline
+    return await asyncio.to_thread(resolve_job, svc.referential, text, hits)
 
 
 def match_criteria(profile: Profile, ref: Referential, rome_code: str) -> Criteria:
@@ -219,6 +252,8 @@ def match_view(
     offers_error: bool,
     other_targets: Sequence[tuple[str, str]],
     origin: tuple[float, float] | None = None,
+    soft_line: str | None = None,
+    tension: int | None = None,
 ) -> cards.MatchView:
     return cards.MatchView(
         job_code=job.code,
@@ -234,6 +269,8 @@ def match_view(
         other_targets=tuple(other_targets),
         transversal=tuple((x.label, x.category) for x in report.transversal),
         origin=origin,
+        soft_line=soft_line,
+        tension=tension,
     )
 
 
@@ -259,10 +296,14 @@ async def show_match(
         functools.partial(match_job, profile.skills, job, referential=svc.referential)
     )
     criteria = match_criteria(profile, svc.referential, job.code)
-    page = await ft_guard(
-        update,
-        context,
-        svc.search_offers(criteria.query(svc.referential), 0, OFFERS_RANKED),
+    # The market line is a bonus asked at the same time as the offers, under its own deadline.
+    page, tension = await asyncio.gather(
+        ft_guard(
+            update,
+            context,
+            svc.search_offers(criteria.query(svc.referential), 0, OFFERS_RANKED),
+        ),
+        market_tension(svc, job.code, departement_of_profile(profile, svc.referential)),
     )
     ranked: list[Any] = []
     if page is not None:
@@ -287,6 +328,8 @@ async def show_match(
         offers_error=page is None,
         other_targets=other_targets,
         origin=origin_of(svc.referential, criteria.commune_code),
+        soft_line=coverage_line(context.user_data, job.code),
+        tension=tension,
     )
     exits: list[Any] = []
     if page is not None and not ranked:
@@ -297,7 +340,12 @@ async def show_match(
         update,
         context,
         cards.match_report(view, criteria.summary()),
-        cards.match_keyboard(view, exits),
+        cards.match_keyboard(
+            view,
+            exits,
+            services=services_row(job.code, svc),
+            market=market_button(job.code) if tension is not None else None,
+        ),
     )
 
 
@@ -315,8 +363,12 @@ async def detail_button(update: Update, context: Context) -> None:
     report = await asyncio.to_thread(
         functools.partial(match_job, profile.skills, job, referential=svc.referential)
     )
+    soft_skills = await soft_skill_labels(svc, job.code)
     view = match_view(job, report, [], profile, offers_error=False, other_targets=())
-    await reply_html(update, context, cards.match_detail(view))
+    view = dataclasses.replace(view, soft_skills=soft_skills or ())
+    button = soft_skills_button(job.code, svc) if soft_skills else None
+    keyboard = InlineKeyboardMarkup([[button]]) if button is not None else None
+    await reply_html(update, context, cards.match_detail(view), keyboard)
 
 
 # ------------------------------------------------------------------ handlers
@@ -340,7 +392,7 @@ async def match_command(update: Update, context: Context) -> None:
         else:
             await reply_html(update, context, t.MATCH_USAGE)
         return
-    resolved = await asyncio.to_thread(resolve_job, svc.referential, text)
+    resolved = await resolve_words(svc, text)
     if resolved.job is None:
         shown = escape(truncate(" ".join(text.split()), 60))
         if _CODE_LIKE_RE.match(text):

@@ -35,6 +35,7 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
+from bot.handlers.companies import search_companies_button
 from bot.handlers.offer import remember_offers
 from bot.hidden_offers import hidden_ids, visible
 from bot.render import escape, truncate
@@ -172,7 +173,14 @@ async def render_page(
         page_size=PAGE_SIZE,
         origin=origin_of(ref, criteria.commune_code),
     )
-    return offer_cards.search_page(view), offer_cards.search_keyboard(view, key), view
+    keyboard = offer_cards.search_keyboard(view, key)
+    companies = (
+        search_companies_button(criteria, key, services(context)) if view.total == 0 else None
+    )
+    if companies is not None:  # a dead end: companies that hire without a published offer
+        rows = list(keyboard.inline_keyboard) if keyboard is not None else []
+        keyboard = InlineKeyboardMarkup([*rows, [companies]])
+    return offer_cards.search_page(view), keyboard, view
 
 
 async def start_search(
