@@ -46,12 +46,14 @@ async def test_evolution_from_the_profile_with_tension_then_cached(tmp_path) -> 
         assert reply.button_texts == [f"🎯 {n}" for n in range(1, 7)]
         # The market look-ups that missed the deadline finish in the background: next time
         # every figure comes from the cache.
-        await wait_until(lambda: market_calls(env) == 4 * TENSION_MOVES, timeout=30)
+        # (≥: on a loaded machine the client may retry a slow call.)
+        await wait_until(lambda: market_calls(env) >= 4 * TENSION_MOVES, timeout=30)
+        before = market_calls(env)
         await user.send("/evolution")
         again = (await user.replies(timeout=WAIT, count=1))[-1]
         assert again.text.count("Tension de recrutement") == TENSION_MOVES
         assert "indisponible" not in again.text
-        assert market_calls(env) == 4 * TENSION_MOVES
+        assert market_calls(env) == before  # all from the cache
         # 🎯 opens /match for that métier.
         first_code = moves[0][0]
         await user.press("🎯 1")

@@ -45,7 +45,8 @@ async def emu() -> AsyncIterator[FranceTravailEmulator]:
 def _client(emu: FranceTravailEmulator, **options: Any) -> FranceTravailClient:
     settings: dict[str, Any] = {
         "rate_limits": {"offres": 1000.0},
-        "timeout": 1.0,
+        # Under the 5 s timeout fault, above what a loaded machine takes to answer a page.
+        "timeout": 3.0,
         "backoff_base": 0.01,
         "backoff_max": 0.05,
         **options,
