@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, ContextTypes
 
+from bot.process_lock import file_lock
 from ft_client.errors import FTError
 from ft_client.sweep import OfferSweep, SweepIncomplete, SweepReport
 
@@ -61,31 +61,9 @@ class SweepJobState:
 
 @contextmanager
 def sweep_lock(database_path: str | os.PathLike[str]) -> Iterator[bool]:
-    """An exclusive, non-blocking lock on ``<database>.sweep.lock``: True if this process got it.
-
-    The kernel releases it when the process dies, even by SIGKILL.
-    """
-    location = os.fspath(database_path)
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no cross-process guard
-        yield True
-        return
-    if location == ":memory:" or location.startswith("file:"):
-        yield True
-        return
-    lock_path = Path(location + ".sweep.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """An exclusive, non-blocking lock on ``<database>.sweep.lock``: True if this process got it."""
+    with file_lock(database_path, "sweep") as acquired:
+        yield acquired
 
 
 def _report_record(

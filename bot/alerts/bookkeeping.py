@@ -14,9 +14,9 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.process_lock import file_lock
 from storage import AlertRun
 
 if TYPE_CHECKING:
@@ -118,27 +118,7 @@ def cycle_lock(database_path: str | os.PathLike[str]) -> Iterator[bool]:
     """An exclusive, non-blocking lock on `<database>.alerts.lock`: True if this process got it.
 
     The bot's own job and `ft-bot alerts --once` from cron may share a database; two cycles at
-    once would both find the same users due and send them two digests. The lock is released by
-    the kernel when the process dies, even by SIGKILL.
+    once would both find the same users due and send them two digests.
     """
-    location = os.fspath(database_path)
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no cross-process guard
-        yield True
-        return
-    if location == ":memory:" or location.startswith("file:"):
-        yield True
-        return
-    lock_path = Path(location + ".alerts.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(database_path, "alerts") as acquired:
+        yield acquired
