@@ -17,10 +17,11 @@ engine, SQLite PRAGMAs, transactions, snapshots, backup), ``backends`` (URL or p
 connection errors in one line), ``schema`` (the ``MetaData``), ``migrator`` (versioned
 migrations), one repository per concern — ``users``, ``profiles``, ``alert_delivery`` (who is
 due, offers sent), ``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
-``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows) — plus ``rows`` (row ↔ model
-conversion), ``clock``, ``errors``, ``models`` (validated dataclasses), ``persistence``
-(:class:`SqlitePersistence`, for both backends) and ``migrate`` (``python -m storage.migrate``:
-copy a SQLite database into PostgreSQL).
+``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows), ``offers`` (the offers the
+sweep stores, not personal data, with the grid-cell look-up for local matching) — plus
+``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models`` (validated dataclasses),
+``persistence`` (:class:`SqlitePersistence`, for both backends) and ``migrate``
+(``python -m storage.migrate``: copy a SQLite database into PostgreSQL).
 
 SQLite: one connection per :class:`Storage` plus an asyncio lock so tasks never interleave
 statements inside another task's transaction. ``journal_mode=WAL`` (readers never block the
