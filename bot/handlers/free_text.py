@@ -12,7 +12,6 @@ jobs around that commune. Registered by `bot.handlers.search`, after the onboard
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
@@ -22,7 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot import callbacks
 from bot.criteria import DEFAULT_RADIUS_KM, criteria_for
 from bot.handlers.common import Context, answer_query, reply_html, services
-from bot.handlers.match import AWAIT_KEY, AWAIT_SECONDS
+from bot.handlers.match import pending_question
 from bot.render import escape
 from bot.texts import offers as ot
 from ft_client.matching import find_jobs, is_recognised
@@ -82,11 +81,7 @@ class SearchLikeTextHandler(MessageHandler):
         result = super().check_update(update)
         if not result or not isinstance(update, Update) or update.effective_user is None:
             return False
-        data = self._application.user_data.get(update.effective_user.id)
-        awaiting = data.get(AWAIT_KEY) if isinstance(data, dict) else None
-        if isinstance(awaiting, dict) and time.time() - float(awaiting.get("at", 0)) <= (
-            AWAIT_SECONDS
-        ):
+        if pending_question(self._application, update.effective_user.id) is not None:
             return False  # the text answers the bot's question (skills, a time…)
         message = update.effective_message
         services_ = self._application.bot_data.get("services")

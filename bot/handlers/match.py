@@ -121,14 +121,22 @@ class AwaitingTextHandler(MessageHandler):
         result = super().check_update(update)
         if not result or not isinstance(update, Update) or update.effective_user is None:
             return False
-        # Mapping access without creating an entry (user_data is a defaultdict underneath).
-        data = self._application.user_data.get(update.effective_user.id)
-        awaiting = data.get(AWAIT_KEY) if isinstance(data, dict) else None
-        if not isinstance(awaiting, dict) or awaiting.get("kind") != self.kind:
-            return False
-        if time.time() - float(awaiting.get("at", 0)) > AWAIT_SECONDS:
+        awaiting = pending_question(self._application, update.effective_user.id)
+        if awaiting is None or awaiting.get("kind") != self.kind:
             return False
         return result
+
+
+def pending_question(application: Application, user_id: int) -> dict[str, Any] | None:
+    """The question the bot asked this user and still waits for (skills, a time…), if fresh."""
+    # Mapping access without creating an entry (user_data is a defaultdict underneath).
+    data = application.user_data.get(user_id)
+    awaiting = data.get(AWAIT_KEY) if isinstance(data, dict) else None
+    if not isinstance(awaiting, dict):
+        return None
+    if time.time() - float(awaiting.get("at", 0)) > AWAIT_SECONDS:
+        return None
+    return awaiting
 
 
 def parse_skills(text: str) -> tuple[list[str], int]:
