@@ -31,6 +31,10 @@ DEFAULT_PORT = 8443
 # its own bound, to fill the cache.
 DEFAULT_FT_USER_DEADLINE_SECONDS = 10.0
 DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS = 120.0
+# Telegram accepts about 30 messages/s from a bot; paid broadcasts (allow_paid_broadcast) 1 000/s.
+DEFAULT_TELEGRAM_BROADCAST_RATE = 30.0
+# Above this rate alert digests are sent as paid broadcasts.
+FREE_BROADCAST_RATE = 30.0
 # Webhook server address: every interface (behind a reverse proxy / in a container).
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -75,6 +79,9 @@ class Settings:
     alert_lookback_days: int = 3
     # Minutes between two sweeps of new offers into the offers table (0: no sweep job).
     sweep_minutes: int = 15
+    # Alert messages per second across every process (Telegram: ~30/s for a bot; above 30 the
+    # digests go out with allow_paid_broadcast, which Telegram bills, up to 1 000/s).
+    telegram_broadcast_rate: float = DEFAULT_TELEGRAM_BROADCAST_RATE
     ft_user_deadline_seconds: float = DEFAULT_FT_USER_DEADLINE_SECONDS
     ft_background_deadline_seconds: float = DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS
     # Onboarding conversation: silence after which it ends politely (not from the environment).
@@ -296,6 +303,10 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
             return default
         return value
 
+    broadcast_rate = float(
+        integer("TELEGRAM_BROADCAST_RATE", int(DEFAULT_TELEGRAM_BROADCAST_RATE), 1, 1000)
+    )
+
     user_deadline = seconds("FT_USER_DEADLINE_SECONDS", DEFAULT_FT_USER_DEADLINE_SECONDS, 1, 120)
     background_deadline = seconds(
         "FT_BACKGROUND_DEADLINE_SECONDS", DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS, 1, 3600
@@ -333,6 +344,7 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         alert_tick_seconds=tick_seconds,
         alert_lookback_days=lookback_days,
         sweep_minutes=sweep_minutes,
+        telegram_broadcast_rate=broadcast_rate,
         ft_user_deadline_seconds=user_deadline,
         ft_background_deadline_seconds=background_deadline,
     )

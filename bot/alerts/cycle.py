@@ -36,7 +36,8 @@ from bot.alerts.planning import (
     plan_query_sets,
     rank_for,
 )
-from bot.alerts.sending import Outcome, Pacer, send_digest
+from bot.alerts.sending import Outcome, Pacer, SendPacer, send_digest
+from bot.config import FREE_BROADCAST_RATE
 from ft_client import FTError
 from ft_client.models import Offer
 
@@ -88,6 +89,7 @@ class _Cycle:
         state: AlertState,
         report: AlertCycleReport,
         outcomes: dict[int, UserOutcome] | None = None,
+        pacer: SendPacer | None = None,
     ) -> None:
         self.settings: Settings = services.settings
         self.storage = services.storage
@@ -100,7 +102,10 @@ class _Cycle:
         self.report = report
         self.ft_slots = asyncio.Semaphore(FT_CONCURRENCY)
         self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
-        self.pacer = Pacer(SEND_RATE)
+        rate = self.settings.telegram_broadcast_rate
+        # Just under the free limit by default; the configured rate when paid broadcasts are on.
+        self.paid_broadcast = rate > FREE_BROADCAST_RATE
+        self.pacer: SendPacer = pacer or Pacer(rate if self.paid_broadcast else SEND_RATE)
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
@@ -265,7 +270,15 @@ class _Cycle:
         # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
         # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
         async with self.send_slots:
-            outcome = await send_digest(self.bot, chat_id, text, markup, self.report, self.pacer)
+            outcome = await send_digest(
+                self.bot,
+                chat_id,
+                text,
+                markup,
+                self.report,
+                self.pacer,
+                paid_broadcast=self.paid_broadcast,
+            )
             if outcome == Outcome.SENT:
                 self.report.messages_sent += 1
                 self.report.offers_sent += len(digest.offer_ids)
@@ -296,24 +309,31 @@ async def run_alert_cycle(
     force_user_id: int | None = None,
     state: AlertState | None = None,
     outcomes: dict[int, UserOutcome] | None = None,
+    user_ids: Sequence[int] | None = None,
+    pacer: SendPacer | None = None,
 ) -> AlertCycleReport:
     """Run one alert cycle at `now` (default: the current time). See the module docstring.
 
     `force_user_id` serves that one user now, due or not (admin/testing: `ft-bot alerts --once
     --user ID`). `state` carries the per-query backoff between cycles (the job keeps one).
     `outcomes`, when given, receives each served user's `UserOutcome` (for one-user runs).
+    `user_ids` restricts the cycle to those of the due users (a worker serves its share);
+    `pacer` replaces the process's own Telegram pacing (e.g. a rate shared by several workers).
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     state = state or AlertState()
     report = AlertCycleReport(started_at=now)
     started = time.perf_counter()
     calls_before = ft_search_calls(services.ft)
-    cycle = _Cycle(services, bot, now, state, report, outcomes)
+    cycle = _Cycle(services, bot, now, state, report, outcomes, pacer)
     if force_user_id is not None:
         profile = await services.storage.get_profile(force_user_id)
         profiles = [profile] if profile is not None else []
     else:
         profiles = await services.storage.due_for_alerts(now, services.settings.alert_timezone)
+        if user_ids is not None:
+            wanted = set(user_ids)
+            profiles = [p for p in profiles if p.user_id in wanted]
     report.users_due = len(profiles)
     try:
         await cycle.run(profiles)

@@ -2,7 +2,8 @@
 
 `send_digest` tells the cycle whether the message was accepted (then, and only then, the offers
 are recorded as sent), whether the user blocked the bot, or whether it failed (the user stays
-due). `Pacer` spaces the digests evenly just under Telegram's 30 messages/s.
+due). `Pacer` spaces the digests evenly just under Telegram's 30 messages/s within one process;
+any `SendPacer` (e.g. one shared by several worker processes) can take its place.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -25,6 +26,17 @@ log = logging.getLogger(__name__)
 
 # When Telegram still says "retry after" once AIORateLimiter gave up, how many more waits we do.
 LEFTOVER_RETRY_AFTER_ATTEMPTS = 2
+
+
+class SendPacer(Protocol):
+    """Where a digest waits for its sending slot; a 429 slows every later send."""
+
+    async def wait(self) -> None:
+        """Return when the next message may go."""
+
+    async def slow_down(self, seconds: float) -> None:
+        """Telegram said "retry after `seconds`": no message goes before that (for everyone
+        sharing this pacer)."""
 
 
 class Pacer:
@@ -44,6 +56,9 @@ class Pacer:
         if at > now:
             await asyncio.sleep(at - now)
 
+    async def slow_down(self, seconds: float) -> None:
+        self.next_at = max(self.next_at, asyncio.get_running_loop().time() + seconds)
+
 
 class Outcome:
     SENT = "sent"
@@ -61,8 +76,11 @@ async def send_digest(
     text: str,
     markup: InlineKeyboardMarkup | None,
     report: AlertCycleReport,
-    pacer: Pacer,
+    pacer: SendPacer,
+    *,
+    paid_broadcast: bool = False,
 ) -> str:
+    """Send one digest; `paid_broadcast` sends it with `allow_paid_broadcast` (above 30/s)."""
     for attempt in range(LEFTOVER_RETRY_AFTER_ATTEMPTS + 1):
         await pacer.wait()
         try:
@@ -72,6 +90,7 @@ async def send_digest(
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_paid_broadcast=paid_broadcast or None,
             )
             return Outcome.SENT
         except Forbidden:
@@ -81,7 +100,8 @@ async def send_digest(
             report.retry_after_waits += 1
             if attempt == LEFTOVER_RETRY_AFTER_ATTEMPTS:
                 return Outcome.FAILED
-            await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
+            # Through the pacer: every digest sharing it waits, not only this one.
+            await pacer.slow_down(_seconds(exc.retry_after) + 0.1)
         except BadRequest as exc:
             if "chat not found" in exc.message.lower():
                 return Outcome.BLOCKED

@@ -1,0 +1,56 @@
+"""TELEGRAM_BROADCAST_RATE: free sends at ≤ 30/s, paid broadcasts above; 429s slow the pacer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.alerts.sending import Pacer
+from bot.config import ConfigError, Settings
+from tests.helpers_alerts import PARIS_CODE, alert_env
+
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+ENV = {
+    "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678",
+    "FT_CLIENT_ID": "PAR_monappli_0123",
+    "FT_CLIENT_SECRET": "ft-very-secret-key",
+}
+
+
+def test_broadcast_rate_defaults_to_30_and_is_bounded() -> None:
+    assert Settings.from_env(ENV).telegram_broadcast_rate == 30.0
+    assert Settings.from_env(
+        {**ENV, "TELEGRAM_BROADCAST_RATE": "1000"}
+    ).telegram_broadcast_rate == (1000.0)
+    for bad in ("0", "1001", "fast", "-5"):
+        with pytest.raises(ConfigError, match="TELEGRAM_BROADCAST_RATE"):
+            Settings.from_env({**ENV, "TELEGRAM_BROADCAST_RATE": bad})
+
+
+@pytest.mark.parametrize(("rate", "paid"), [(30, 0), (500, 3)])
+async def test_digests_are_paid_broadcasts_only_above_the_free_rate(
+    tmp_path: Path, rate: int, paid: int
+) -> None:
+    async with alert_env(
+        tmp_path, settings_overrides={"telegram_broadcast_rate": float(rate)}
+    ) as env:
+        for user_id in (1, 2, 3):
+            await env.add_user(user_id, "G1803", PARIS_CODE)
+        env.add_offer(rome="G1803", place_code=PARIS_CODE, created=NOW - timedelta(hours=1))
+        report = await env.cycle(NOW)
+        assert report.messages_sent == 3
+        assert env.tg.stats.paid_broadcast_messages == paid
+
+
+async def test_a_retry_after_delays_every_later_send_of_the_pacer() -> None:
+    pacer = Pacer(1000.0)
+    loop = asyncio.get_running_loop()
+    await pacer.wait()
+    await pacer.slow_down(0.3)
+    started = loop.time()
+    await pacer.wait()
+    # Not a timing threshold: the pacer's own schedule says the next slot is after the pause.
+    assert pacer.next_at >= started + 0.3 - 0.01
