@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.job_place import find_job, names_a_job
+from bot.handlers.job_place import UnknownPlace, find_job, names_a_job, read_job_place
 from tests.helpers_bot import FAST_TYPIST, shared_referential
 from tests.helpers_cmd import WAIT, cmd_env
 
@@ -58,3 +58,18 @@ async def test_market_and_companies_understand_job_seekers_words(tmp_path) -> No
         reply = (await user.replies(timeout=WAIT, count=1))[-1]
         assert "Je ne trouve aucun métier pour « Paris »" in reply.text
         assert env.ft.stats.calls["labonneboite"] == 1
+
+
+async def test_read_job_place_is_one_reading_for_every_command() -> None:
+    ref = shared_referential()
+    by_town = await read_job_place(ref, "serveur à Lyon")
+    assert by_town.job_words == "serveur" and by_town.departement is None
+    assert by_town.place is not None and by_town.place.departement == "69"
+    by_code = await read_job_place(ref, "G1803 69")
+    assert (by_code.job_words, by_code.departement, by_code.place) == ("G1803", "69", None)
+    # "domicile" is no place: the whole text is the job.
+    assert await read_job_place(ref, "aide à domicile") == type(by_town)("aide à domicile")
+    assert (await read_job_place(ref, "à Nantes")).job_words == ""
+    with pytest.raises(UnknownPlace) as unknown:
+        await read_job_place(ref, "serveur à Zzyxqwv")
+    assert unknown.value.words == "Zzyxqwv"

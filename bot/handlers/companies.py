@@ -27,12 +27,10 @@ from bot.handlers.common import (
 )
 from bot.handlers.job_place import (
     MAX_INPUT_CHARS,
+    UnknownPlace,
     call_service,
-    departement_of,
     find_job,
-    find_place,
-    names_a_job,
-    split_job_place,
+    read_job_place,
 )
 from bot.render import escape, truncate
 from bot.searches import recall_search
@@ -145,24 +143,15 @@ async def companies_command(update: Update, context: Context) -> None:
     svc = services(context)
     ref = svc.referential
     profile = await get_profile(update, context)
-    job_words, place_words = split_job_place(text)
-    place: Place | None = None
-    departement: str | None = None
-    if place_words:
-        departement = departement_of(ref, place_words)
-        place = None if departement else await find_place(ref, place_words)
-        if departement is None and place is None:
-            if await names_a_job(ref, text):  # "aide à domicile": a job, not a place
-                job_words, place_words = text, None
-            else:
-                await reply_html(
-                    update,
-                    context,
-                    t.UNKNOWN_PLACE.format(
-                        place=escape(truncate(place_words, 60)), example=t.COMPANIES_EXAMPLE
-                    ),
-                )
-                return
+    try:
+        request = await read_job_place(ref, text)
+    except UnknownPlace as unknown:
+        place_text = escape(truncate(unknown.words, 60))
+        await reply_html(
+            update, context, t.UNKNOWN_PLACE.format(place=place_text, example=t.COMPANIES_EXAMPLE)
+        )
+        return
+    job_words, place, departement = request.job_words, request.place, request.departement
     if job_words:
         job = await find_job(ref, job_words)
         if job is None:

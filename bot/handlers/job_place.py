@@ -11,6 +11,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from telegram import Update
@@ -101,6 +102,41 @@ async def find_place(referential: Referential, words: str) -> Place | None:
     except ValueError:
         return None
     return found[0] if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class JobPlaceRequest:
+    """ "métier [à lieu]" read: the job words (maybe empty) and the place, as a département code
+    typed as such or as a town of the referential (at most one of the two)."""
+
+    job_words: str
+    departement: str | None = None
+    place: Place | None = None
+
+
+class UnknownPlace(Exception):
+    """The words after " à " are neither a place nor part of a job title."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__(words)
+        self.words = words
+
+
+async def read_job_place(referential: Referential, text: str) -> JobPlaceRequest:
+    """Read "métier [à lieu]" the same way for every command that takes it.
+
+    "aide à domicile" stays a job when "domicile" is no place; raises ``UnknownPlace`` when the
+    place words are neither a place nor part of a job title."""
+    job_words, place_words = split_job_place(text)
+    if not place_words:
+        return JobPlaceRequest(job_words)
+    departement = departement_of(referential, place_words)
+    place = None if departement else await find_place(referential, place_words)
+    if departement is None and place is None:
+        if await names_a_job(referential, text):
+            return JobPlaceRequest(text)
+        raise UnknownPlace(place_words)
+    return JobPlaceRequest(job_words, departement, place)
 
 
 async def call_service(

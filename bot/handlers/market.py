@@ -23,12 +23,10 @@ from bot.handlers.common import (
 )
 from bot.handlers.job_place import (
     MAX_INPUT_CHARS,
+    UnknownPlace,
     call_service,
-    departement_of,
     find_job,
-    find_place,
-    names_a_job,
-    split_job_place,
+    read_job_place,
 )
 from bot.render import escape, truncate
 from bot.texts import services as t
@@ -97,25 +95,18 @@ async def market_command(update: Update, context: Context) -> None:
         return
     svc = services(context)
     ref = svc.referential
-    job_words, place_words = split_job_place(text)
-    departement: str | None = None
-    if place_words:
-        departement = departement_of(ref, place_words)
-        if departement is None:
-            place = await find_place(ref, place_words)
-            departement = place.departement if place is not None else None
-        if departement is None:
-            if await names_a_job(ref, text):
-                job_words = text
-            else:
-                await reply_html(
-                    update,
-                    context,
-                    t.UNKNOWN_PLACE.format(
-                        place=escape(truncate(place_words, 60)), example=t.MARKET_EXAMPLE
-                    ),
-                )
-                return
+    try:
+        request = await read_job_place(ref, text)
+    except UnknownPlace as unknown:
+        place_text = escape(truncate(unknown.words, 60))
+        await reply_html(
+            update, context, t.UNKNOWN_PLACE.format(place=place_text, example=t.MARKET_EXAMPLE)
+        )
+        return
+    job_words = request.job_words
+    departement = request.departement
+    if departement is None and request.place is not None:
+        departement = request.place.departement
     profile = await get_profile(update, context)
     if not job_words:
         if profile is None or not profile.target_jobs:
