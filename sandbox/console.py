@@ -26,15 +26,23 @@ import argparse
 import asyncio
 import contextlib
 import sys
-import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
-from sandbox.telegram import BotMessage, Button, CallbackAnswer, SimulatedUser, TelegramEmulator
+from sandbox.console_backends import ConsoleBackend, ConsoleEvents, HttpBackend, InProcessBackend
+from sandbox.console_render import render_message, render_text
+from sandbox.telegram import BotMessage, Button, SimulatedUser, TelegramEmulator
 
-__all__ = ["ConsoleBackend", "HttpBackend", "InProcessBackend", "render_message", "run_console"]
+__all__ = [
+    "ConsoleBackend",
+    "ConsoleEvents",
+    "HttpBackend",
+    "InProcessBackend",
+    "render_message",
+    "render_text",
+    "run_console",
+]
 
 HELP = (
     "Tapez un message puis Entrée. Un numéro appuie sur un bouton du dernier clavier.\n"
@@ -44,227 +52,6 @@ HELP = (
     "  /quit          quitter"
 )
 BANNER = "Discussion avec le bot. "
-
-
-@dataclass(frozen=True)
-class ConsoleEvents:
-    messages: list[BotMessage]
-    answers: list[CallbackAnswer]
-
-
-class ConsoleBackend(Protocol):
-    """What the console needs: act as the user, and receive what the bot does."""
-
-    async def send(self, text: str) -> None: ...
-
-    async def send_location(self, latitude: float, longitude: float) -> None: ...
-
-    async def press(self, message_id: int, callback_data: str) -> None: ...
-
-    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
-        """Messages/answers from these positions on, waiting up to ``wait`` s for one."""
-        ...
-
-    @property
-    def closed(self) -> bool:
-        """True once the emulator is gone (the console then ends)."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-
-class InProcessBackend:
-    """The console and the emulator share the event loop (``ft-bot demo``)."""
-
-    def __init__(self, user: SimulatedUser) -> None:
-        self.user = user
-
-    async def send(self, text: str) -> None:
-        await self.user.send(text)
-
-    async def send_location(self, latitude: float, longitude: float) -> None:
-        await self.user.send_location(latitude, longitude)
-
-    async def press(self, message_id: int, callback_data: str) -> None:
-        await self.user.press_callback(message_id, callback_data)
-
-    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
-        messages = await self.user.events_after(message_index, wait, answer_index=answer_index)
-        return ConsoleEvents(messages, self.user.callback_answers[answer_index:])
-
-    @property
-    def closed(self) -> bool:
-        return self.user.emulator.closed
-
-    async def aclose(self) -> None:
-        return None
-
-
-class HttpBackend:
-    """Talks to a standalone emulator through its ``/_sandbox/<token>/`` control API."""
-
-    def __init__(self, api_url: str, token: str, user_id: int) -> None:
-        import aiohttp
-
-        self._root = f"{api_url.rstrip('/')}/_sandbox/{token}"
-        self._user_id = user_id
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
-        self._closed = False
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with self._session.post(f"{self._root}/{path}", json=body) as response:
-            data = await response.json()
-            if response.status != 200:
-                error = data.get("error", response.status)
-                raise RuntimeError(f"API de contrôle de l'émulateur : {error}")
-            return data
-
-    async def create_user(self, first_name: str, language_code: str) -> None:
-        await self._post(
-            "users",
-            {"id": self._user_id, "first_name": first_name, "language_code": language_code},
-        )
-
-    async def send(self, text: str) -> None:
-        await self._post(f"users/{self._user_id}/send", {"text": text})
-
-    async def send_location(self, latitude: float, longitude: float) -> None:
-        await self._post(
-            f"users/{self._user_id}/send", {"latitude": latitude, "longitude": longitude}
-        )
-
-    async def press(self, message_id: int, callback_data: str) -> None:
-        await self._post(
-            f"users/{self._user_id}/press",
-            {"message_id": message_id, "callback_data": callback_data},
-        )
-
-    async def events(self, message_index: int, answer_index: int, wait: float) -> ConsoleEvents:
-        params = {"after": str(message_index), "answers_after": str(answer_index)}
-        params["timeout"] = f"{max(wait, 0.0):.3f}"
-        async with self._session.get(
-            f"{self._root}/users/{self._user_id}/events", params=params
-        ) as response:
-            data = await response.json()
-        return ConsoleEvents(
-            [BotMessage.from_json(item) for item in data["events"]],
-            [CallbackAnswer(**item) for item in data.get("answers", [])],
-        )
-
-    async def aclose(self) -> None:
-        self._closed = True
-        await self._session.close()
-
-
-# --------------------------------------------------------------------------- rendering
-
-# How the console announces a file the bot sent, once saved (French agreement per kind).
-_SAVED = {"photo": "photo enregistrée dans", "document": "document enregistré dans"}
-
-_ANSI = {
-    "bold": "1",
-    "italic": "3",
-    "underline": "4",
-    "strikethrough": "9",
-    "spoiler": "7",
-    "code": "36",
-    "pre": "36",
-    "text_link": "4;34",
-    "url": "4;34",
-    "blockquote": "2",
-    "expandable_blockquote": "2",
-}
-
-
-def render_text(text: str, entities: tuple[dict[str, Any], ...], *, color: bool) -> str:
-    """Plain text with ANSI styles for the entities (or links spelled out when plain)."""
-    # Map UTF-16 offsets to string indexes.
-    starts: dict[int, list[dict[str, Any]]] = {}
-    ends: dict[int, list[dict[str, Any]]] = {}
-    for entity in entities:
-        starts.setdefault(entity["offset"], []).append(entity)
-        ends.setdefault(entity["offset"] + entity["length"], []).append(entity)
-    out: list[str] = []
-    active: list[dict[str, Any]] = []
-    position = 0
-
-    def boundary(at: int) -> None:
-        changed = False
-        for entity in ends.get(at, ()):
-            if entity in active:
-                active.remove(entity)
-                changed = True
-                if entity["type"] == "text_link":
-                    out.append(("\x1b[0m" if color else "") + f" <{entity['url']}>")
-        for entity in starts.get(at, ()):
-            active.append(entity)
-            changed = True
-        if color and changed:
-            codes = [_ANSI[e["type"]] for e in active if e["type"] in _ANSI]
-            out.append("\x1b[0m" + (f"\x1b[{';'.join(codes)}m" if codes else ""))
-
-    for char in text:
-        boundary(position)
-        out.append(char)
-        position += 2 if ord(char) > 0xFFFF else 1
-    boundary(position)
-    if color and entities:
-        out.append("\x1b[0m")
-    return "".join(out)
-
-
-def render_message(
-    message: BotMessage, *, color: bool, first_number: int = 1, files_dir: Path | None = None
-) -> str:
-    """A bot message as the console prints it (buttons numbered from ``first_number``)."""
-    label = f"bot (message {message.message_id} modifié)" if message.edited else "bot"
-    head = f"\x1b[1;32m{label} :\x1b[0m" if color else f"{label} :"
-    lines = [head]
-    if message.kind == "location" and message.location:
-        lines.append(f"📍 {message.location[0]:.5f}, {message.location[1]:.5f}")
-    if message.kind in ("photo", "document"):
-        data = message.photo if message.kind == "photo" else message.document
-        saved = _save_file(message, data, files_dir) if data is not None else None
-        lines.append(f"[{_SAVED[message.kind]} {saved}]" if saved else f"[{message.kind}]")
-    if message.text:
-        lines.extend(render_text(message.text, message.entities, color=color).splitlines())
-    number = first_number
-    for row in message.buttons:
-        cells = []
-        for button in row:
-            target = f" → {button.url}" if button.url else ""
-            cells.append(f"[{number}] {button.text}{target}")
-            number += 1
-        lines.append("   " + "   ".join(cells))
-    if message.reply_keyboard:
-        for row in message.reply_keyboard:
-            cells = []
-            for button in row:
-                hint = " (:loc LAT LON)" if button.get("request_location") else ""
-                cells.append(f"⌨ {button['text']}{hint}")
-            lines.append("   " + "   ".join(cells))
-    if message.remove_keyboard:
-        lines.append("   (clavier retiré)")
-    return "\n".join(lines)
-
-
-def _save_file(message: BotMessage, data: bytes, files_dir: Path | None) -> Path:
-    folder = files_dir or Path(tempfile.gettempdir()) / "ft-bot-console"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = ""
-    if message.kind == "photo":
-        suffix = ".png" if data.startswith(b"\x89PNG") else ".jpg"
-    name = message.file_name or f"{message.kind}-{message.chat_id}-{message.message_id}{suffix}"
-    path = folder / Path(name).name
-    path.write_bytes(data)
-    return path
-
-
-# --------------------------------------------------------------------------- the console
 
 
 class _Console:
