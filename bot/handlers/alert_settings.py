@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks, cards
 from bot.alerts import explain
 from bot.alerts.try_now import run_alert_now
-from bot.handlers import feedback, saved_alerts
+from bot.handlers import alert_create, feedback, saved_alerts
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -210,6 +210,7 @@ async def widen_button(update: Update, context: Context) -> None:
 def register(application: Application) -> None:
     saved_alerts.register(application)  # saved alerts, filters, pause, « annuler »
     feedback.register(application)  # 🙈 with its reason, ⭐ in digests
+    alert_create.register(application)  # 🔔 under /recherche results
     application.add_handler(CommandHandler(["alertes", "alerts"], alerts_command))
     application.add_handler(
         CallbackQueryHandler(

@@ -1,6 +1,6 @@
 """/alertes, saved alerts part (issue 15): the list under the profile alert's card, one alert's
-card (on/off, fréquence, filtres, pause, supprimer), filter editing, « annuler » of a « pas
-intéressé » effect, and « 🔔 Créer une alerte pour cette recherche » under /recherche results.
+card (on/off, fréquence, filtres, pause, supprimer), filter editing and « annuler » of a « pas
+intéressé » effect. Creating one from /recherche is ``bot.handlers.alert_create``.
 
 Typed answers (salary, words, companies, a pause date) use the bot's one pending-question
 mechanism (``bot.handlers.match.set_awaiting``: persisted, expires after 15 minutes); the
@@ -22,11 +22,9 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import callbacks, cards
 from bot import saved_alert_cards as sc
 from bot.alerts import explain
-from bot.criteria import Criteria
 from bot.handlers.common import Context, answer_query, edit_or_reply, reply_html, services
 from bot.handlers.match import AwaitingTextHandler, clear_awaiting, get_awaiting, set_awaiting
 from bot.render import escape, format_date_fr, truncate
-from bot.searches import recall_search
 from bot.services import Services
 from bot.texts import saved_alerts as st
 from ft_client.alert_feedback import effects
@@ -40,7 +38,7 @@ from ft_client.alert_filters import (
 )
 from ft_client.alert_schedule import ALL_DAYS, WEEKDAYS, Frequency, Schedule
 from storage import Profile
-from storage.saved_alerts import MAX_ALERTS, SavedAlert, TooManyAlertsError
+from storage.saved_alerts import SavedAlert
 
 AWAIT_SALARY: Final = "alert_salary"
 AWAIT_WORDS: Final = "alert_words"
@@ -480,47 +478,6 @@ async def undo_button(update: Update, context: Context) -> None:
     await _show_overview(update, context, user.id)
 
 
-def alert_label(job_text: str, criteria: Criteria) -> str:
-    place = criteria.place_label if criteria.has_place else "toute la France"
-    return truncate(f"{job_text.strip() or 'Recherche'} · {place}", 80)
-
-
-async def create_button(update: Update, context: Context) -> None:
-    """« 🔔 Créer une alerte pour cette recherche »."""
-    data = callbacks.from_update(update)
-    user = update.effective_user
-    if data is None or user is None:
-        return
-    search = recall_search(context, data.args[0])
-    criteria = Criteria.from_dict(search.get("c")) if search else None
-    if search is None or criteria is None:
-        await answer_query(update, st.SEARCH_GONE, alert=True)
-        return
-    svc = services(context)
-    profile = await svc.storage.get_profile(user.id)
-    await svc.storage.upsert_user(user.id, user.id, user.first_name, user.language_code)
-    schedule = Schedule(at=profile.alert_time) if profile is not None else Schedule()
-    draft = SavedAlert(
-        user_id=user.id,
-        alert_no=0,
-        label=alert_label(str(search.get("q", "")), criteria),
-        criteria=sc.alert_criteria_of(criteria),
-        schedule=schedule,
-    )
-    try:
-        stored = await svc.storage.add_saved_alert(draft)
-    except TooManyAlertsError:
-        await answer_query(update)
-        await reply_html(update, context, st.TOO_MANY.format(limit=MAX_ALERTS))
-        return
-    await answer_query(update)
-    await reply_html(
-        update,
-        context,
-        st.CREATED.format(label=escape(stored.label), schedule=sc.schedule_text(stored.schedule)),
-    )
-
-
 def register(application: Application) -> None:
     for action, callback in (
         (sc.ACTION_ALERT, alert_button),
@@ -528,7 +485,6 @@ def register(application: Application) -> None:
         (sc.ACTION_PAUSE, pause_button),
         (sc.ACTION_FILTER, filter_button),
         (sc.ACTION_UNDO, undo_button),
-        (sc.ACTION_CREATE, create_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))
     for kind, callback in (
