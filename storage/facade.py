@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from storage.alert_delivery import AlertDeliveryRepository
 from storage.favourites import FavouriteRepository
+from storage.feedback import FeedbackRepository
 from storage.monitoring import MonitoringRepository
 from storage.offers import OfferRepository
 from storage.privacy import PrivacyRepository
 from storage.profiles import ProfileRepository
 from storage.ptb_tables import PtbTablesRepository
+from storage.saved_alerts import SavedAlertRepository
 from storage.users import UserRepository
 
 
@@ -25,6 +27,8 @@ class Storage(
     PrivacyRepository,
     PtbTablesRepository,
     OfferRepository,
+    SavedAlertRepository,
+    FeedbackRepository,
 ):
     """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 

@@ -12,14 +12,19 @@ from sqlalchemy.engine import Row
 from storage.clock import _now
 from storage.connection import StatementRunner
 from storage.db import LATEST_SCHEMA_VERSION, Database
+from storage.feedback import FeedbackRepository
 from storage.models import require_user_id
 from storage.rows import _PROFILE_BY_ID, _profile_from_row, _user_from_row
+from storage.saved_alerts import SavedAlert, SavedAlertRepository
 from storage.schema import (
     favourites,
+    offer_feedback,
+    profile_alert_settings,
     profiles,
     ptb_chat_data,
     ptb_conversations,
     ptb_user_data,
+    saved_alerts,
     sent_offers,
     users,
 )
@@ -50,7 +55,31 @@ def _last_element_is(key: object, user_id: int) -> bool:
     return isinstance(key, list) and bool(key) and type(key[-1]) is int and key[-1] == user_id
 
 
-class PrivacyRepository(Database):
+def _alert_json(alert: SavedAlert) -> dict[str, Any]:
+    schedule = alert.schedule
+    return {
+        "alert_no": alert.alert_no,
+        "label": alert.label,
+        "criteria": {
+            **{name: getattr(alert.criteria, name) for name in alert.criteria.__slots__},
+            "rome_codes": list(alert.criteria.rome_codes),
+            "contract_types": list(alert.criteria.contract_types),
+        },
+        "schedule": {
+            "frequency": schedule.frequency.value,
+            "time": schedule.at.strftime("%H:%M"),
+            "weekday": schedule.weekday,
+            "quiet_days": sorted(schedule.quiet_days),
+            "paused_until": schedule.paused_until.isoformat() if schedule.paused_until else None,
+            "enabled": schedule.enabled,
+        },
+        "filters": alert.filters.to_json(),
+        "last_served_at": alert.last_served_at.isoformat() if alert.last_served_at else None,
+        "created_at": alert.created_at.isoformat() if alert.created_at else None,
+    }
+
+
+class PrivacyRepository(SavedAlertRepository, FeedbackRepository, Database):
     """Delete or export every row about a user, persistence rows included."""
 
     async def delete_user(self, user_id: int) -> dict[str, int]:
@@ -66,7 +95,16 @@ class PrivacyRepository(Database):
         require_user_id(user_id)
         deleted: dict[str, int] = {}
         async with self._transaction() as db:
-            for table in (profiles, sent_offers, favourites, users, ptb_user_data):
+            for table in (
+                saved_alerts,
+                profile_alert_settings,
+                offer_feedback,
+                profiles,
+                sent_offers,
+                favourites,
+                users,
+                ptb_user_data,
+            ):
                 result = await db.execute(delete(table).where(table.c.user_id == user_id))
                 deleted[table.name] = result.rowcount
             # A private chat's id is its user's id.
@@ -91,6 +129,10 @@ class PrivacyRepository(Database):
         Lists are sorted here, not in SQL, so both backends give the same order.
         """
         require_user_id(user_id)
+        # Saved alerts and feedback: read before the snapshot (the SQLite lock is not re-entrant).
+        alerts = await self.list_saved_alerts(user_id)
+        settings = (await self.profile_alert_settings_of([user_id])).get(user_id)
+        feedback = await self.list_feedback(user_id)
         async with self._read_snapshot() as db:
             user_rows = (
                 await db.execute(select(*USER_COLUMNS).where(users.c.user_id == user_id))
@@ -146,6 +188,30 @@ class PrivacyRepository(Database):
                     "saved_at": _iso(row[5]),
                 }
                 for row in favourite_rows
+            ],
+            "saved_alerts": [_alert_json(alert) for alert in alerts],
+            "profile_alert_settings": (
+                {
+                    "filters": settings.filters.to_json(),
+                    "paused_until": (
+                        settings.paused_until.isoformat() if settings.paused_until else None
+                    ),
+                }
+                if settings
+                else None
+            ),
+            "not_interested": [
+                {
+                    "offer_id": item.offer_id,
+                    "reason": item.reason.value if item.reason else None,
+                    "rome_code": item.rome_code,
+                    "company": item.company,
+                    "distance_km": item.distance_km,
+                    "salary_monthly": item.salary_monthly,
+                    "contract_type": item.contract_type,
+                    "at": item.at.isoformat() if item.at else None,
+                }
+                for item in feedback
             ],
             "bot_memory": {
                 "user_data": json.loads(user_data[0][0]) if user_data else None,

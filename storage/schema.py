@@ -177,6 +177,60 @@ sweep_state = Table(
     Column("updated_at", BigInteger, nullable=False),
 )
 
+# Alerts people control (issue 15, 0006): saved searches, the own alert's settings, feedback.
+saved_alerts = Table(
+    "saved_alerts",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("alert_no", Integer, primary_key=True, autoincrement=False),
+    Column("label", Text, nullable=False),
+    Column("rome_codes", Text, nullable=False),
+    Column("keywords", Text),
+    Column("commune_code", Text),
+    Column("place_label", Text),
+    Column("radius_km", Integer),
+    Column("departement", Text),
+    Column("region", Text),
+    Column("contract_types", Text, nullable=False),
+    Column("alternance", Integer, nullable=False),
+    Column("part_time", Integer),
+    Column("beginner", Integer, nullable=False),
+    Column("frequency", Text, nullable=False),
+    Column("weekday", Integer, nullable=False),
+    Column("alert_minute", Integer, nullable=False),
+    Column("quiet_days", Integer, nullable=False),
+    Column("paused_until", Text),
+    Column("enabled", Integer, nullable=False),
+    Column("filters", Text, nullable=False),
+    Column("last_served_at", BigInteger, nullable=False),
+    Column("served_criteria", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+profile_alert_settings = Table(
+    "profile_alert_settings",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("filters", Text, nullable=False),
+    Column("paused_until", Text),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+offer_feedback = Table(
+    "offer_feedback",
+    metadata,
+    Column("user_id", BigInteger, _user_fk(), primary_key=True, autoincrement=False),
+    Column("offer_id", Text, primary_key=True),
+    Column("reason", Text),
+    Column("rome_code", Text),
+    Column("company", Text),
+    Column("distance_km", Float),
+    Column("salary_monthly", Integer),
+    Column("contract_type", Text),
+    Column("created_at", BigInteger, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -200,4 +254,7 @@ DATA_TABLES: tuple[Table, ...] = (
     ptb_conversations,
     offers,
     sweep_state,
+    saved_alerts,
+    profile_alert_settings,
+    offer_feedback,
 )

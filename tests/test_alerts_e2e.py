@@ -107,7 +107,8 @@ async def test_top_five_and_more_button_lists_the_rest(tmp_path: Path) -> None:
         rest = {o["id"] for o in offers} - shown
         assert {o for o in rest if o in page.html} == rest
         assert not shown & {o["id"] for o in offers if o["id"] in page.html}
-        assert page.buttons == ()
+        # ⭐ / 🙈 per offer of the page (issue 15), and no more "+N autres" button.
+        assert page.button_texts == ["⭐ 1", "🙈 1", "⭐ 2", "🙈 2", "⭐ 3", "🙈 3"]
         assert await env.storage.filter_unsent(10, [o["id"] for o in offers]) == []
 
         # The old button (if pressed again from another device) shows that nothing is left.

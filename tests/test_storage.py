@@ -648,6 +648,10 @@ async def test_delete_user_removes_every_row_and_only_theirs(storage: Storage) -
         "ptb_user_data": 1,
         "ptb_chat_data": 1,
         "ptb_conversations": 1,
+        # Alerts people control (0006): none in this fixture; tests/test_saved_alerts_storage.py.
+        "saved_alerts": 0,
+        "profile_alert_settings": 0,
+        "offer_feedback": 0,
     }
     # Every table but the global ones holds rows about users: a table added later must be
     # erased by delete_user (and exported), or be listed here as global.

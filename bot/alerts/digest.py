@@ -264,6 +264,33 @@ def render_digest(digest: Digest, *, day: date | None = None) -> str:
     return "\n\n".join(parts)
 
 
+def render_merged_digest(sections: Sequence[tuple[str, Digest]], *, day: date | None = None) -> str:
+    """One message for several alerts due together, grouped by alert (their label), offers
+    numbered across sections (the ⭐ / 🙈 buttons carry the same numbers). Build the sections
+    with ``ft_client.alert_schedule.merge_digests`` so that no offer appears twice."""
+    when = f" du {format_day_fr(day)}" if day else ""
+    parts = [f"🔔 <b>Vos alertes emploi{when}</b>"]
+    number = 1
+    for label, section in sections:
+        if not section.items:
+            continue
+        parts.append(f"<b>— {_plain(label, MAX_TITLE_CHARS)}</b>")
+        for item in section.items:
+            parts.append(render_item(number, item))
+            number += 1
+        more = more_line(section.more_count)
+        if more:
+            parts.append(more)
+    parts.append("<i>Réglez vos alertes (fréquence, filtres, pause) avec /alertes.</i>")
+    return "\n\n".join(parts)
+
+
+def merged_items(sections: Sequence[tuple[str, Digest]]) -> Digest:
+    """All the offers of a merged digest as one `Digest` (for its keyboard and bookkeeping)."""
+    items = tuple(item for _label, section in sections for item in section.items)
+    return Digest(items=items, more_count=0)
+
+
 def render_more_page(digest: Digest, *, start_index: int = 1) -> str:
     """A follow-up page of offers (the "+N autres offres" button)."""
     if not digest.items:

@@ -1,4 +1,5 @@
-"""The "+N autres offres" button of a digest: its callback data and its handler.
+"""The buttons of a digest: ⭐ / 🙈 per offer (`digest_keyboard`) and "+N autres offres"
+(its callback data and its handler).
 
 The button carries the digest's window (epoch seconds in base 36); pressing it sends the next
 best offers of that window not sent yet, fetched again from France Travail (nothing about a
@@ -22,6 +23,7 @@ from bot import callbacks, texts
 from bot.alerts import digest as digest_mod
 from bot.alerts import fetching
 from bot.alerts.planning import alert_query_key, offers_in_window, rank_for
+from bot.texts import saved_alerts as saved_texts
 from ft_client import FTError
 
 if TYPE_CHECKING:
@@ -34,6 +36,11 @@ if TYPE_CHECKING:
 MORE_ACTION = "am"
 _EPOCH36 = r"[0-9a-z]{1,8}"
 callbacks.register_action(MORE_ACTION, _EPOCH36, _EPOCH36)
+# Handled by bot.handlers.feedback (registered there too, with the same shapes).
+DIGEST_SAVE_ACTION = "dsav"
+HIDE_ACTION = "hide"
+callbacks.register_action(DIGEST_SAVE_ACTION, callbacks.OFFER_ID)
+callbacks.register_action(HIDE_ACTION, callbacks.OFFER_ID)
 
 
 def more_keyboard(count: int, start: datetime, end: datetime) -> InlineKeyboardMarkup | None:
@@ -43,6 +50,34 @@ def more_keyboard(count: int, start: datetime, end: datetime) -> InlineKeyboardM
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(digest_mod.more_button_text(count), callback_data=data)]]
     )
+
+
+def digest_keyboard(
+    digest: digest_mod.Digest, start: datetime, end: datetime, *, first_number: int = 1
+) -> InlineKeyboardMarkup | None:
+    """⭐ save and 🙈 pas intéressé per offer (numbered as in the message), then "+N autres".
+
+    Two offers per row; at most `digest_mod` size offers, so far below Telegram's 100 buttons.
+    """
+    buttons: list[InlineKeyboardButton] = []
+    for number, item in enumerate(digest.items, start=first_number):
+        buttons.append(
+            InlineKeyboardButton(
+                saved_texts.SAVE_BUTTON.format(number=number),
+                callback_data=callbacks.encode(DIGEST_SAVE_ACTION, item.offer_id),
+            )
+        )
+        buttons.append(
+            InlineKeyboardButton(
+                saved_texts.NOT_INTERESTED_BUTTON.format(number=number),
+                callback_data=callbacks.encode(HIDE_ACTION, item.offer_id),
+            )
+        )
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    more = more_keyboard(digest.more_count, start, end)
+    if more is not None:
+        rows.extend(list(row) for row in more.inline_keyboard)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _b36(value: int) -> str:
@@ -113,7 +148,7 @@ async def on_more_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat_id=chat_id,
         text=digest_mod.render_more_page(page),
         parse_mode=ParseMode.HTML,
-        reply_markup=more_keyboard(page.more_count, start, end),
+        reply_markup=digest_keyboard(page, start, end),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
     # Recorded only once Telegram accepted the page, as for the digest itself.
@@ -140,6 +175,10 @@ async def more_page(
     if offers:
         unsent = set(await services.storage.filter_unsent(profile.user_id, [o.id for o in offers]))
         offers = [o for o in offers if o.id in unsent]
+    # Hidden with 🙈: the database is the reference (rank_for reads the in-process mirror).
+    hidden = (await services.storage.hidden_offers_of([profile.user_id])).get(profile.user_id)
+    if hidden:
+        offers = [o for o in offers if o.id not in hidden]
     ranked = rank_for(profile, services.referential, offers, end)
     return digest_mod.build_more_page(
         ranked, min_score=settings.alert_min_score, size=settings.alert_digest_size

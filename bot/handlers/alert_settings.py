@@ -1,10 +1,11 @@
-"""/alertes (alias /alerts): daily digest on/off, time (buttons or typed HH:MM), days, and
+"""/alertes (alias /alerts): the profile alert's on/off, time (buttons or typed HH:MM), days, and
 « Tester maintenant »: the alert runs now and, when it sends nothing, says why and offers to widen
 the place (« Élargir à 50 km », « Toute la France »).
 
 ``/alertes 07:30`` sets the time directly, ``/alertes off`` / ``/alertes on`` switch them.
 Every change goes through ``storage`` (``set_alerts`` / ``modify_profile``) and the settings card
-is edited in place.
+is edited in place. Under it, the saved alerts, filters, pause and « pas intéressé » effects
+(``bot.handlers.saved_alerts``); 🙈 and its reason are ``bot.handlers.feedback``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks, cards
 from bot.alerts import explain
 from bot.alerts.try_now import run_alert_now
+from bot.handlers import alert_create, feedback, saved_alerts
 from bot.handlers.common import (
     Context,
     answer_query,
@@ -54,14 +56,9 @@ def time_label(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def settings_card(profile: Profile) -> tuple[str, InlineKeyboardMarkup]:
-    label = time_label(profile.alert_time)
-    keyboard = cards.alert_settings_keyboard(profile.alerts_enabled, label, profile.alert_days)
-    rows = [*keyboard.inline_keyboard, [explain.test_button()]]
-    return (
-        cards.alert_settings(profile.alerts_enabled, label, profile.alert_days),
-        InlineKeyboardMarkup(rows),
-    )
+async def settings_card(context: Context, profile: Profile) -> tuple[str, InlineKeyboardMarkup]:
+    """The profile alert's card, then the saved alerts and « pas intéressé » effects."""
+    return await saved_alerts.overview(services(context), profile)
 
 
 async def _profile_or_explain(update: Update, context: Context) -> Profile | None:
@@ -93,7 +90,7 @@ async def alerts_command(update: Update, context: Context) -> None:
                 update, context, t.ALERTS_BAD_TIME.format(text=escape(truncate(argument, 40)))
             )
         profile = await storage.get_profile(profile.user_id) or profile
-    text, markup = settings_card(profile)
+    text, markup = await settings_card(context, profile)
     await reply_html(update, context, text, markup)
 
 
@@ -132,7 +129,7 @@ async def alerts_button(update: Update, context: Context) -> None:
             note = t.ALERTS_KEEP_ONE_DAY
     await answer_query(update, note, alert=note is not None)
     updated = await storage.get_profile(profile.user_id) or profile
-    text, markup = settings_card(updated)
+    text, markup = await settings_card(context, updated)
     await edit_or_reply(update, context, text, markup)
 
 
@@ -156,7 +153,7 @@ async def typed_time(update: Update, context: Context) -> None:
     await storage.set_alerts(user.id, True, parsed)
     await reply_html(update, context, t.ALERTS_TIME_SET.format(time=time_label(parsed)))
     updated = await storage.get_profile(user.id) or profile
-    text, markup = settings_card(updated)
+    text, markup = await settings_card(context, updated)
     await reply_html(update, context, text, markup)
 
 
@@ -211,6 +208,9 @@ async def widen_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
+    saved_alerts.register(application)  # saved alerts, filters, pause, « annuler »
+    feedback.register(application)  # 🙈 with its reason, ⭐ in digests
+    alert_create.register(application)  # 🔔 under /recherche results
     application.add_handler(CommandHandler(["alertes", "alerts"], alerts_command))
     application.add_handler(
         CallbackQueryHandler(

@@ -40,7 +40,7 @@ from bot.handlers.match_links import (
 )
 from bot.handlers.offer import remember_offers
 from bot.handlers.soft_skills import soft_skills_button
-from bot.hidden_offers import hidden_ids, visible
+from bot.hidden_offers import hidden_set, visible
 from bot.job_lookup import look_up_jobs
 from bot.render import escape, truncate
 from bot.searches import remember_criteria
@@ -315,12 +315,13 @@ async def show_match(
     )
     ranked: list[Any] = []
     if page is not None:
+        hidden = await hidden_set(svc.storage, profile.user_id, context.user_data)
         ranked = (
             await asyncio.to_thread(
                 functools.partial(
                     rank_offers,
                     svc.match_profile(profile),
-                    visible(page.offers, hidden_ids(context.user_data)),
+                    visible(page.offers, hidden),
                     referential=svc.referential,
                 )
             )

@@ -27,7 +27,7 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
-from bot.hidden_offers import hide, watch
+from bot.hidden_offers import watch
 from bot.render import escape, truncate
 from bot.services import SearchCache
 from bot.texts import commands as t
@@ -210,15 +210,6 @@ async def unsave_offer_button(update: Update, context: Context) -> None:
     await _edit_keyboard(update, context, offer_id, saved=False)
 
 
-async def hide_offer_button(update: Update, context: Context) -> None:
-    """🙈: the offer is never shown to this person again (/recherche, /match, alerts)."""
-    data = callbacks.from_update(update)
-    if data is None:
-        return
-    hide(context.user_data, data.args[0].upper())
-    await answer_query(update, ot.HIDDEN_DONE)
-
-
 async def _edit_keyboard(update: Update, context: Context, offer_id: str, *, saved: bool) -> None:
     query = update.callback_query
     if query is None or query.message is None:
@@ -232,7 +223,7 @@ async def _edit_keyboard(update: Update, context: Context, offer_id: str, *, sav
 
 
 def register(application: Application) -> None:
-    watch(application)  # alerts leave out the offers hidden with 🙈
+    watch(application)  # alerts leave out the offers hidden with 🙈 (bot.handlers.feedback)
     # block=False: a slow France Travail answer must not hold up the other users' updates
     # (PTB handles updates one after the other otherwise).
     application.add_handler(CommandHandler(["offre", "offer"], offer_command, block=False))
@@ -249,10 +240,5 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(
             unsave_offer_button, pattern=callbacks.pattern(offer_cards.ACTION_UNSAVE), block=False
-        )
-    )
-    application.add_handler(
-        CallbackQueryHandler(
-            hide_offer_button, pattern=callbacks.pattern(offer_cards.ACTION_HIDE), block=False
         )
     )

@@ -24,6 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, offer_cards
+from bot import saved_alert_cards as sc
 from bot.criteria import DEFAULT_RADIUS_KM, Criteria, criteria_for, origin_of
 from bot.handlers import free_text
 from bot.handlers.common import (
@@ -37,11 +38,12 @@ from bot.handlers.common import (
 )
 from bot.handlers.companies import search_companies_button
 from bot.handlers.offer import remember_offers
-from bot.hidden_offers import hidden_ids, visible
+from bot.hidden_offers import hidden_set, visible
 from bot.render import escape, truncate
 from bot.searches import recall_search, remember_criteria, remember_search, search_key
 from bot.texts import commands as t
 from bot.texts import offers as ot
+from bot.texts import saved_alerts as st
 from ft_client import FTBadRequest
 from ft_client.matching import find_jobs, is_recognised
 from ft_client.models import OfferPage
@@ -160,7 +162,12 @@ async def render_page(
     if result is None:
         await reply_html(update, context, t.SEARCH_REFUSED)
         return None
-    hidden = hidden_ids(context.user_data)
+    user = update.effective_user
+    hidden = (
+        await hidden_set(services(context).storage, user.id, context.user_data)
+        if user is not None
+        else frozenset()
+    )
     shown = visible(result.offers, hidden)
     offers = shown[first - chunk_start : first - chunk_start + PAGE_SIZE]
     remember_offers(context, offers)
@@ -180,6 +187,12 @@ async def render_page(
     if companies is not None:  # a dead end: companies that hire without a published offer
         rows = list(keyboard.inline_keyboard) if keyboard is not None else []
         keyboard = InlineKeyboardMarkup([*rows, [companies]])
+    elif view.total > 0 and page == 0:  # results worth following: one tap makes them an alert
+        rows = list(keyboard.inline_keyboard) if keyboard is not None else []
+        create = InlineKeyboardButton(
+            st.CREATE_BUTTON, callback_data=callbacks.encode(sc.ACTION_CREATE, key)
+        )
+        keyboard = InlineKeyboardMarkup([*rows, [create]])
     return offer_cards.search_page(view), keyboard, view
 
 

@@ -1,0 +1,290 @@
+"""Text and buttons of /alertes' saved alerts, filters and « pas intéressé » effects (pure).
+
+Alert number 0 is the profile's own alert (its filters and pause); 1… are saved searches
+(``storage.saved_alerts``). Every button carries the alert number only: handlers look it up among
+the presser's own alerts, so a forged number reaches nobody else's alert.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.criteria import Criteria
+from bot.handlers.feedback import effect_text
+from bot.render import escape, format_date_fr, truncate
+from bot.texts import saved_alerts as st
+from ft_client.alert_feedback import Effect
+from ft_client.alert_filters import AlertFilters
+from ft_client.alert_schedule import DAY_NAMES_FR, Frequency, Schedule
+from storage.saved_alerts import MAX_ALERTS, AlertCriteria, SavedAlert
+
+PROFILE_ALERT: Final = 0
+ACTION_ALERT: Final = "sa"  # <alert no> <op>
+ACTION_FREQUENCY: Final = "saf"  # <alert no> daily | weekdays | w0…w6
+ACTION_PAUSE: Final = "sap"  # <alert no> <days>
+ACTION_FILTER: Final = "sfl"  # <alert no> <op>
+ACTION_UNDO: Final = "fbu"  # <offer id>: clear the reason of a « pas intéressé »
+ACTION_CREATE: Final = "sac"  # <search key>
+ALERT_OPS: Final = r"open|on|off|freq|filt|pause|resume|del|delyes|back"
+FILTER_OPS: Final = r"salary|unsal|words|comp|remote|begin|full|part"
+ALERT_NO: Final = r"[0-9]{1,4}"
+PAUSE_CHOICES: Final = (7, 14, 30)
+MAX_PAUSE_DAYS: Final = 365
+MAX_EFFECTS_SHOWN: Final = 5
+callbacks.register_action(ACTION_ALERT, ALERT_NO, ALERT_OPS)
+callbacks.register_action(ACTION_FREQUENCY, ALERT_NO, r"daily|weekdays|w[0-6]")
+callbacks.register_action(ACTION_PAUSE, ALERT_NO, r"[0-9]{1,3}")
+callbacks.register_action(ACTION_FILTER, ALERT_NO, FILTER_OPS)
+callbacks.register_action(ACTION_UNDO, callbacks.OFFER_ID)
+callbacks.register_action(ACTION_CREATE, callbacks.KEY)
+
+
+def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callbacks.encode(action, *args))
+
+
+def criteria_of(alert: SavedAlert) -> Criteria:
+    c = alert.criteria
+    return Criteria(
+        rome_codes=c.rome_codes,
+        keywords=c.keywords,
+        commune_code=c.commune_code,
+        place_label=c.place_label,
+        radius_km=c.radius_km,
+        departement=c.departement,
+        region=c.region,
+        contract_types=c.contract_types,
+        alternance=c.alternance,
+        part_time=c.part_time,
+        beginner=c.beginner,
+    )
+
+
+def alert_criteria_of(criteria: Criteria) -> AlertCriteria:
+    return AlertCriteria(
+        rome_codes=criteria.rome_codes,
+        keywords=criteria.keywords,
+        commune_code=criteria.commune_code,
+        place_label=criteria.place_label,
+        radius_km=criteria.radius_km,
+        departement=criteria.departement,
+        region=criteria.region,
+        contract_types=criteria.contract_types,
+        alternance=criteria.alternance,
+        part_time=criteria.part_time,
+        beginner=criteria.beginner,
+    )
+
+
+def schedule_text(schedule: Schedule) -> str:
+    if schedule.frequency is Frequency.WEEKLY:
+        days = st.WEEKLY.format(day=DAY_NAMES_FR[schedule.weekday])
+    elif schedule.frequency is Frequency.WEEKDAYS:
+        days = st.WEEKDAYS
+    else:
+        days = st.DAILY
+    return st.SCHEDULE_LINE.format(days=days, time=schedule.at.strftime("%H:%M"))
+
+
+def state_text(enabled: bool, paused_until: date | None, today: date) -> str:
+    if paused_until is not None and paused_until >= today:
+        return st.STATE_PAUSED.format(date=format_date_fr(paused_until))
+    return st.STATE_ON if enabled else st.STATE_OFF
+
+
+def filters_text(filters: AlertFilters) -> str:
+    """« ≥ 1 800 €/mois, sans « nuit », télétravail » (escaped HTML)."""
+    parts: list[str] = []
+    if filters.min_salary is not None:
+        parts.append(
+            st.SUMMARY_SALARY.format(amount=f"{filters.min_salary:,}".replace(",", "\u202f"))
+        )
+        if not filters.keep_unsalaried:
+            parts.append(st.SUMMARY_UNSALARIED)
+    if filters.excluded_words:
+        words = ", ".join(escape(truncate(w, 40)) for w in filters.excluded_words[:5])
+        more = " …" if len(filters.excluded_words) > 5 else ""
+        parts.append(st.SUMMARY_WORDS.format(words=words + more))
+    if filters.excluded_companies:
+        names = ", ".join(escape(truncate(c, 40)) for c in filters.excluded_companies[:3])
+        more = " …" if len(filters.excluded_companies) > 3 else ""
+        parts.append(st.SUMMARY_COMPANIES.format(companies=names + more))
+    if filters.remote_only:
+        parts.append(st.SUMMARY_REMOTE)
+    if filters.beginners_only:
+        parts.append(st.SUMMARY_BEGINNERS)
+    if filters.working_time == "temps_plein":
+        parts.append(st.FILTER_FULL_TIME.lower())
+    elif filters.working_time == "temps_partiel":
+        parts.append(st.FILTER_PART_TIME.lower())
+    if filters.licences_held:
+        parts.append(st.SUMMARY_LICENCES.format(licences=escape(", ".join(filters.licences_held))))
+    return ", ".join(parts) if parts else st.FILTERS_NONE
+
+
+def alert_block(alert: SavedAlert, today: date) -> str:
+    state = state_text(alert.schedule.enabled, alert.schedule.paused_until, today)
+    lines = [
+        st.ALERT_LINE.format(
+            number=alert.alert_no,
+            label=escape(truncate(alert.label, 60)),
+            state=state,
+            criteria=escape(criteria_of(alert).summary()),
+            schedule=schedule_text(alert.schedule),
+        )
+    ]
+    if alert.filters.active:
+        lines.append(st.ALERT_FILTERS_LINE.format(filters=filters_text(alert.filters)))
+    return "\n".join(lines)
+
+
+def list_section(
+    alerts: Sequence[SavedAlert],
+    profile_filters: AlertFilters,
+    profile_paused: date | None,
+    effects: Sequence[Effect],
+    today: date,
+) -> str:
+    """What /alertes adds under the profile alert's card."""
+    parts: list[str] = []
+    if profile_filters.active:
+        parts.append(st.ALERT_FILTERS_LINE.format(filters=filters_text(profile_filters)))
+    if profile_paused is not None and profile_paused >= today:
+        parts.append(st.STATE_PAUSED.format(date=format_date_fr(profile_paused)).capitalize())
+    parts.append(st.LIST_TITLE.format(count=len(alerts) + 1, limit=MAX_ALERTS))
+    parts.extend(alert_block(alert, today) for alert in alerts)
+    if not alerts:
+        parts.append(st.NO_SAVED_ALERT_HINT)
+    if effects:
+        parts.append(st.EFFECTS_TITLE)
+        parts.extend(f"• {effect_text(e)}" for e in effects[:MAX_EFFECTS_SHOWN])
+    return "\n\n".join(parts)
+
+
+def list_buttons(
+    alerts: Sequence[SavedAlert], effects: Sequence[Effect]
+) -> list[list[InlineKeyboardButton]]:
+    rows = [
+        [
+            button(st.FILTERS_BUTTON, ACTION_ALERT, PROFILE_ALERT, "filt"),
+            button(st.PAUSE_BUTTON, ACTION_ALERT, PROFILE_ALERT, "pause"),
+        ]
+    ]
+    rows.extend(
+        [
+            button(
+                st.MANAGE_BUTTON.format(number=a.alert_no, label=truncate(a.label, 30)),
+                ACTION_ALERT,
+                a.alert_no,
+                "open",
+            )
+        ]
+        for a in alerts
+    )
+    rows.extend(
+        [button(st.UNDO_BUTTON.format(effect=_plain_effect(e)), ACTION_UNDO, e.offer_id)]
+        for e in effects[:MAX_EFFECTS_SHOWN]
+    )
+    return rows
+
+
+def _plain_effect(effect: Effect) -> str:
+    """Button labels are plain text: the effect without HTML entities, cut short."""
+    return truncate(html.unescape(effect_text(effect)), 40)
+
+
+def alert_card(alert: SavedAlert, today: date) -> tuple[str, InlineKeyboardMarkup]:
+    text = "\n".join([st.CARD_TITLE.format(label=escape(alert.label)), alert_block(alert, today)])
+    s = alert.schedule
+    no = alert.alert_no
+    toggle = (
+        button(st.TURN_OFF_BUTTON, ACTION_ALERT, no, "off")
+        if s.enabled
+        else button(st.TURN_ON_BUTTON, ACTION_ALERT, no, "on")
+    )
+    paused = s.paused_until is not None and s.paused_until >= today
+    pause = (
+        button(st.RESUME_BUTTON, ACTION_ALERT, no, "resume")
+        if paused
+        else button(st.PAUSE_BUTTON, ACTION_ALERT, no, "pause")
+    )
+    rows = [
+        [toggle, button(st.FREQUENCY_BUTTON, ACTION_ALERT, no, "freq")],
+        [button(st.FILTERS_BUTTON, ACTION_ALERT, no, "filt"), pause],
+        [button(st.DELETE_BUTTON, ACTION_ALERT, no, "del")],
+        [button(st.BACK_BUTTON, ACTION_ALERT, no, "back")],
+    ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def frequency_keyboard(alert_no: int) -> InlineKeyboardMarkup:
+    weekly = [
+        button(st.WEEKLY_BUTTON.format(day=name), ACTION_FREQUENCY, alert_no, f"w{index}")
+        for index, name in enumerate(DAY_NAMES_FR)
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(st.DAILY_BUTTON, ACTION_FREQUENCY, alert_no, "daily"),
+                button(st.WEEKDAYS_BUTTON, ACTION_FREQUENCY, alert_no, "weekdays"),
+            ],
+            weekly[:4],
+            weekly[4:],
+            [button(st.BACK_BUTTON, ACTION_ALERT, alert_no, "back")],
+        ]
+    )
+
+
+def pause_keyboard(alert_no: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(f"{days} jours", ACTION_PAUSE, alert_no, days) for days in PAUSE_CHOICES]]
+    )
+
+
+def filters_card(
+    label: str, alert_no: int, filters: AlertFilters
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = "\n".join(
+        [st.FILTERS_TITLE.format(label=escape(truncate(label, 60))), filters_text(filters)]
+    )
+
+    def check(on: bool, label: str) -> str:
+        return f"✅ {label}" if on else label
+
+    unsalaried = st.FILTER_UNSALARIED_KEEP if filters.keep_unsalaried else st.FILTER_UNSALARIED_DROP
+    rows = [
+        [button(st.FILTER_SALARY_BUTTON, ACTION_FILTER, alert_no, "salary")],
+        [button(unsalaried, ACTION_FILTER, alert_no, "unsal")],
+        [
+            button(st.FILTER_WORDS_BUTTON, ACTION_FILTER, alert_no, "words"),
+            button(st.FILTER_COMPANIES_BUTTON, ACTION_FILTER, alert_no, "comp"),
+        ],
+        [button(check(filters.remote_only, st.FILTER_REMOTE), ACTION_FILTER, alert_no, "remote")],
+        [
+            button(
+                check(filters.beginners_only, st.FILTER_BEGINNERS), ACTION_FILTER, alert_no, "begin"
+            )
+        ],
+        [
+            button(
+                check(filters.working_time == "temps_plein", st.FILTER_FULL_TIME),
+                ACTION_FILTER,
+                alert_no,
+                "full",
+            ),
+            button(
+                check(filters.working_time == "temps_partiel", st.FILTER_PART_TIME),
+                ACTION_FILTER,
+                alert_no,
+                "part",
+            ),
+        ],
+        [button(st.BACK_BUTTON, ACTION_ALERT, alert_no, "back")],
+    ]
+    return text, InlineKeyboardMarkup(rows)
