@@ -56,14 +56,14 @@ class AlertCycleReport:
         if self.locked_out:
             return "alert cycle: skipped, another process is running one on this database"
         return (
-            f"alert cycle: source={self.source} users_due={self.users_due} "
-            f"distinct_queries={self.distinct_queries} local_groups={self.local_groups} "
+            f"alert cycle: users_due={self.users_due} distinct_queries={self.distinct_queries} "
             f"query_sets={self.query_sets} "
             f"ft_calls={self.ft_calls} offers_fetched={self.offers_fetched} "
             f"messages_sent={self.messages_sent} users_served={self.users_served} "
             f"users_skipped={self.users_skipped} users_blocked={self.users_blocked} "
             f"failures={self.failures} queries_failed={self.queries_failed} "
-            f"queries_deferred={self.queries_deferred} duration={self.duration:.2f}s"
+            f"queries_deferred={self.queries_deferred} duration={self.duration:.2f}s "
+            f"source={self.source} local_groups={self.local_groups}"
         )
 
 
