@@ -6,7 +6,9 @@ table's high-water mark into the table (the storage is the ``OfferSink``), then 
 the alert lookback period are pruned and the report is kept in ``sweep_state``. Sweeps never
 overlap: not in this process (the job's lock, and the JobQueue's ``max_instances=1``), not in
 another one on the same machine and database (``ft-bot sweep --once`` from cron: the lock file
-``<DATABASE_PATH>.sweep.lock``). The alert cycle does not read the table yet.
+``<DATABASE_PATH>.sweep.lock``). The alert cycle reads the table while the high-water mark is
+fresh (at most 2 × ``SWEEP_MINUTES`` old, ``bot.alerts.local_source``) and asks France Travail
+otherwise.
 """
 
 from __future__ import annotations

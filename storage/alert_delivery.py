@@ -124,25 +124,50 @@ class AlertDeliveryRepository(Database):
         self, user_id: int, offer_ids: Iterable[str], at: datetime | None = None
     ) -> int:
         """Record offers as sent to the user, all or none (idempotent); returns new rows."""
-        ids = list(dict.fromkeys(offer_ids))
-        if not ids:
+        rows = _sent_rows(user_id, offer_ids, at)
+        if not rows:
             return 0
-        if len(ids) > MAX_OFFER_IDS_PER_CALL:
-            raise ValueError(f"at most {MAX_OFFER_IDS_PER_CALL} offer ids per call")
-        for offer_id in ids:
-            require_offer_id(offer_id)
-        stamp = to_epoch("at", at or _now())
-        statement = self._mark_sent_statement()
-        rows = [{"user_id": user_id, "offer_id": offer_id, "sent_at": stamp} for offer_id in ids]
         try:
             async with self._transaction() as db:
-                # One statement, many parameter sets: SQLAlchemy sends them as multi-row
-                # INSERTs ("insertmanyvalues") and RETURNING tells which rows were new.
-                inserted = len((await db.execute(statement, rows)).all())
+                inserted = await self._insert_sent(db, rows)
         except IntegrityError as error:
             self._raise_unknown_user(error, user_id)
             raise
         return inserted
+
+    async def record_delivery(
+        self,
+        user_id: int,
+        offer_ids: Iterable[str],
+        at: datetime,
+        *,
+        criteria: str | None = None,
+    ) -> int:
+        """A digest Telegram accepted, in ONE transaction: its offers sent (``mark_sent``) and
+        the user served at ``at`` (``mark_served``, with ``criteria``). Both or neither: a
+        process killed in between cannot leave the offers sent and the user due (which would
+        send a second, different digest) nor the reverse. Returns the new sent rows."""
+        require_user_id(user_id)
+        rows = _sent_rows(user_id, offer_ids, at)
+        stamp = to_epoch("at", at)
+        if criteria is not None and not isinstance(criteria, str):
+            raise TypeError("criteria must be a str or None")
+        params: dict[str, Any] = {"ids": [user_id], "stamp": stamp}
+        if criteria is not None:
+            params["criteria"] = criteria
+        try:
+            async with self._transaction() as db:
+                inserted = await self._insert_sent(db, rows) if rows else 0
+                await db.execute(_MARK_SERVED if criteria is None else _MARK_SERVED_FOR, params)
+        except IntegrityError as error:
+            self._raise_unknown_user(error, user_id)
+            raise
+        return inserted
+
+    async def _insert_sent(self, db: Any, rows: list[dict[str, Any]]) -> int:
+        # One statement, many parameter sets: SQLAlchemy sends them as multi-row INSERTs
+        # ("insertmanyvalues") and RETURNING tells which rows were new.
+        return len((await db.execute(self._mark_sent_statement(), rows)).all())
 
     def _mark_sent_statement(self) -> Any:
         statement = _MARK_SENT.get(self.backend)
@@ -159,6 +184,17 @@ class AlertDeliveryRepository(Database):
         async with self._transaction() as db:
             result = await db.execute(delete(sent_offers).where(sent_offers.c.sent_at < stamp))
             return result.rowcount
+
+
+def _sent_rows(user_id: int, offer_ids: Iterable[str], at: datetime | None) -> list[dict[str, Any]]:
+    """The ``sent_offers`` rows of offers sent to a user (checked; no duplicates)."""
+    ids = list(dict.fromkeys(offer_ids))
+    if len(ids) > MAX_OFFER_IDS_PER_CALL:
+        raise ValueError(f"at most {MAX_OFFER_IDS_PER_CALL} offer ids per call")
+    for offer_id in ids:
+        require_offer_id(offer_id)
+    stamp = to_epoch("at", at or _now())
+    return [{"user_id": user_id, "offer_id": offer_id, "sent_at": stamp} for offer_id in ids]
 
 
 def _due_select() -> Select[Any]:

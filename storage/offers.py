@@ -308,13 +308,20 @@ class OfferRepository(Database):
         radius_km: float,
         created_after: datetime,
         limit: int | None = None,
+        *,
+        communes: Sequence[str] = (),
     ) -> list[CandidateOffer]:
         """Stored offers of these ROME codes created at or after ``created_after``, within
         ``radius_km`` of the point (great-circle distance), newest first, at most ``limit``.
 
-        Without a point (``latitude``/``longitude`` ``None``) the whole country is searched.
+        Without a point (``latitude``/``longitude`` ``None``) the whole country is searched,
+        unless ``communes`` are given: then only those communes. ``communes`` (INSEE codes) are
+        matched whatever their offers' distance, as France Travail's ``commune`` parameter does
+        (a city's own offers, even beyond the radius or without coordinates); their
+        ``distance_km`` is ``None`` when the offer has no point.
         The SQL reads only the grid cells around the point, per ROME code (index
-        ``offers_rome_cell``); the exact distance is computed on those candidates.
+        ``offers_rome_cell``), and the communes' offers (index ``offers_rome_commune``); the
+        exact distance is computed on those candidates.
         """
         codes = sorted({code.strip().upper() for code in rome_codes if code and code.strip()})
         if not codes or len(codes) > MAX_CANDIDATE_ROME_CODES:
@@ -325,8 +332,14 @@ class OfferRepository(Database):
         c = offers.c
         since = c.created_at >= to_epoch("created_after", created_after)
         point = None
+        members = sorted({str(code) for code in communes if code})
+        member_set = set(members)
+        by_commune = [and_(c.rome_code == code, c.commune.in_(members)) for code in codes]
         if latitude is None and longitude is None:
-            where = and_(c.rome_code.in_(codes), since)  # index offers_rome_created
+            if members:
+                where = and_(or_(*by_commune), since)  # index offers_rome_commune
+            else:
+                where = and_(c.rome_code.in_(codes), since)  # index offers_rome_created
         else:
             point = _point(latitude, longitude)
             if point is None:
@@ -343,7 +356,8 @@ class OfferRepository(Database):
                         and_(c.rome_code == code, c.grid_cell.between(low, high))
                         for code in codes
                         for low, high in ranges
-                    )
+                    ),
+                    *(by_commune if members else ()),
                 ),
                 since,
             )
@@ -351,10 +365,11 @@ class OfferRepository(Database):
         found: list[tuple[int, str, CandidateOffer]] = []
         for row in rows:
             distance = None
-            if point is not None:
+            if point is not None and row.latitude is not None and row.longitude is not None:
                 distance = haversine_km(point[0], point[1], row.latitude, row.longitude)
-                if distance > radius_km:
-                    continue
+            outside = distance is None or distance > radius_km
+            if point is not None and outside and row.commune not in member_set:
+                continue
             offer, remote = offer_from_row(row)
             found.append((-row.created_at, row.offer_id, CandidateOffer(offer, distance, remote)))
         found.sort(key=lambda item: (item[0], item[1]))

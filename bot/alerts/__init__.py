@@ -4,24 +4,28 @@ A cycle (`run_alert_cycle`):
 1. `storage.due_for_alerts(now, tz)` → the users whose alert time has come today and who were not
    served since (storage owns "due": alerts on, today's day, time reached, not served since, not
    blocked; a digest older than a day is never sent late).
-2. Users are grouped by identical France Travail query, and groups sharing commune and radius
-   are asked together in one query set (`planning`). Each query set covers [oldest window start
-   of its users, now), every page within the API's limits (`fetching`). Sets run concurrently
-   (bounded); the France Travail client's limiter keeps us under 10 calls/s.
+2. Users are grouped by identical criteria (`planning`). When the `offers` table the sweep fills
+   is fresh (`local_source.local_window`: last sweep at most 2 × SWEEP_MINUTES old), each group's
+   offers are read from it once (`local_source`), over [oldest window start, where the table is
+   complete), and the cycle asks France Travail nothing. Otherwise (no sweep yet, sweeps off or
+   failing; logged once per cycle) groups sharing commune and radius are asked together in one
+   query set, over [oldest window start, now), every page within the API's limits (`fetching`),
+   concurrently (bounded; the client's limiter keeps us under 10 calls/s).
 3. Per user: keep offers of their own window, drop those already sent (`filter_unsent`), rank
    (`rank_offers`), keep the ones above `alert_min_score`, show the top `alert_digest_size`
    (`digest` selects and renders).
-4. ONE message per user through PTB's `AIORateLimiter` (`sending`). Only after Telegram accepted
-   it are the offers marked sent and the user marked served (`bookkeeping`). No qualifying offer
-   → no message, served anyway. Forbidden → user marked blocked. France Travail failing for a
-   group → its users stay due and the group backs off (in memory, per query) before the next
-   attempt; the other groups go on.
+4. ONE message per user, paced (`sending`). Only after Telegram accepted it are the offers marked
+   sent and the user marked served at the window's end, in one transaction (`bookkeeping`). No
+   qualifying offer → no message, served anyway. Forbidden → user marked blocked. France Travail
+   failing for a group → its users stay due and the group backs off (in memory, per query)
+   before the next attempt; the other groups go on.
 
-Modules: `planning` (pure grouping and windows), `fetching` (France Travail, backoff), `sending`
-(Telegram), `bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle
-end to end), `digest` (selection and HTML of a digest), `more` (the "+N autres offres" button),
-`job` (the running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester
-maintenant », /demo_alerte) and `explain` (why that run sent nothing).
+Modules: `planning` (pure grouping and windows), `local_source` (the offers table: freshness,
+window end, one read per group), `fetching` (France Travail, backoff), `sending` (Telegram),
+`bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle end to end),
+`digest` (selection and HTML of a digest), `more` (the "+N autres offres" button), `job` (the
+running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester maintenant »,
+/demo_alerte) and `explain` (why that run sent nothing).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from bot.alerts.cycle import (
 )
 from bot.alerts.fetching import MAX_BACKOFF, MAX_OFFERS_PER_QUERY, MAX_WINDOW_SPLITS, AlertState
 from bot.alerts.job import FIRST_TICK_DELAY_SECONDS, JOB_NAME, register
+from bot.alerts.local_source import FRESH_SWEEPS, LocalOfferSource, LocalWindow, local_window
 from bot.alerts.more import (
     MORE_ACTION,
     decode_more,
@@ -69,6 +74,7 @@ from bot.alerts.try_now import TryResult, run_alert_now
 
 __all__ = [
     "FIRST_TICK_DELAY_SECONDS",
+    "FRESH_SWEEPS",
     "FT_CONCURRENCY",
     "JOB_NAME",
     "LEFTOVER_RETRY_AFTER_ATTEMPTS",
@@ -82,6 +88,8 @@ __all__ = [
     "SEND_RATE",
     "AlertCycleReport",
     "AlertState",
+    "LocalOfferSource",
+    "LocalWindow",
     "QueryGroup",
     "QuerySet",
     "TryResult",
@@ -93,6 +101,7 @@ __all__ = [
     "cycle_lock",
     "decode_more",
     "encode_more",
+    "local_window",
     "more_keyboard",
     "more_page",
     "offers_for_group",

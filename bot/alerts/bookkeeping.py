@@ -1,9 +1,9 @@
 """What an alert cycle writes down besides the messages: its report and `alert_runs` record, the
 "sent"/"served" marks in their crash-safe order, and the cross-process lock file.
 
-Crash safety follows from the order of writes: a user is marked served only after Telegram
-accepted their message, and offers are marked sent before the user is marked served, so a cycle
-killed at any point repeats at most the messages that were in flight (sent, not yet recorded).
+Crash safety: a user is marked served only after Telegram accepted their message, in the same
+transaction as the offers marked sent (`Storage.record_delivery`), so a cycle killed at any point
+repeats at most the messages that were in flight (sent, not yet recorded), each identically.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class AlertCycleReport:
     users_due: int = 0
     distinct_queries: int = 0  # groups of users with identical criteria
     query_sets: int = 0  # France Travail query sets actually asked (groups coalesced)
+    source: str = "live"  # "local": offers read from the table the sweep fills
+    local_groups: int = 0  # groups read from the offers table (one read each)
     ft_calls: int = 0
     offers_fetched: int = 0
     messages_sent: int = 0
@@ -60,7 +62,8 @@ class AlertCycleReport:
             f"messages_sent={self.messages_sent} users_served={self.users_served} "
             f"users_skipped={self.users_skipped} users_blocked={self.users_blocked} "
             f"failures={self.failures} queries_failed={self.queries_failed} "
-            f"queries_deferred={self.queries_deferred} duration={self.duration:.2f}s"
+            f"queries_deferred={self.queries_deferred} duration={self.duration:.2f}s "
+            f"source={self.source} local_groups={self.local_groups}"
         )
 
 
@@ -105,12 +108,10 @@ async def record_delivered(
     *,
     criteria: str | None = None,
 ) -> None:
-    """A digest Telegram accepted: its offers are sent, then the user is served (for the
-    alert `criteria` given, see `planning.alert_criteria`)."""
-    # Offers first, then "served": a crash between the two leaves the user due, and
-    # the retry finds those offers already sent.
-    await storage.mark_sent(user_id, list(offer_ids), at=at)
-    await storage.mark_served(user_id, at, criteria=criteria)
+    """A digest Telegram accepted: its offers sent and the user served (for the alert
+    `criteria` given, see `planning.alert_criteria`), in one transaction: a crash leaves both
+    or neither, so a digest is repeated whole or not at all, never replaced by another one."""
+    await storage.record_delivery(user_id, list(offer_ids), at, criteria=criteria)
 
 
 @contextlib.contextmanager

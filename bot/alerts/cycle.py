@@ -1,7 +1,10 @@
-"""One alert cycle, end to end: who is due, one fetch per query set, one digest per user.
+"""One alert cycle, end to end: who is due, one read per group, one digest per user.
 
-`run_alert_cycle` asks storage who is due, plans query sets (`planning`), runs the sets
-concurrently (bounded; `fetching`), and serves each user of a set as soon as its offers are in:
+`run_alert_cycle` asks storage who is due and groups them by identical criteria (`planning`).
+When the offers table is fresh (`local_source.local_window`), each group's offers are read from
+it once; otherwise (no sweep yet, sweeps off or failing: logged once per cycle) query sets are
+asked of France Travail, concurrently (bounded; `fetching`). Each user is served as soon as
+their group's offers are in:
 rank, keep the ones above `alert_min_score`, send the top `alert_digest_size` (`sending`), then
 record (`bookkeeping`). Fetching pauses while too many fetched users wait for Telegram, so that
 memory stays bounded on a national cycle.
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 from bot.alerts import digest as digest_mod
 from bot.alerts.bookkeeping import AlertCycleReport, record_delivered, record_run
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
+from bot.alerts.local_source import LocalOfferSource, LocalWindow, local_window, locally_supported
 from bot.alerts.more import more_keyboard
 from bot.alerts.planning import (
     QueryGroup,
@@ -52,6 +56,8 @@ log = logging.getLogger(__name__)
 
 # Concurrent France Travail query sets; the client's limiter is what keeps FT under 10 calls/s.
 FT_CONCURRENCY = 4
+# Concurrent reads of the offers table (one per group of identical criteria).
+LOCAL_CONCURRENCY = 4
 # Digests being sent and recorded at once; AIORateLimiter spaces the sends at 30/s. 8 keeps 30/s
 # with up to ~250 ms per send+record, and bounds what a crash can repeat: a digest accepted by
 # Telegram but not yet recorded is sent again after a restart.
@@ -90,6 +96,7 @@ class _Cycle:
         report: AlertCycleReport,
         outcomes: dict[int, UserOutcome] | None = None,
         pacer: SendPacer | None = None,
+        local: LocalWindow | None = None,
     ) -> None:
         self.settings: Settings = services.settings
         self.storage = services.storage
@@ -101,6 +108,9 @@ class _Cycle:
         self.state = state
         self.report = report
         self.ft_slots = asyncio.Semaphore(FT_CONCURRENCY)
+        self.local = local
+        self.local_source = LocalOfferSource(self.storage, self.referential)
+        self.local_slots = asyncio.Semaphore(LOCAL_CONCURRENCY)
         self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
         rate = self.settings.telegram_broadcast_rate
         # Just under the free limit by default; the configured rate when paid broadcasts are on.
@@ -143,8 +153,11 @@ class _Cycle:
         users = await self.storage.get_users(p.user_id for p in profiles)
         self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
         ready: list[QueryGroup] = []
+        local_groups: list[QueryGroup] = []
         for group in groups:
-            if self.state.deferred(group.key, self.now):
+            if self.local is not None and locally_supported(group.key):
+                local_groups.append(group)
+            elif self.state.deferred(group.key, self.now):
                 self.report.queries_deferred += 1
                 self.report.failures += len(group.users)
                 self.note_failed(group.users)
@@ -152,7 +165,13 @@ class _Cycle:
                 ready.append(group)
         query_sets = plan_query_sets(ready)
         self.report.query_sets = len(query_sets)
-        await asyncio.gather(*(self.run_set(qs) for qs in query_sets))
+        self.report.local_groups = len(local_groups)
+        # Largest groups first: digests start flowing at once.
+        local_groups.sort(key=lambda g: -len(g.users))
+        await asyncio.gather(
+            *(self.run_local_group(g) for g in local_groups),
+            *(self.run_set(qs) for qs in query_sets),
+        )
 
     def note_failed(self, plans: Sequence[UserPlan]) -> None:
         for plan in plans:
@@ -178,12 +197,35 @@ class _Cycle:
             del offers
             await asyncio.gather(
                 *(
-                    self.run_group(g, mine)
+                    self.run_group(g, mine, self.now)
                     for g, mine in zip(query_set.groups, per_group, strict=True)
                 )
             )
         finally:
             await self.add_pending(-query_set.users)
+
+    async def run_local_group(self, group: QueryGroup) -> None:
+        """One group served from the offers table: its candidates read once, its window
+        ending where the table is complete (`LocalWindow.end`)."""
+        assert self.local is not None
+        end = self.local.end
+        async with self.local_slots:
+            # Same backpressure as France Travail fetching: memory stays bounded.
+            async with self.pending_changed:
+                await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+            try:
+                offers = await self.local_source.offers_for(group.key, group.window_start, end)
+            except Exception:
+                log.exception("reading the offers table failed for %d user(s)", len(group.users))
+                self.report.failures += len(group.users)
+                self.note_failed(group.users)
+                return
+            await self.add_pending(len(group.users))
+        try:
+            self.report.offers_fetched += len(offers)
+            await self.run_group(group, offers, end)
+        finally:
+            await self.add_pending(-len(group.users))
 
     async def fetch_set(self, query_set: QuerySet) -> list[Offer] | None:
         """The set's offers, or None when France Travail failed (the set backs off)."""
@@ -210,14 +252,18 @@ class _Cycle:
                 )
                 return None
 
-    async def run_group(self, group: QueryGroup, offers: Sequence[Offer]) -> None:
+    async def run_group(self, group: QueryGroup, offers: Sequence[Offer], end: datetime) -> None:
+        """Serve a group whose offers cover its users' windows up to `end` (now when asked
+        live; where the table is complete when read locally)."""
         nothing_new: list[int] = []
-        await asyncio.gather(*(self.serve_user(user, offers, nothing_new) for user in group.users))
+        await asyncio.gather(
+            *(self.serve_user(user, offers, end, nothing_new) for user in group.users)
+        )
         if nothing_new:
             try:
-                # Served for this group's criteria: the next window starts now, unless they change.
+                # Served for this group's criteria up to `end`: the next window starts there.
                 await self.storage.mark_served_many(
-                    nothing_new, self.now, criteria=alert_criteria(group.key)
+                    nothing_new, end, criteria=alert_criteria(group.key)
                 )
             except Exception:
                 log.exception("could not mark %d user(s) served", len(nothing_new))
@@ -226,10 +272,10 @@ class _Cycle:
             self.report.users_served += len(nothing_new)
 
     async def serve_user(
-        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+        self, user: UserPlan, offers: Sequence[Offer], end: datetime, nothing_new: list[int]
     ) -> None:
         try:
-            await self._serve_user(user, offers, nothing_new)
+            await self._serve_user(user, offers, end, nothing_new)
         except Exception:
             # One user's problem (a storage hiccup, a ranking bug) must not cost the others theirs;
             # the user stays due and is tried again next tick.
@@ -238,11 +284,11 @@ class _Cycle:
             log.exception("alert digest failed for one user")
 
     async def _serve_user(
-        self, user: UserPlan, offers: Sequence[Offer], nothing_new: list[int]
+        self, user: UserPlan, offers: Sequence[Offer], end: datetime, nothing_new: list[int]
     ) -> None:
         user_id = user.profile.user_id
         found = self.outcome(user_id)
-        mine = offers_in_window(offers, user.window_start, self.now)
+        mine = offers_in_window(offers, user.window_start, end)
         in_window = len(mine)
         if mine:
             unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
@@ -264,7 +310,7 @@ class _Cycle:
             nothing_new.append(user_id)  # no empty digests; served in one batch per group
             return
         text = digest_mod.render_digest(digest, day=self.day)
-        markup = more_keyboard(digest.more_count, user.window_start, self.now)
+        markup = more_keyboard(digest.more_count, user.window_start, end)
         # Private chat: its id is the user's id unless storage knows better.
         chat_id = self.chat_ids.get(user_id, user_id)
         # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
@@ -286,7 +332,7 @@ class _Cycle:
                     self.storage,
                     user_id,
                     digest.offer_ids,
-                    self.now,
+                    end,
                     criteria=alert_criteria(user.key),
                 )
                 self.report.users_served += 1
@@ -325,7 +371,9 @@ async def run_alert_cycle(
     report = AlertCycleReport(started_at=now)
     started = time.perf_counter()
     calls_before = ft_search_calls(services.ft)
-    cycle = _Cycle(services, bot, now, state, report, outcomes, pacer)
+    local, why_live = await local_window(services.storage, services.settings, now)
+    report.source = "local" if local is not None else "live"
+    cycle = _Cycle(services, bot, now, state, report, outcomes, pacer, local)
     if force_user_id is not None:
         profile = await services.storage.get_profile(force_user_id)
         profiles = [profile] if profile is not None else []
@@ -335,6 +383,11 @@ async def run_alert_cycle(
             wanted = set(user_ids)
             profiles = [p for p in profiles if p.user_id in wanted]
     report.users_due = len(profiles)
+    if profiles and local is None:
+        log.info(
+            "alert cycle: offers asked of France Travail, the offers table is not fresh (%s)",
+            why_live,
+        )
     try:
         await cycle.run(profiles)
     except BaseException:

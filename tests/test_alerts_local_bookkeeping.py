@@ -1,0 +1,77 @@
+"""`Storage.record_delivery`: a digest's sent offers and the user's served mark in ONE
+transaction, on both backends — a failure between the two leaves neither (the user stays due and
+the retry sends the same digest, never a second, different one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from storage import Storage, alert_delivery
+from tests import helpers_storage
+
+backend = helpers_storage.backend
+location = helpers_storage.location
+storage = helpers_storage.storage
+shared_postgres_url = helpers_storage.shared_postgres_url
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+OFFERS = ["A000001", "A000002", "A000003"]
+
+
+async def _due_user(storage: Storage, user_id: int = 1) -> None:
+    await helpers_storage.add_user(storage, user_id, alert_time=time(8, 0), alerts_enabled=True)
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [user_id]
+
+
+async def test_record_delivery_writes_both_at_once(storage: Storage) -> None:
+    await _due_user(storage)
+    served_at = NOW - timedelta(minutes=2)
+    assert await storage.record_delivery(1, OFFERS, served_at, criteria="c1") == 3
+    assert await storage.filter_unsent(1, OFFERS) == []
+    assert await storage.due_for_alerts(NOW) == []
+    profile = await storage.get_profile(1)
+    assert profile is not None and profile.last_alert_at == served_at
+    assert await storage.alert_criteria_of([1]) == {1: "c1"}
+    # Idempotent: the same digest recorded again adds nothing, moves nothing back.
+    assert await storage.record_delivery(1, OFFERS, served_at - timedelta(hours=1)) == 0
+    profile = await storage.get_profile(1)
+    assert profile is not None and profile.last_alert_at == served_at
+
+
+async def test_a_failure_after_the_sent_offers_leaves_the_user_due_and_nothing_sent(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _due_user(storage)
+    real = alert_delivery.AlertDeliveryRepository._insert_sent
+
+    async def insert_then_die(self: Storage, db: Any, rows: list[dict[str, Any]]) -> int:
+        inserted = await real(self, db, rows)
+        assert inserted == len(OFFERS)  # the offers were written inside the transaction
+        raise RuntimeError("killed between the sent offers and the served mark")
+
+    monkeypatch.setattr(alert_delivery.AlertDeliveryRepository, "_insert_sent", insert_then_die)
+    with pytest.raises(RuntimeError):
+        await storage.record_delivery(1, OFFERS, NOW, criteria="c1")
+    monkeypatch.undo()
+    assert await storage.filter_unsent(1, OFFERS) == OFFERS
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [1]
+    # The retry records the same digest whole.
+    assert await storage.record_delivery(1, OFFERS, NOW, criteria="c1") == 3
+    assert await storage.due_for_alerts(NOW) == []
+
+
+async def test_a_failing_served_mark_rolls_the_sent_offers_back(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _due_user(storage)
+    broken = text("UPDATE no_such_table SET x = 1")
+    monkeypatch.setattr(alert_delivery, "_MARK_SERVED_FOR", broken)
+    monkeypatch.setattr(alert_delivery, "_MARK_SERVED", broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        await storage.record_delivery(1, OFFERS, NOW, criteria="c1")
+    assert await storage.filter_unsent(1, OFFERS) == OFFERS
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [1]

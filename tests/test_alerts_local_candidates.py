@@ -1,0 +1,75 @@
+"""`Storage.candidate_offers(..., communes=...)`, what local alert matching reads: the offers of
+the queried communes whatever their distance (or without coordinates), plus those within the
+radius, as France Travail's `commune` + `distance` answer; on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from ft_client.models.offers import WorkPlace
+from storage import Storage
+from tests import helpers_storage
+from tests.test_storage_offers import T0, make_offer
+
+backend = helpers_storage.backend
+location = helpers_storage.location
+shared_postgres_url = helpers_storage.shared_postgres_url
+storage = helpers_storage.storage
+
+LYON = (45.75881, 4.83533)
+
+
+def placed(offer_id: str, commune: str, lat: float | None, lon: float | None, rome: str = "G1603"):  # type: ignore[no-untyped-def]
+    offer = make_offer(offer_id, rome=rome, lat=lat, lon=lon)
+    return dataclasses.replace(
+        offer, place=WorkPlace(label="x", latitude=lat, longitude=lon, commune=commune)
+    )
+
+
+async def test_communes_are_matched_whatever_the_distance(storage: Storage) -> None:
+    await storage.upsert_offers(
+        [
+            placed("A000001", "69383", 45.76, 4.85),  # Lyon 3e, near the centre
+            placed("A000002", "69389", 45.90, 4.80),  # "Lyon 9e" placed 16 km away: a member
+            placed("A000003", "69388", None, None),  # a member without coordinates
+            placed("A000004", "69266", 45.77, 4.88),  # Villeurbanne, 4 km: within 10 km
+            placed("A000005", "38185", 45.19, 5.72),  # Grenoble: neither
+            placed("A000006", "69383", 45.76, 4.85, rome="K2204"),  # another job
+        ]
+    )
+    members = ("69123", "69383", "69388", "69389")
+    found = await storage.candidate_offers(["G1603"], *LYON, 10, T0, communes=members)
+    assert sorted(c.offer.id for c in found) == ["A000001", "A000002", "A000003", "A000004"]
+    distances = {c.offer.id: c.distance_km for c in found}
+    assert distances["A000003"] is None and distances["A000002"] > 10  # type: ignore[operator]
+    # Without the communes, only the radius counts (what the sweep's tests check).
+    found = await storage.candidate_offers(["G1603"], *LYON, 10, T0)
+    assert sorted(c.offer.id for c in found) == ["A000001", "A000004"]
+    # Without a point: the communes alone (distance 0, or a centre the referential lacks).
+    found = await storage.candidate_offers(["G1603"], None, None, 0, T0, communes=members)
+    assert sorted(c.offer.id for c in found) == ["A000001", "A000002", "A000003"]
+
+
+async def test_sqlite_reads_the_communes_from_their_index(tmp_path: Path) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    async with Storage.open(tmp_path / "plan.sqlite3") as s:
+        captured: list[str] = []
+        real = s._fetchall
+
+        async def spy(statement, params=None):  # type: ignore[no-untyped-def]
+            compiled = statement.compile(
+                dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            captured.append(str(compiled))
+            return await real(statement, params)
+
+        s._fetchall = spy  # type: ignore[method-assign]
+        await s.candidate_offers(["G1603"], None, None, 0, T0, communes=("69123", "69383"))
+        await s.candidate_offers(["G1603", "K2204"], *LYON, 10, T0, communes=("69123", "69383"))
+        s._fetchall = real  # type: ignore[method-assign]
+        for sql in captured:
+            details = [str(row[-1]) for row in await s._fetchall(f"EXPLAIN QUERY PLAN {sql}")]
+            assert any("offers_rome_commune" in line for line in details), details
+            assert not any(line.startswith("SCAN") for line in details), details
