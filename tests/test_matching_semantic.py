@@ -84,3 +84,15 @@ def test_switch_off_gives_the_lexical_path(ref: Referential, monkeypatch) -> Non
     monkeypatch.setenv(ENV_SWITCH, "0")
     assert semantic_for(ref) is None
     assert suggest_jobs(["service en salle", "prise de commande"], ref)[0].rome_code == "G1803"
+
+
+def test_static_query_side_averages_known_words_and_forgives_typos() -> None:
+    from ft_client.matching.semantic import StaticEmbedder
+
+    table = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.int8) * 127
+    # The table holds canonical tokens, as static_vocabulary writes them (« vaissel »).
+    embedder = StaticEmbedder(["cuisine", "plonge", "vaissel"], table)
+    vectors = embedder.embed(["la plonge et la vaiselle", "cuisine", "zzz"])
+    assert np.allclose(vectors[0], [0, 2**-0.5, 2**-0.5], atol=1e-6)  # typo « vaiselle » found
+    assert np.allclose(vectors[1], [1, 0, 0])
+    assert not vectors[2].any()  # nothing known: a zero vector, no signal
