@@ -11,8 +11,10 @@ from storage.favourites import FavouriteRepository
 from storage.monitoring import MonitoringRepository
 from storage.offers import OfferRepository
 from storage.privacy import PrivacyRepository
+from storage.process_locks import ProcessLockRepository
 from storage.profiles import ProfileRepository
 from storage.ptb_tables import PtbTablesRepository
+from storage.rate_slots import RateSlotRepository
 from storage.users import UserRepository
 
 
@@ -25,6 +27,8 @@ class Storage(
     PrivacyRepository,
     PtbTablesRepository,
     OfferRepository,
+    RateSlotRepository,
+    ProcessLockRepository,
 ):
     """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 
