@@ -1,7 +1,7 @@
 """The procrastinate app of `ft-bot worker`: its connection, its schema, its tasks and schedules.
 
-Queues: `periodic` (sweep, planning, stalled-job retry, clean-up; each process runs it with
-concurrency 1, so they never wait behind digests waiting for rate slots) and `digests`.
+Queues: `periodic` (sweep, planning, stalled-job retry, clean-up; each process runs it in a
+worker of its own, so they never wait behind digests waiting for rate slots) and `digests`.
 
 - `sweep` (periodic queue, every SWEEP_MINUTES as a cron step): queueing lock and lock `sweep`,
   plus the database's sweep lock (`ft-bot sweep --once` never overlaps it);

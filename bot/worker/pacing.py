@@ -40,8 +40,9 @@ class SharedPacer:
         self.rate = rate
         self.name = name
         self.block = block_size(rate)
-        # Two slots' worth of lateness, and at least 50 ms: a database round trip.
-        self.lateness = max(2.0 / rate, 0.05)
+        # One slot's worth of lateness, and at least 50 ms (a database round trip): the most a
+        # late process can add to the rate in any one second.
+        self.lateness = max(1.0 / rate, 0.05)
         self._slots: collections.deque[float] = collections.deque()  # event-loop instants
         self._refill = asyncio.Lock()
         self.blocks_taken = 0

@@ -1,6 +1,7 @@
 """One `ft-bot worker` process: two procrastinate workers in one event loop, stopped cleanly.
 
-- `periodic` queue, concurrency 1: sweep, planning, stalled-job retry, clean-up;
+- `periodic` queue, concurrency 2: sweep, planning, stalled-job retry, clean-up (a sweep, one
+  at a time across workers, leaves the other slot to planning and takeovers);
 - `digests` queue, concurrency WORKER_CONCURRENCY: one alert cycle per batch of users.
 
 The process handles SIGTERM and SIGINT itself (procrastinate's own handlers are off: with two
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 # this are cancelled (their users stay due and are planned again).
 SHUTDOWN_GRACE_SECONDS = 20.0
 MAX_TELEGRAM_CONNECTIONS = 256
+# Periodic jobs at once: a sweep (minutes long, one at a time everywhere: its lock) never holds
+# up planning or the takeover of a dead worker's jobs, which need the other slot.
+PERIODIC_CONCURRENCY = 2
 
 
 def default_name() -> str:
@@ -109,7 +113,10 @@ async def _serve(
     workers = [
         asyncio.create_task(
             app.run_worker_async(
-                queues=[PERIODIC_QUEUE], concurrency=1, name=f"{name}/periodic", **common
+                queues=[PERIODIC_QUEUE],
+                concurrency=PERIODIC_CONCURRENCY,
+                name=f"{name}/periodic",
+                **common,
             ),
             name="periodic worker",
         ),
