@@ -75,6 +75,10 @@ def sending_bot(settings: Settings, concurrency: int) -> Bot:
 
 async def run_worker(settings: Settings, *, name: str, concurrency: int) -> int:
     """Run until SIGTERM/SIGINT (exit code 0) or until a worker fails (exit code 1)."""
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # procrastinate logs every job's start and end at INFO: the stalled-job check alone
+        # would be two lines every 5 s. Ours say what matters; LOG_LEVEL=DEBUG shows theirs.
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
