@@ -27,10 +27,12 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,8 +93,21 @@ async def _read(worker: Worker) -> None:
     async for raw in worker.process.stderr:
         line = raw.decode(errors="replace").rstrip()
         worker.lines.append(line)
-        if " ERROR " in line or "Traceback" in line:
+        if " ERROR " in line or "Traceback" in line or "stalled" in line:
             print(f"  [{worker.name}] {line}", flush=True)
+
+
+def cycle_totals(workers: list[Worker]) -> Counter[str]:
+    """The digest jobs' own counts, summed from their "alert cycle: …" log lines."""
+    totals: Counter[str] = Counter()
+    for worker in workers:
+        for line in worker.lines:
+            if "alert cycle: users_due=" in line:
+                for key, value in re.findall(r"(\w+)=(\d+)\b", line):
+                    totals[key] += int(value)
+            elif "not confirmed by Telegram" in line:
+                totals["telegram_unconfirmed"] += 1
+    return totals
 
 
 async def run_workers(
@@ -252,6 +267,12 @@ def main() -> int:
         f"{emu['ft_429']}"
     )
     print(f"max messages in 1 s       {emu['tg_max_per_s']}")
+    totals = cycle_totals(workers)
+    print(
+        f"digest jobs' counts       users_due={totals['users_due']} "
+        f"users_served={totals['users_served']} messages_sent={totals['messages_sent']} "
+        f"failures={totals['failures']} telegram_unconfirmed={totals['telegram_unconfirmed']}"
+    )
     print(f"workers not exiting 0     {failed}")
     return 0
 

@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 # this are cancelled (their users stay due and are planned again).
 SHUTDOWN_GRACE_SECONDS = 20.0
 MAX_TELEGRAM_CONNECTIONS = 256
+# A send whose answer is not read in time counts as failed and its user is served again later,
+# although Telegram may have accepted it: PTB's 5 s default made a busy worker (ranking for ten
+# jobs at once) send hundreds of duplicates in benchmarks/alert_workers.py. Telegram answers in
+# well under a second; a worker that cannot read it within 30 s is overloaded.
+TELEGRAM_TIMEOUT_SECONDS = 30.0
 # Periodic jobs at once: a sweep (minutes long, one at a time everywhere: its lock) never holds
 # up planning or the takeover of a dead worker's jobs, which need the other slot.
 PERIODIC_CONCURRENCY = 2
@@ -69,7 +74,13 @@ def sending_bot(settings: Settings, concurrency: int) -> Bot:
         settings.telegram_token,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        request=HTTPXRequest(connection_pool_size=connections),
+        request=HTTPXRequest(
+            connection_pool_size=connections,
+            read_timeout=TELEGRAM_TIMEOUT_SECONDS,
+            write_timeout=TELEGRAM_TIMEOUT_SECONDS,
+            connect_timeout=10.0,
+            pool_timeout=TELEGRAM_TIMEOUT_SECONDS,
+        ),
     )
 
 
