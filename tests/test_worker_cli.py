@@ -117,3 +117,13 @@ def test_with_workers_the_bot_schedules_neither_the_alert_cycle_nor_the_sweep() 
 
     assert jobs("bot") == {"alerts", "sweep"}
     assert jobs("workers") == set()
+
+
+def test_check_reports_the_alert_runner() -> None:
+    from bot.cli import _runner_problem
+
+    sqlite_workers = Settings(TOKEN, "x", "y", alert_runner="workers")
+    assert "needs PostgreSQL" in (_runner_problem(sqlite_workers) or "")
+    postgres = "postgresql://u:p@127.0.0.1:5432/db"
+    assert _runner_problem(sqlite_workers.with_overrides(database_url=postgres)) is None
+    assert _runner_problem(Settings(TOKEN, "x", "y")) is None
