@@ -15,9 +15,11 @@ one user), each worker's peak memory (VmHWM), the 429s and the highest Telegram 
     .venv/bin/python benchmarks/alert_workers.py --users 2000 --workers 2 --tg-rate 1000
     .venv/bin/python benchmarks/alert_workers.py --users 100000 --workers 2 --tg-rate 1000
 
-Until the cycle matches locally (issue 13, item 2), each worker still asks France Travail per
-query set, each through its own 10 calls/s limiter: with several workers the emulator's limit
-is shared and answers 429s, which the France Travail client retries.
+`benchmarks/alert_cycle.py --workers N` calls `main(args)` with its own arguments. Where that
+benchmark fills the offers table first (`--source local`, with local matching: its
+`benchmarks/alert_sweeps.run_sweeps`), so does this one, and the workers then read the table;
+otherwise (`live`) each digest job asks France Travail per query set, each worker through its own
+10 calls/s limiter.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import alert_cycle
 from benchmarks.alert_cycle import REAL_FT_RATE, UserSpec, emulators_main, populate
 from bot.config import Settings
 from ft_client.referential import Referential
@@ -110,8 +113,40 @@ def cycle_totals(workers: list[Worker]) -> Counter[str]:
     return totals
 
 
+def emulator_arguments(
+    conn: object, args: argparse.Namespace, lookback_days: int
+) -> tuple[object, ...]:
+    """`alert_cycle.emulators_main`'s arguments, before and after it took an `EmulatorArgs`."""
+    emulator_args = getattr(alert_cycle, "EmulatorArgs", None)
+    if emulator_args is None:
+        return (conn, args.users, args.seed, lookback_days, args.ft_rate, args.tg_rate)
+    per_day = getattr(args, "new_offers_per_day", None)
+    if per_day is None:
+        per_day = getattr(alert_cycle, "DEFAULT_NEW_OFFERS_PER_DAY", 0)
+    return (
+        conn,
+        emulator_args(args.users, args.seed, lookback_days, args.ft_rate, args.tg_rate, per_day),
+    )
+
+
+async def fill_offers_table(world: dict[str, object], url: str, lookback_days: int) -> bool:
+    """`--source local`: the sweeps of `alert_cycle`'s world into the table (True if done)."""
+    try:
+        from benchmarks.alert_sweeps import run_sweeps  # type: ignore[import-not-found]
+    except ImportError:  # before local matching: the digests ask France Travail
+        return False
+    async with Storage.open(url) as storage:
+        await run_sweeps(world, storage, lookback_days)
+    return True
+
+
 async def run_workers(
-    world: dict[str, str], url: str, count: int, tg_rate: float, concurrency: int | None
+    world: dict[str, str],
+    url: str,
+    count: int,
+    tg_rate: float,
+    concurrency: int | None,
+    sweep_minutes: int,
 ) -> tuple[list[Worker], float, int, int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FT_", "TELEGRAM_"))}
     env.update(
@@ -127,7 +162,8 @@ async def run_workers(
         ALERT_TIMEZONE="Europe/Paris",
         TELEGRAM_BROADCAST_RATE=str(int(tg_rate)),
         WORKER_PLAN_SECONDS="5",
-        SWEEP_MINUTES="0",  # the cycle does not read swept offers yet: no sweep in the way
+        # 15 with a swept table (the digests read it while it is fresh), 0 without.
+        SWEEP_MINUTES=str(sweep_minutes),
         LOG_LEVEL="INFO",
     )
     args = ["--concurrency", str(concurrency)] if concurrency else []
@@ -189,7 +225,7 @@ async def populate_all(url: str, specs: list[UserSpec], ref: Referential) -> Non
     )
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
@@ -198,23 +234,25 @@ def main() -> int:
     parser.add_argument("--tg-rate", type=float, default=1000.0, help="messages/s, all workers")
     parser.add_argument("--concurrency", type=int, default=None, help="WORKER_CONCURRENCY")
     parser.add_argument("--database-url", default=None, help="default: a throw-away cluster")
+    parser.add_argument("--source", choices=("local", "live"), default="local")
     args = parser.parse_args()
     if args.users < 1 or args.workers < 1:
         parser.error("--users and --workers must be at least 1")
+    return args
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    """Run with `args` (e.g. `alert_cycle.py --workers N`'s) or the command line's."""
+    args = args or parse_args()
+    concurrency = getattr(args, "concurrency", None)
+    source = getattr(args, "source", "local")
 
     lookback = Settings(telegram_token="", ft_client_id="", ft_client_secret="")
     context = multiprocessing.get_context("spawn")
     parent_conn, child_conn = context.Pipe()
     child = context.Process(
         target=emulators_main,
-        args=(
-            child_conn,
-            args.users,
-            args.seed,
-            lookback.alert_lookback_days,
-            args.ft_rate,
-            args.tg_rate,
-        ),
+        args=emulator_arguments(child_conn, args, lookback.alert_lookback_days),
         daemon=True,
     )
     child.start()
@@ -227,14 +265,21 @@ def main() -> int:
             f"{args.tg_rate:g} msg/s",
             flush=True,
         )
-        with database(args.database_url) as url:
+        with database(getattr(args, "database_url", None)) as url:
             ref = Referential.load()
             setup = time.perf_counter()
             asyncio.run(populate_all(url, specs, ref))
-            print(f"set-up: {time.perf_counter() - setup:.1f} s", flush=True)
+            swept = source == "local" and asyncio.run(
+                fill_offers_table(world, url, lookback.alert_lookback_days)
+            )
+            print(
+                f"set-up: {time.perf_counter() - setup:.1f} s; digests from "
+                + ("the offers table" if swept else "France Travail (live)"),
+                flush=True,
+            )
             del specs, ref
             workers, wall, due, failed = asyncio.run(
-                run_workers(world, url, args.workers, args.tg_rate, args.concurrency)
+                run_workers(world, url, args.workers, args.tg_rate, concurrency, 15 if swept else 0)
             )
         parent_conn.send("stop")
         emu = parent_conn.recv()
