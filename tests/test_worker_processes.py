@@ -31,23 +31,26 @@ async def test_three_workers_serve_each_user_once_across_a_sigkill_at_one_shared
     postgres_database_url: str, tmp_path: Path
 ) -> None:
     async with worker_env(postgres_database_url, tmp_path) as env:
-        users = await env.add_users(USERS)
         settings = {
             "TELEGRAM_BROADCAST_RATE": str(RATE),
             "WORKER_CONCURRENCY": str(CONCURRENCY),
             "WORKER_BATCH_SIZE": str(BATCH),
             "WORKER_SWEEP_SECONDS": "3",
         }
-        workers = [await env.start(f"w{i}", **settings) for i in range(3)]
-        await wait_until(
-            lambda: (
-                all(w.has("ready") for w in workers)
-                or any(w.process.returncode is not None for w in workers)
-            ),
-            READY_TIMEOUT,
-            "3 workers ready",
-        )
-        assert all(w.has("ready") for w in workers), [w.log()[-2000:] for w in workers]
+        # One after the other: each start-up builds the matching indexes (seconds of CPU), and
+        # three at once would starve the tests running beside this one.
+        workers = []
+        for index in range(3):
+            worker = await env.start(f"w{index}", **settings)
+            workers.append(worker)
+            await wait_until(
+                lambda w=worker: w.has("ready") or w.process.returncode is not None,
+                READY_TIMEOUT,
+                f"worker {index} ready",
+            )
+            assert worker.has("ready"), worker.log()[-2000:]
+        # Due only now that all three are up: the next planning shares them out.
+        users = await env.add_users(USERS)
 
         def served() -> int:
             return sum(1 for count in env.sent(users) if count)

@@ -113,9 +113,27 @@ async def digest(runtime: WorkerRuntime, user_ids: Iterable[int]) -> AlertCycleR
 
 
 async def retry_stalled(job_manager: JobManager, stalled_seconds: float) -> int:
-    """Requeue the running jobs of workers silent for `stalled_seconds`; returns how many."""
+    """Take over the running jobs of workers silent for `stalled_seconds`; returns how many.
+
+    A digest job goes back to the queue. A periodic job (sweep, planning) is closed as failed
+    instead: its next period runs anyway, and requeueing it would collide with that period's
+    job already waiting under the same queueing lock (and, raised here, stop the takeover of
+    the digests behind it). Each job on its own: one failure never blocks the others.
+    """
+    from procrastinate.jobs import Status
+
     stalled = await job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)
-    for job in stalled:
-        log.warning("job %s (%s) of a stalled worker: queued again", job.id, job.task_name)
-        await job_manager.retry_job(job)
-    return len(stalled)
+    taken = 0
+    for job in sorted(stalled, key=lambda j: j.task_name != DIGEST_TASK):
+        assert job.id is not None
+        try:
+            if job.task_name == DIGEST_TASK:
+                await job_manager.retry_job(job)
+                log.warning("digest job %s of a stalled worker: queued again", job.id)
+            else:
+                await job_manager.finish_job_by_id_async(job.id, Status.FAILED, False)
+                log.warning("%s job %s of a stalled worker: closed", job.task_name, job.id)
+            taken += 1
+        except Exception as error:
+            log.warning("stalled job %s not taken over: %s", job.id, type(error).__name__)
+    return taken
