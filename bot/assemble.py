@@ -2,7 +2,9 @@
 
 `bot.app` builds the application with the command handlers and knows nothing of the features;
 each feature registers its own handlers and jobs: the daily alerts and the sweep of new offers
-always, the demo's command only in demo mode. Production (`ft-bot run`), the offline demo and
+always (with ALERT_RUNNER=workers their jobs are left to `ft-bot worker` processes: the bot
+keeps the digests' buttons but schedules neither the cycle nor the sweep, or both would send),
+the demo's command only in demo mode. Production (`ft-bot run`), the offline demo and
 tests all build the bot here and differ only in what they pass.
 """
 
@@ -31,6 +33,8 @@ def build_application(
     """Build the whole bot (not initialised, not started): see `build_core_application`."""
     features: list[Callable[[Application], None]] = [demo.register] if settings.demo_mode else []
     features.extend((alerts.register, sweep_job.register))
+    if settings.alert_runner == "workers":
+        features.append(_leave_jobs_to_workers)
     return build_core_application(
         settings,
         features=features,
@@ -40,3 +44,14 @@ def build_application(
         request=request,
         persistence=persistence,
     )
+
+
+def _leave_jobs_to_workers(application: Application) -> None:
+    """ALERT_RUNNER=workers: drop the alert and sweep jobs the features scheduled (their
+    handlers, such as the "+N autres offres" button, stay)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    for name in (alerts.JOB_NAME, sweep_job.JOB_NAME):
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()

@@ -1,4 +1,4 @@
-"""Command line: `ft-bot run | demo | check | alerts --once [--user ID] | sweep --once`
+"""Command line: `ft-bot run | demo | check | alerts --once [--user ID] | sweep --once | worker`
 (also `python -m bot`)."""
 
 from __future__ import annotations
@@ -61,10 +61,22 @@ async def _run_checks(settings: Settings) -> None:
         logger.warning("%s (starting anyway: searches and alerts fail until fixed)", problem.line)
 
 
+def _runner_problem(settings: Settings) -> str | None:
+    """ALERT_RUNNER=workers without PostgreSQL: nobody would send the alerts."""
+    if settings.alert_runner == "workers" and not settings.database_url:
+        return (
+            "ALERT_RUNNER=workers needs PostgreSQL shared with the workers: set "
+            "DATABASE_URL=postgresql://…, or ALERT_RUNNER=bot for one process on SQLite"
+        )
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _load_settings()
     if settings is None:
         return 2
+    if (problem := _runner_problem(settings)) is not None:
+        return _fail(problem)
     setup_logging(settings.log_level, settings.secret_values())
     from telegram import Update
 
@@ -125,6 +137,13 @@ async def _check(settings: Settings) -> bool:
         print(f"{OK if ok else FAIL} {what}", flush=True)
 
     report(True, "configuration")
+    runner_problem = _runner_problem(settings)
+    if runner_problem is not None:
+        report(False, runner_problem)
+    elif settings.alert_runner == "workers":
+        report(True, "alerts and sweep: run by `ft-bot worker` processes (ALERT_RUNNER=workers)")
+    else:
+        report(True, "alerts and sweep: run by the bot process (ALERT_RUNNER=bot)")
     try:
         referential = Referential.load()
         report(True, f"referentials: {len(referential.job_codes())} ROME jobs")
@@ -192,6 +211,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     settings = _load_settings()
     if settings is None:
         return 2
+    if settings.alert_runner == "workers" and args.user is None:
+        # A cycle here and the workers' digests at once would serve the same users twice.
+        return _fail(
+            "alerts --once: the workers send the alerts (ALERT_RUNNER=workers); "
+            "--user ID still serves one user now"
+        )
     setup_logging(settings.log_level, settings.secret_values())
     try:
         return asyncio.run(_alerts_once(settings, args.user))
@@ -229,6 +254,54 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _fail(problem.line)
 
 
+# --------------------------------------------------------------------------- worker
+
+
+async def _worker(settings: Settings, name: str, concurrency: int) -> int:
+    from bot.worker import run_worker
+
+    # Wrong password or unreachable server: one line (check_database), before any engine starts.
+    await check_database(settings)
+    await check_telegram(settings)
+    try:
+        await check_france_travail(settings)
+    except StartupProblem as problem:
+        logger.warning("%s (starting anyway: sweeps and digests fail until fixed)", problem.line)
+    return await run_worker(settings, name=name, concurrency=concurrency)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = _load_settings()
+    if settings is None:
+        return 2
+    if not settings.database_url:
+        return _fail(
+            "ft-bot worker needs PostgreSQL: set DATABASE_URL=postgresql://… "
+            "(the workers share it; DATABASE_PATH is SQLite, for one process)"
+        )
+    if settings.alert_runner != "workers":
+        return _fail(
+            "ft-bot worker needs ALERT_RUNNER=workers, for the bot process too: with "
+            "ALERT_RUNNER=bot the bot sends the alerts itself and both would send them"
+        )
+    setup_logging(settings.log_level, settings.secret_values())
+    from bot.worker import default_name
+
+    name = args.name or default_name()
+    concurrency = args.concurrency or settings.worker_concurrency
+    try:
+        return asyncio.run(_worker(settings, name, concurrency))
+    except StartupProblem as problem:
+        return _fail(problem.line)
+
+
+def _concurrency(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 200:
+        raise argparse.ArgumentTypeError("must be between 1 and 200")
+    return number
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -248,6 +321,21 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--user", type=int, default=None, help="serve this user id now")
     sweep = sub.add_parser("sweep", help="fetch the new offers into the offers table once")
     sweep.add_argument("--once", action="store_true", help="one sweep now, then exit")
+    worker = sub.add_parser(
+        "worker",
+        help="send alert digests and sweep offers, sharing PostgreSQL with other workers",
+        description="A worker process (any number, on any machine sharing DATABASE_URL): "
+        "sweeps new offers and sends the due digests at the Telegram rate shared by all "
+        "workers. Needs DATABASE_URL=postgresql://… and ALERT_RUNNER=workers. "
+        "Stops cleanly on SIGTERM or Ctrl-C.",
+    )
+    worker.add_argument("--name", default=None, help="name in the logs (default: host name)")
+    worker.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=None,
+        help="digest jobs at once in this process (default: WORKER_CONCURRENCY, 10)",
+    )
     return parser
 
 
@@ -257,6 +345,7 @@ COMMANDS = {
     "check": cmd_check,
     "alerts": cmd_alerts,
     "sweep": cmd_sweep,
+    "worker": cmd_worker,
 }
 
 

@@ -39,6 +39,8 @@ FREE_BROADCAST_RATE = 30.0
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Who runs the alert cycle and the sweep: the bot's own JobQueue, or `ft-bot worker` processes.
+ALERT_RUNNERS = ("bot", "workers")
 
 # BotFather tokens are "<bot id>:<secret>"; the secret part is URL-safe base64-ish.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -86,6 +88,18 @@ class Settings:
     ft_background_deadline_seconds: float = DEFAULT_FT_BACKGROUND_DEADLINE_SECONDS
     # Onboarding conversation: silence after which it ends politely (not from the environment).
     conversation_timeout_seconds: float = 30 * 60
+    # `bot`: the bot process runs the alert cycle and the sweep (JobQueue); `workers`: only
+    # `ft-bot worker` processes do (PostgreSQL), the bot schedules neither (no double sends).
+    alert_runner: str = "bot"
+    # `ft-bot worker`: digests at once per process, users per digest job, planning period.
+    worker_concurrency: int = 10
+    worker_batch_size: int = 50
+    worker_plan_seconds: int = 60
+    # Heartbeats, and the silence after which a worker's jobs are taken over by the others.
+    worker_heartbeat_seconds: float = 10.0
+    worker_stalled_seconds: float = 30.0
+    # Sweep every N seconds instead of every SWEEP_MINUTES (0: SWEEP_MINUTES; tests and demos).
+    worker_sweep_seconds: int = 0
     # Set only by `ft-bot demo`: enables the demo-only commands.
     demo_mode: bool = False
 
@@ -316,6 +330,22 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
             "FT_BACKGROUND_DEADLINE_SECONDS must not be shorter than FT_USER_DEADLINE_SECONDS."
         )
 
+    alert_runner = (_get(env, "ALERT_RUNNER") or "bot").lower()
+    if alert_runner not in ALERT_RUNNERS:
+        problems.append(f"ALERT_RUNNER must be bot or workers, got {alert_runner!r}.")
+        alert_runner = "bot"
+    worker_concurrency = integer("WORKER_CONCURRENCY", 10, 1, 200)
+    worker_batch_size = integer("WORKER_BATCH_SIZE", 50, 1, 1000)
+    worker_plan_seconds = integer("WORKER_PLAN_SECONDS", 60, 1, 60)
+    worker_sweep_seconds = integer("WORKER_SWEEP_SECONDS", 0, 0, 59)
+    heartbeat = seconds("WORKER_HEARTBEAT_SECONDS", 10.0, 0.5, 60)
+    stalled = seconds("WORKER_STALLED_SECONDS", 30.0, 2, 600)
+    if stalled < 2 * heartbeat:
+        problems.append(
+            "WORKER_STALLED_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS "
+            "(a live worker must never look stalled)."
+        )
+
     log_level = (_get(env, "LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}.")
@@ -347,6 +377,13 @@ def _parse(env: Mapping[str, str], *, require_credentials: bool) -> Settings:
         telegram_broadcast_rate=broadcast_rate,
         ft_user_deadline_seconds=user_deadline,
         ft_background_deadline_seconds=background_deadline,
+        alert_runner=alert_runner,
+        worker_concurrency=worker_concurrency,
+        worker_batch_size=worker_batch_size,
+        worker_plan_seconds=worker_plan_seconds,
+        worker_sweep_seconds=worker_sweep_seconds,
+        worker_heartbeat_seconds=heartbeat,
+        worker_stalled_seconds=stalled,
     )
 
 

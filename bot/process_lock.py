@@ -1,17 +1,34 @@
-"""A cross-process lock file next to the database, for jobs that must not run twice at once.
+"""Locks for jobs that must not run twice at once: the alert cycle and the sweep.
 
-The alert cycle and the sweep each take one (`<database>.alerts.lock`, `<database>.sweep.lock`)
-so that the bot's own job and the same command run from cron never overlap on one machine. The
-kernel releases the lock when the process dies, even by SIGKILL. Several machines sharing
-PostgreSQL need a database lock instead (the worker engine of issue 13).
+``database_lock(storage, name)`` is the one to use: on PostgreSQL a session advisory lock held
+by the database (``storage.advisory_lock``), so that two *machines* sharing it never overlap;
+on SQLite the lock file ``<database>.<name>.lock`` next to the file (one machine by
+construction). The bot's own jobs, ``ft-bot alerts --once`` / ``sweep --once`` from cron and the
+workers' sweep all take it. Either way a process that dies (SIGKILL included) releases it: the
+kernel drops the file lock, the server the advisory lock with the connection.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage import Storage
+
+
+@contextlib.asynccontextmanager
+async def database_lock(storage: Storage, name: str) -> AsyncIterator[bool]:
+    """An exclusive, non-blocking lock ``name`` for this database: True if we got it."""
+    if storage.backend == "postgresql":
+        async with storage.advisory_lock(name) as acquired:
+            yield acquired
+        return
+    with file_lock(storage.path, name) as acquired:
+        yield acquired
 
 
 @contextlib.contextmanager

@@ -5,10 +5,10 @@ One sweep (``run_sweep``): ``ft_client.sweep.OfferSweep`` fetches every offer cr
 table's high-water mark into the table (the storage is the ``OfferSink``), then offers older than
 the alert lookback period are pruned and the report is kept in ``sweep_state``. Sweeps never
 overlap: not in this process (the job's lock, and the JobQueue's ``max_instances=1``), not in
-another one on the same machine and database (``ft-bot sweep --once`` from cron: the lock file
-``<DATABASE_PATH>.sweep.lock``). The alert cycle reads the table while the high-water mark is
-fresh (at most 2 × ``SWEEP_MINUTES`` old, ``bot.alerts.local_source``) and asks France Travail
-otherwise.
+another one sharing the database (``ft-bot sweep --once`` from cron, a worker: the lock file
+``<DATABASE_PATH>.sweep.lock`` on SQLite, an advisory lock on PostgreSQL). The alert cycle reads the
+table while the high-water mark is fresh (at most 2 × ``SWEEP_MINUTES`` old,
+``bot.alerts.local_source``) and asks France Travail otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, ContextTypes
 
-from bot.process_lock import file_lock
+from bot.process_lock import database_lock, file_lock
 from ft_client.errors import FTError
 from ft_client.sweep import OfferSweep, SweepIncomplete, SweepReport
 
@@ -121,18 +121,18 @@ async def sweep_once(settings: Settings) -> SweepOutcome | None:
     from ft_client import FranceTravailClient
     from storage import Storage
 
-    with sweep_lock(settings.database_path) as mine:
+    async with (
+        Storage.open(settings.database_location) as storage,
+        database_lock(storage, "sweep") as mine,
+    ):
         if not mine:
             return None
-        async with (
-            Storage.open(settings.database_location) as storage,
-            FranceTravailClient(
-                settings.ft_client_id,
-                settings.ft_client_secret,
-                api_base_url=settings.ft_api_base_url,
-                token_url=settings.ft_token_url,
-            ) as ft,
-        ):
+        async with FranceTravailClient(
+            settings.ft_client_id,
+            settings.ft_client_secret,
+            api_base_url=settings.ft_api_base_url,
+            token_url=settings.ft_token_url,
+        ) as ft:
             return await run_sweep(ft, storage, settings.alert_lookback_days)
 
 
@@ -143,7 +143,7 @@ async def _sweep_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with state.lock:
         services: Services = context.application.bot_data["services"]
-        with sweep_lock(services.settings.database_path) as mine:
+        async with database_lock(services.storage, "sweep") as mine:
             if not mine:
                 log.info("another process is sweeping: tick skipped")
                 return

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -47,7 +47,12 @@ class AlertDeliveryRepository(Database):
     """Select the users due an alert, record them served and the offers sent."""
 
     async def due_for_alerts(
-        self, now: datetime, tz: tzinfo = PARIS, *, limit: int | None = None
+        self,
+        now: datetime,
+        tz: tzinfo = PARIS,
+        *,
+        limit: int | None = None,
+        user_ids: Sequence[int] | None = None,
     ) -> list[Profile]:
         """Profiles to serve now, least recently served first (at most ``limit`` if given).
 
@@ -61,7 +66,9 @@ class AlertDeliveryRepository(Database):
 
         SQL does the filtering through the partial index ``profiles_due`` (whose order is the
         result order: no sort). With ``limit``, a caller can serve a large backlog in slices:
-        each slice marked served drops out of the next query.
+        each slice marked served drops out of the next query. With ``user_ids``, only those of
+        the due users (a worker's batch: the primary key narrows the scan, not a pass over
+        every due user).
         """
         require_aware("now", now)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
@@ -70,6 +77,14 @@ class AlertDeliveryRepository(Database):
         minute = local.hour * 60 + local.minute
         day_bit = 1 << local.weekday()
         midnight = int(local_midnight(now, tz).timestamp())
+        if user_ids is not None:
+            ids = [require_user_id(uid) for uid in user_ids]
+            found: list[Any] = []
+            for part in self._in_chunks(ids):
+                params = {"midnight": midnight, "minute": minute, "day_bit": day_bit}
+                found.extend(await self._fetchall(_DUE_AMONG, {**params, "ids": list(part)}))
+            found.sort(key=lambda row: row.last_alert_at)
+            return _due_profiles(found[:limit] if limit is not None else found)
         statement, params = due_query(midnight, minute, day_bit, limit)
         return _due_profiles(await self._fetchall(statement, params))
 
@@ -230,6 +245,7 @@ def _due_select() -> Select[Any]:
 
 _DUE = _due_select()
 _DUE_LIMITED = _DUE.limit(bindparam("limit"))
+_DUE_AMONG = _DUE.where(profiles.c.user_id.in_(bindparam("ids", expanding=True)))
 
 
 def due_query(

@@ -12,8 +12,10 @@ from storage.feedback import FeedbackRepository
 from storage.monitoring import MonitoringRepository
 from storage.offers import OfferRepository
 from storage.privacy import PrivacyRepository
+from storage.process_locks import ProcessLockRepository
 from storage.profiles import ProfileRepository
 from storage.ptb_tables import PtbTablesRepository
+from storage.rate_slots import RateSlotRepository
 from storage.saved_alerts import SavedAlertRepository
 from storage.users import UserRepository
 
@@ -29,6 +31,8 @@ class Storage(
     OfferRepository,
     SavedAlertRepository,
     FeedbackRepository,
+    RateSlotRepository,
+    ProcessLockRepository,
 ):
     """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 

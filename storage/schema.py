@@ -231,6 +231,15 @@ offer_feedback = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
+# Shared send rates (issue 13): the next free slot of each rate, taken by every worker process;
+# see storage/rate_slots.py. Transient state, not copied by the SQLite → PostgreSQL tool.
+rate_slots = Table(
+    "rate_slots",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("next_slot", Float, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,

@@ -378,10 +378,9 @@ async def run_alert_cycle(
         profile = await services.storage.get_profile(force_user_id)
         profiles = [profile] if profile is not None else []
     else:
-        profiles = await services.storage.due_for_alerts(now, services.settings.alert_timezone)
-        if user_ids is not None:
-            wanted = set(user_ids)
-            profiles = [p for p in profiles if p.user_id in wanted]
+        profiles = await services.storage.due_for_alerts(
+            now, services.settings.alert_timezone, user_ids=user_ids
+        )
     report.users_due = len(profiles)
     if profiles and local is None:
         log.info(

@@ -2,7 +2,7 @@
 the digests' "+N autres offres" button.
 
 A tick never overlaps another cycle: not in this process (the state's lock), not in another one
-sharing the database (`ft-bot alerts --once` from cron: the lock file).
+sharing the database (`ft-bot alerts --once` from cron: `bot.process_lock.database_lock`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import logging
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import callbacks
-from bot.alerts.bookkeeping import cycle_lock
 from bot.alerts.cycle import run_alert_cycle
 from bot.alerts.fetching import AlertState
 from bot.alerts.more import MORE_ACTION, on_more_pressed
+from bot.process_lock import database_lock
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def _alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with state.lock:
         services = context.application.bot_data["services"]
-        with cycle_lock(services.settings.database_path) as mine:
+        async with database_lock(services.storage, "alerts") as mine:
             if not mine:
                 log.info("another process is running an alert cycle: tick skipped")
                 return

@@ -6,9 +6,10 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.alerts.bookkeeping import AlertCycleReport, cycle_lock
+from bot.alerts.bookkeeping import AlertCycleReport
 from bot.alerts.cycle import run_alert_cycle
 from bot.app import build_core_application
+from bot.process_lock import database_lock
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ async def run_once(settings: Settings, *, user_id: int | None = None) -> AlertCy
         application = build_core_application(settings, services=services, persistence=None)
         await application.initialize()
         try:
-            with cycle_lock(settings.database_path) as mine:
+            async with database_lock(services.storage, "alerts") as mine:
                 if not mine:
                     report = AlertCycleReport(started_at=datetime.now(UTC), locked_out=True)
                     log.warning("%s", report.summary())
