@@ -80,6 +80,24 @@ def digest_keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def _without_more(message: object) -> InlineKeyboardMarkup | None:
+    """A digest's keyboard without its "+N autres offres" row."""
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    rows = [
+        list(row)
+        for row in markup.inline_keyboard
+        if not any(_is_more(b.callback_data) for b in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _is_more(data: object) -> bool:
+    decoded = callbacks.decode(data)
+    return decoded is not None and decoded.action == MORE_ACTION
+
+
 def _b36(value: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     if value <= 0:
@@ -143,7 +161,8 @@ async def on_more_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     with contextlib.suppress(TelegramError):
         # The old button would show the same page again: the new message carries the next one.
-        await query.edit_message_reply_markup(reply_markup=None)
+        # The digest's ⭐ / 🙈 buttons stay.
+        await query.edit_message_reply_markup(reply_markup=_without_more(query.message))
     await context.bot.send_message(
         chat_id=chat_id,
         text=digest_mod.render_more_page(page),
