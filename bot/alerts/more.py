@@ -25,6 +25,8 @@ from bot.alerts import fetching
 from bot.alerts.planning import alert_query_key, offers_in_window, rank_for
 from bot.texts import saved_alerts as saved_texts
 from ft_client import FTError
+from ft_client.alert_feedback import adjust
+from ft_client.alert_filters import apply_filters
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -194,11 +196,12 @@ async def more_page(
     if offers:
         unsent = set(await services.storage.filter_unsent(profile.user_id, [o.id for o in offers]))
         offers = [o for o in offers if o.id in unsent]
-    # Hidden with 🙈: the database is the reference (rank_for reads the in-process mirror).
-    hidden = (await services.storage.hidden_offers_of([profile.user_id])).get(profile.user_id)
-    if hidden:
-        offers = [o for o in offers if o.id not in hidden]
+    # As in the digest: the profile alert's filters, then « pas intéressé » (hidden offers too).
+    storage = services.storage
+    feedback = (await storage.feedback_of([profile.user_id])).get(profile.user_id, [])
+    filters = (await storage.get_profile_alert_settings(profile.user_id)).filters
     ranked = rank_for(profile, services.referential, offers, end)
+    ranked = adjust(apply_filters(ranked, filters).kept, feedback)
     return digest_mod.build_more_page(
         ranked, min_score=settings.alert_min_score, size=settings.alert_digest_size
     )
