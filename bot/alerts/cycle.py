@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.alerts import digest as digest_mod
 from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_delivered, record_run
-from bot.alerts.due import profile_alert_due, saved_alert_due, saved_plan
+from bot.alerts.due import criteria_of, profile_alert_due, saved_alert_due, saved_plan
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
 from bot.alerts.local_source import LocalOfferSource, LocalWindow, local_window, locally_supported
 from bot.alerts.person import AlertOutcome, AlertResult, PersonRun, compose, select_offers
@@ -77,8 +77,9 @@ MAX_PENDING_USERS = 2000
 
 @dataclass(slots=True)
 class UserOutcome(AlertOutcome):
-    """What one user's run found: its own fields are the profile alert's counts, `saved` the
-    saved alerts' (by number); an empty answer is explained with them."""
+    """What one user's run found: its own fields are the profile alert's counts (but `sent`:
+    the offers of the whole digest), `saved` the saved alerts' (by number); an empty answer is
+    explained with them."""
 
     user_id: int = 0
     saved: dict[int, AlertOutcome] = field(default_factory=dict)
@@ -164,6 +165,7 @@ class _Cycle:
                 plan = saved_plan(profile, alert, self.referential, self.now, lookback)
                 if (found := self.outcome(profile.user_id, alert.alert_no)) is not None:
                     found.label = alert.label
+                    found.criteria = criteria_of(alert).summary()
                     found.skipped = plan is None
                 if plan is None:
                     canonical = alert.criteria.canonical()
@@ -412,8 +414,10 @@ class _Cycle:
                 )
                 self.report.users_served += 1
                 for no, count in message.per_alert.items():
-                    if (found := self.outcome(user_id, no)) is not None:
+                    if no != PROFILE_ALERT_NO and (found := self.outcome(user_id, no)):
                         found.sent = count
+                if (whole := self.user_outcome(user_id)) is not None:
+                    whole.sent = len(message.offer_ids)  # the digest, all alerts together
         if outcome == Outcome.BLOCKED:
             await self.storage.mark_blocked(user_id)
             self.report.users_blocked += 1

@@ -39,6 +39,7 @@ class AlertOutcome:
 
     alert_no: int = PROFILE_ALERT_NO
     label: str = ""
+    criteria: str = ""  # saved alerts: their criteria in words (`Criteria.summary`)
     window_start: datetime | None = None
     criteria_changed: bool = False
     skipped: bool = False  # nothing to ask (no target job, a place the API cannot express)
