@@ -344,7 +344,7 @@ class _Cycle:
             mine = [o for o in mine if o.id in unsent]
         ranked = rank_for(plan.profile, self.referential, mine, self.now, plan.match)
         person = self.people[user_id]
-        kept = select_offers(ranked, plan, person.feedback, found)
+        kept = select_offers(ranked, plan, person.feedback, found, self.local_source.remote)
         if found is not None:
             found.fetched = in_window
             found.already_sent = in_window - len(mine)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ft_client import OfferQuery
 from ft_client.models import Offer
+from ft_client.offer_facts import remote_work
 from ft_client.sweep import DEFAULT_OVERLAP
 from storage.clock import local_midnight
 
@@ -105,6 +106,9 @@ class LocalOfferSource:
         self._members: dict[str, tuple[str, ...]] | None = None
         self.reads = 0  # candidate look-ups (one per group)
         self.candidates = 0  # rows they returned, before the query's own filters
+        # The remote-work fact read from each offer's description when it was swept (the
+        # table does not keep descriptions); only offers that state one.
+        self.remote_facts: dict[str, bool] = {}
 
     def members(self, commune: str) -> tuple[str, ...]:
         """The commune and its arrondissements (or délégués): what the API's `commune` matches."""
@@ -150,4 +154,11 @@ class LocalOfferSource:
             ):
                 continue
             wanted.append(offer)
+            if candidate.remote is not None:
+                self.remote_facts[offer.id] = candidate.remote
         return wanted
+
+    def remote(self, offer: Offer) -> bool | None:
+        """Whether the offer allows remote work: its swept fact, else its own description."""
+        fact = self.remote_facts.get(offer.id)
+        return fact if fact is not None else remote_work(offer)

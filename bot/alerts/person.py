@@ -13,7 +13,7 @@ offres » button), else by `render_merged_digest`; ⭐ / 🙈 buttons per offer 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -25,6 +25,8 @@ from bot.texts import saved_alerts as saved_texts
 from ft_client.alert_feedback import Feedback, adjust
 from ft_client.alert_filters import DropReason, apply_filters
 from ft_client.alert_schedule import merge_digests
+from ft_client.models import Offer
+from ft_client.offer_facts import remote_work
 
 if TYPE_CHECKING:
     from telegram import InlineKeyboardMarkup
@@ -86,9 +88,11 @@ def select_offers(
     plan: UserPlan,
     feedback: Sequence[Feedback],
     found: AlertOutcome | None,
+    remote: Callable[[Offer], bool | None] = remote_work,
 ) -> list[RankedOffer]:
-    """An alert's ranked unsent offers after its filters, then the person's feedback."""
-    filtered = apply_filters(ranked, plan.filters)
+    """An alert's ranked unsent offers after its filters, then the person's feedback
+    (`remote`: the remote-work fact of an offer, see `alert_filters.drop_reason`)."""
+    filtered = apply_filters(ranked, plan.filters, remote=remote)
     kept = adjust(filtered.kept, feedback) if feedback else list(filtered.kept)
     if found is not None:
         found.filtered = filtered.counts()
