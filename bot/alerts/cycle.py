@@ -1,13 +1,14 @@
 """One alert cycle, end to end: who is due, one read per group, one digest per user.
 
-`run_alert_cycle` asks storage who is due and groups them by identical criteria (`planning`).
+`run_alert_cycle` asks storage who is due, tells which of each person's alerts are due (`due`:
+the profile's and saved alerts) and groups the alerts by identical criteria (`planning`).
 When the offers table is fresh (`local_source.local_window`), each group's offers are read from
 it once; otherwise (no sweep yet, sweeps off or failing: logged once per cycle) query sets are
-asked of France Travail, concurrently (bounded; `fetching`). Each user is served as soon as
-their group's offers are in:
-rank, keep the ones above `alert_min_score`, send the top `alert_digest_size` (`sending`), then
-record (`bookkeeping`). Fetching pauses while too many fetched users wait for Telegram, so that
-memory stays bounded on a national cycle.
+asked of France Travail, concurrently (bounded; `fetching`). Each alert's offers are selected as
+soon as its group's offers are in (rank, filters, feedback: `person`), and each person is served
+as soon as all their due alerts are: one message (`person.compose`, `sending`), then one
+transaction recording the offers and every alert served (`bookkeeping`). Fetching pauses while
+too many fetched users wait for Telegram, so that memory stays bounded on a national cycle.
 
 A cycle run for one user (`force_user_id`: « Tester maintenant », `/demo_alerte`) can also hand
 back that user's `UserOutcome`: how many offers the window held, how many were already sent and
