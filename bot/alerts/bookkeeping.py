@@ -35,7 +35,7 @@ class AlertCycleReport:
     distinct_queries: int = 0  # groups of users with identical criteria
     query_sets: int = 0  # France Travail query sets actually asked (groups coalesced)
     source: str = "live"  # "local": offers read from the table the sweep fills
-    local_groups: int = 0  # groups read from the offers table (one read each)
+    local_groups: int = 0  # reads of the offers table (groups sharing a commune read together)
     ft_calls: int = 0
     offers_fetched: int = 0
     messages_sent: int = 0

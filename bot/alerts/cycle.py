@@ -29,7 +29,13 @@ from bot.alerts import digest as digest_mod
 from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_delivered, record_run
 from bot.alerts.due import criteria_of, profile_alert_due, saved_alert_due, saved_plan
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
-from bot.alerts.local_source import LocalOfferSource, LocalWindow, local_window, locally_supported
+from bot.alerts.local_source import (
+    LocalOfferSource,
+    LocalWindow,
+    local_window,
+    locally_supported,
+    read_sets,
+)
 from bot.alerts.person import AlertOutcome, AlertResult, PersonRun, compose, select_offers
 from bot.alerts.planning import (
     PROFILE_ALERT_NO,
@@ -216,12 +222,16 @@ class _Cycle:
                 ready.append(group)
         query_sets = plan_query_sets(ready)
         self.report.query_sets = len(query_sets)
-        self.report.local_groups = len(local_groups)
-        # Largest groups first: digests start flowing at once.
-        local_groups.sort(key=lambda g: -len(g.users))
+        local_sets = person_order(
+            [
+                [local_groups[i] for i in indexes]
+                for indexes in read_sets([g.key for g in local_groups])
+            ]
+        )
+        self.report.local_groups = len(local_sets)
         await asyncio.gather(
             self.fail(deferred),
-            *(self.run_local_group(g) for g in local_groups),
+            *(self.run_local_set(s) for s in local_sets),
             *(self.run_set(qs) for qs in query_sets),
         )
         await self.nothing_new.flush()
@@ -265,31 +275,38 @@ class _Cycle:
         finally:
             await self.add_pending(-query_set.users)
 
-    async def run_local_group(self, group: QueryGroup) -> None:
-        """One group served from the offers table: its candidates read once, its window
-        ending where the table is complete (`LocalWindow.end`)."""
+    async def run_local_set(self, groups: Sequence[QueryGroup]) -> None:
+        """Groups served from the offers table: their candidates read once for all of them
+        (`local_source.read_sets`), their windows ending where the table is complete
+        (`LocalWindow.end`)."""
         assert self.local is not None
         end = self.local.end
-        offers: list[Offer] | None = None
+        users = sum(len(g.users) for g in groups)
+        per_group: list[list[Offer]] | None = None
         async with self.local_slots:
             # Same backpressure as France Travail fetching: memory stays bounded.
             async with self.pending_changed:
                 await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+            start = min(g.window_start for g in groups)
             try:
-                offers = await self.local_source.offers_for(group.key, group.window_start, end)
+                per_group = await self.local_source.offers_for_many(
+                    [g.key for g in groups], start, end
+                )
             except Exception:
-                log.exception("reading the offers table failed for %d alert(s)", len(group.users))
-                self.report.failures += len(group.users)
+                log.exception("reading the offers table failed for %d alert(s)", users)
+                self.report.failures += users
             else:
-                await self.add_pending(len(group.users))
-        if offers is None:
-            await self.fail(group.users)
+                await self.add_pending(users)
+        if per_group is None:
+            await self.fail([plan for g in groups for plan in g.users])
             return
         try:
-            self.report.offers_fetched += len(offers)
-            await self.run_group(group, offers, end)
+            self.report.offers_fetched += len({o.id for offers in per_group for o in offers})
+            await asyncio.gather(
+                *(self.run_group(g, mine, end) for g, mine in zip(groups, per_group, strict=True))
+            )
         finally:
-            await self.add_pending(-len(group.users))
+            await self.add_pending(-users)
 
     async def fetch_set(self, query_set: QuerySet) -> list[Offer] | None:
         """The set's offers, or None when France Travail failed (the set backs off)."""
@@ -428,6 +445,27 @@ class _Cycle:
             for result in results:
                 if (found := self.outcome(user_id, result.plan.alert_no)) is not None:
                     found.failed = True
+
+
+def person_order(sets: Sequence[Sequence[QueryGroup]]) -> list[Sequence[QueryGroup]]:
+    """Read sets in the order that completes people soonest: a person is sent their message
+    once all their alerts' groups are read, so the sets are taken person after person (the
+    largest sets first among each person's), and digests flow from the first reads on instead
+    of waiting for the last read of everyone."""
+    by_person: dict[int, list[int]] = {}
+    sizes = [sum(len(g.users) for g in groups) for groups in sets]
+    for index in sorted(range(len(sets)), key=lambda i: -sizes[i]):
+        for group in sets[index]:
+            for plan in group.users:
+                by_person.setdefault(plan.profile.user_id, []).append(index)
+    seen: set[int] = set()
+    ordered: list[Sequence[QueryGroup]] = []
+    for indexes in by_person.values():
+        for index in indexes:
+            if index not in seen:
+                seen.add(index)
+                ordered.append(sets[index])
+    return ordered
 
 
 async def run_alert_cycle(
