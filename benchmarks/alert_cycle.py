@@ -61,6 +61,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.alert_saved import add_saved_alerts, saved_specs
 from benchmarks.alert_sweeps import SWEEP_MINUTES, SweepFigures, print_sweeps, run_sweeps
 from benchmarks.sweep_cycle import _postgres_url, add_store_arguments, print_day, run_sweep_day
 from bot import alerts
@@ -68,14 +69,11 @@ from bot.assemble import build_application
 from bot.config import Settings
 from bot.services import Services
 from ft_client import FranceTravailClient
-from ft_client.alert_filters import AlertFilters
-from ft_client.alert_schedule import Frequency, Schedule
 from ft_client.models import format_ft_datetime
 from ft_client.referential import Place, Referential
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
 from sandbox.telegram import TelegramEmulator, TelegramLimits
 from storage import Profile, Storage, TargetJob
-from storage.saved_alerts import AlertCriteria, SavedAlert
 
 REAL_FT_RATE = 10.0
 REAL_TG_RATE = 30.0
@@ -98,66 +96,6 @@ class UserSpec:
     # Saved alerts (`--saved-per-user`): (ROME codes, city, radius, contracts, frequency,
     # weekday, alert minute, filter kind) each.
     saved: tuple[tuple[Any, ...], ...] = ()
-
-
-# Filters a saved alert gets (`--saved-per-user`), by kind, and how often (none most often).
-SAVED_FILTERS: dict[str, AlertFilters] = {
-    "none": AlertFilters(),
-    "words": AlertFilters(excluded_words=("nuit", "week-end")),
-    "company": AlertFilters(excluded_companies=("Entreprise 12", "Entreprise 40")),
-    "beginners": AlertFilters(beginners_only=True),
-    "contract": AlertFilters(contract_types=("CDI",)),
-    "remote": AlertFilters(remote_only=True),
-}
-SAVED_FILTER_WEIGHTS = [70, 8, 6, 6, 7, 3]
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """Knuth's method (small means)."""
-    limit, count, product = pow(2.718281828459045, -mean), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
-
-
-def saved_specs(
-    ref: Referential,
-    rng: random.Random,
-    spec: UserSpec,
-    mean: float,
-    popular: list[str],
-    cities: list[Place],
-    latest_minute: int,
-) -> tuple[tuple[Any, ...], ...]:
-    """A user's saved alerts: varied jobs (theirs, a neighbouring one, another), places (theirs
-    or another large city), contracts, schedules (daily, weekdays, weekly) and filters."""
-    found = []
-    for _ in range(min(4, _poisson(rng, mean))):
-        job = ref.job(spec.romes[0])
-        near = [c for c in (job.mobility if job else ()) if ref.job(c) is not None]
-        kind = rng.random()
-        if kind < 0.4 or (kind < 0.7 and not near):
-            rome = spec.romes[0]
-        elif kind < 0.7:
-            rome = rng.choice(near)
-        else:
-            rome = rng.choice(popular[:100])
-        city = spec.city if rng.random() < 0.6 else rng.choice(cities[:60]).insee_code
-        frequency = rng.choices(["daily", "weekdays", "weekly"], weights=[70, 20, 10])[0]
-        found.append(
-            (
-                (rome,),
-                city,
-                rng.choices([10, 20, 30], weights=[60, 25, 15])[0],
-                rng.choices([(), ("CDI",)], weights=[80, 20])[0],
-                frequency,
-                rng.randint(0, 6),
-                rng.randint(0, latest_minute),
-                rng.choices(list(SAVED_FILTERS), weights=SAVED_FILTER_WEIGHTS)[0],
-            )
-        )
-    return tuple(found)
 
 
 def _weighted(rng: random.Random, items: list[Any], weights: list[float], k: int) -> list[Any]:
@@ -407,29 +345,7 @@ async def populate(location: str | Path, specs: list[UserSpec], ref: Referential
                     alert_time=spec.alert_time,
                 )
             )
-            for number, saved in enumerate(spec.saved, start=1):
-                romes, city, radius, contracts, frequency, weekday, minute, kind = saved
-                saved_place = ref.place(city)
-                await storage.add_saved_alert(
-                    SavedAlert(
-                        user_id=spec.user_id,
-                        alert_no=0,
-                        label=f"Recherche {number}",
-                        criteria=AlertCriteria(
-                            rome_codes=tuple(romes),
-                            commune_code=city,
-                            place_label=saved_place.display_label if saved_place else None,
-                            radius_km=radius,
-                            contract_types=tuple(contracts),
-                        ),
-                        schedule=Schedule(
-                            Frequency(frequency),
-                            time(minute // 60, minute % 60),
-                            weekday=weekday,
-                        ),
-                        filters=SAVED_FILTERS[kind],
-                    )
-                )
+            await add_saved_alerts(storage, spec.user_id, spec.saved, ref)
 
 
 @dataclass
