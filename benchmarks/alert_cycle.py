@@ -30,6 +30,8 @@ served user, the 429s received (target 0) and the bot process's peak memory.
     .venv/bin/python benchmarks/alert_cycle.py --users 500     # quick look (~30 s)
     .venv/bin/python benchmarks/alert_cycle.py --users 50000   # long run (~30 min)
     .venv/bin/python benchmarks/alert_cycle.py --source live   # the cycle asks France Travail
+    .venv/bin/python benchmarks/alert_cycle.py --saved-per-user 1.5
+        # 1.5 saved alerts per user on average (issue 15): varied criteria, schedules, filters
     .venv/bin/python benchmarks/alert_cycle.py --backend postgresql --tg-rate 1000
         # PostgreSQL (a throw-away local cluster, or --database-url), paid broadcasts
     .venv/bin/python benchmarks/alert_cycle.py --sweep-only --new-offers-per-day 30000
@@ -59,6 +61,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.alert_saved import add_saved_alerts, saved_specs
 from benchmarks.alert_sweeps import SWEEP_MINUTES, SweepFigures, print_sweeps, run_sweeps
 from benchmarks.sweep_cycle import _postgres_url, add_store_arguments, print_day, run_sweep_day
 from bot import alerts
@@ -90,6 +93,9 @@ class UserSpec:
     contracts: tuple[str, ...]
     skills: tuple[str, ...]
     alert_time: time
+    # Saved alerts (`--saved-per-user`): (ROME codes, city, radius, contracts, frequency,
+    # weekday, alert minute, filter kind) each.
+    saved: tuple[tuple[Any, ...], ...] = ()
 
 
 def _weighted(rng: random.Random, items: list[Any], weights: list[float], k: int) -> list[Any]:
@@ -97,7 +103,12 @@ def _weighted(rng: random.Random, items: list[Any], weights: list[float], k: int
 
 
 def build_world(
-    ref: Referential, rng: random.Random, users: int, now: datetime, lookback_days: int
+    ref: Referential,
+    rng: random.Random,
+    users: int,
+    now: datetime,
+    lookback_days: int,
+    saved_per_user: float = 0.0,
 ) -> tuple[list[UserSpec], list[dict[str, Any]]]:
     codes = sorted(ref.job_codes())
     rng.shuffle(codes)
@@ -139,10 +150,25 @@ def build_world(
             )
         )
 
+    if saved_per_user > 0:
+        # Their own generator: the world without saved alerts stays the same.
+        saved_rng = random.Random(rng.random())
+        specs = [
+            dataclasses.replace(
+                spec,
+                saved=saved_specs(
+                    ref, saved_rng, spec, saved_per_user, popular, cities, latest_minute
+                ),
+            )
+            for spec in specs
+        ]
     by_code = {p.insee_code: p for p in cities}
     offers: list[dict[str, Any]] = []
     ids = itertools.count(1)
-    pairs = sorted({(rome, spec.city) for spec in specs for rome in spec.romes})
+    pairs = sorted(
+        {(rome, spec.city) for spec in specs for rome in spec.romes}
+        | {(rome, saved[1]) for spec in specs for saved in spec.saved for rome in saved[0]}
+    )
     window = lookback_days * 86400
     for rome, city in pairs:
         count = rng.choices([0, 2, 6, 12], weights=[10, 40, 35, 15])[0]
@@ -219,6 +245,7 @@ class EmulatorArgs:
     ft_rate: float
     tg_rate: float
     new_offers_per_day: int  # the emulator's growth over the day before the cycle (0: none)
+    saved_per_user: float = 0.0  # saved alerts per user on average
 
 
 def telegram_limits(tg_rate: float) -> TelegramLimits:
@@ -236,7 +263,14 @@ async def _emulators(conn: Connection, args: EmulatorArgs) -> None:
     # The world is built here, so that the bot process's peak memory is the cycle's own.
     now = datetime.now(UTC).replace(microsecond=0)
     ref = Referential.load()
-    specs, offers = build_world(ref, random.Random(args.seed), args.users, now, args.lookback_days)
+    specs, offers = build_world(
+        ref,
+        random.Random(args.seed),
+        args.users,
+        now,
+        args.lookback_days,
+        args.saved_per_user,
+    )
     del ref
     day_start = now - timedelta(days=1)
     config = EmulatorConfig(
@@ -311,6 +345,7 @@ async def populate(location: str | Path, specs: list[UserSpec], ref: Referential
                     alert_time=spec.alert_time,
                 )
             )
+            await add_saved_alerts(storage, spec.user_id, spec.saved, ref)
 
 
 @dataclass
@@ -404,6 +439,12 @@ def main() -> int:
         help="worker processes (more than 1: benchmarks/alert_workers.py, PostgreSQL)",
     )
     parser.add_argument(
+        "--saved-per-user",
+        type=float,
+        default=0.0,
+        help="saved alerts per user on average (varied criteria, schedules, filters; at most 4)",
+    )
+    parser.add_argument(
         "--sweep-only",
         action="store_true",
         help="run a day of sweeps of new offers (every 15 min) instead of the alert cycle",
@@ -433,6 +474,8 @@ def main() -> int:
         parser.error("--workers must be at least 1")
     if args.users < 1:
         parser.error("--users must be at least 1")
+    if not 0 <= args.saved_per_user <= 4:
+        parser.error("--saved-per-user: from 0 to 4 (a person has at most 4 saved alerts)")
     if not 0 < args.tg_rate <= 1000:
         parser.error("--tg-rate: more than 0, at most 1000 messages/s")
     backend = "postgresql" if args.backend == "postgresql" else "sqlite"
@@ -454,6 +497,7 @@ def main() -> int:
         ft_rate=args.ft_rate,
         tg_rate=args.tg_rate,
         new_offers_per_day=per_day,
+        saved_per_user=args.saved_per_user,
     )
     child = context.Process(target=emulators_main, args=(child_conn, emulator_args), daemon=True)
     child.start()
@@ -463,9 +507,15 @@ def main() -> int:
         criteria = Counter(
             (tuple(sorted(s.romes)), s.city, s.radius_km, s.contracts) for s in specs
         )
+        saved_count = sum(len(s.saved) for s in specs)
         print(
-            f"alert cycle ({args.source}, {backend}): {args.users} users, "
-            f"{len(criteria)} distinct criteria, {world['offers']} offers for them"
+            f"alert cycle ({args.source}, {backend}): {args.users} users"
+            + (
+                f" + {saved_count} saved alerts ({saved_count / args.users:.2f} per user)"
+                if saved_count
+                else ""
+            )
+            + f", {len(criteria)} distinct profile criteria, {world['offers']} offers for them"
             + (f" + {world['published']} new over the day" if args.source == "local" else "")
             + f"; limits France Travail {args.ft_rate:g} calls/s, Telegram {args.tg_rate:g} msg/s"
             + (" (SCALED: not the real limits)" if scaled else " (real limits)"),

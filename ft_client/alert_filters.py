@@ -228,8 +228,12 @@ def _contains_word(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(fold(word))}(?!\w)", fold(text)) is not None
 
 
-def drop_reason(offer: Offer, filters: AlertFilters) -> DropReason | None:
-    """Why ``filters`` drop ``offer``; None when it passes."""
+def drop_reason(
+    offer: Offer, filters: AlertFilters, remote: Callable[[Offer], bool | None] = remote_work
+) -> DropReason | None:
+    """Why ``filters`` drop ``offer``; None when it passes. ``remote`` tells whether an offer
+    allows remote work (an offer read back from the offers table has no description: the
+    fact read when it was swept is passed instead)."""
     company = offer.company.name or ""
     if filters.min_salary is not None:
         salary = parse_salary(offer.salary)
@@ -244,7 +248,7 @@ def drop_reason(offer: Offer, filters: AlertFilters) -> DropReason | None:
         return DropReason.EXCLUDED_WORD
     if company and any(fold(company) == fold(c) for c in filters.excluded_companies):
         return DropReason.EXCLUDED_COMPANY
-    if filters.remote_only and remote_work(offer) is not True:
+    if filters.remote_only and remote(offer) is not True:
         return DropReason.NOT_REMOTE
     if filters.beginners_only and not beginner_accepted(offer):
         return DropReason.NOT_FOR_BEGINNERS
@@ -276,12 +280,16 @@ class FilterOutcome(Generic[T]):
 
 
 def apply_filters(
-    items: Iterable[T], filters: AlertFilters, *, offer: Callable[[T], Offer] = offer_of
+    items: Iterable[T],
+    filters: AlertFilters,
+    *,
+    offer: Callable[[T], Offer] = offer_of,
+    remote: Callable[[Offer], bool | None] = remote_work,
 ) -> FilterOutcome[T]:
     """Split ``items`` (offers, or ranked offers) into kept and dropped-with-a-reason."""
     outcome: FilterOutcome[T] = FilterOutcome()
     for item in items:
-        reason = drop_reason(offer(item), filters) if filters.active else None
+        reason = drop_reason(offer(item), filters, remote) if filters.active else None
         if reason is None:
             outcome.kept.append(item)
         else:

@@ -4,18 +4,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, delete, literal_column, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from storage.clock import PARIS, _now, local_midnight
 from storage.db import Database
 from storage.models import Profile, require_aware, require_offer_id, require_user_id, to_epoch
-from storage.rows import _due_profiles
-from storage.schema import profiles, sent_offers, users
+from storage.rows import PROFILE_COLUMNS, _due_profiles, _profile_from_row
+from storage.schema import profile_alert_settings, profiles, saved_alerts, sent_offers, users
 
 MAX_OFFER_IDS_PER_CALL = 10_000
 
@@ -40,6 +51,21 @@ _MARK_SERVED_FOR = _MARK_SERVED.values(alert_criteria=bindparam("criteria"))
 _CRITERIA_OF = select(profiles.c.user_id, profiles.c.alert_criteria).where(
     profiles.c.user_id.in_(bindparam("ids", expanding=True))
 )
+# A saved alert served (its own mark and the criteria it was served for; never moves back).
+_MARK_SAVED_SERVED = (
+    update(saved_alerts)
+    .where(
+        saved_alerts.c.user_id == bindparam("uid"),
+        saved_alerts.c.alert_no == bindparam("no"),
+    )
+    .values(
+        last_served_at=case(
+            (saved_alerts.c.last_served_at < bindparam("stamp"), bindparam("stamp")),
+            else_=saved_alerts.c.last_served_at,
+        ),
+        served_criteria=bindparam("criteria"),
+    )
+)
 _MARK_SENT: dict[str, Any] = {}  # per backend: its dialect's INSERT … ON CONFLICT DO NOTHING
 
 
@@ -52,23 +78,29 @@ class AlertDeliveryRepository(Database):
         tz: tzinfo = PARIS,
         *,
         limit: int | None = None,
-        user_ids: Sequence[int] | None = None,
+        user_ids: Iterable[int] | None = None,
     ) -> list[Profile]:
-        """Profiles to serve now, least recently served first (at most ``limit`` if given).
+        """Profiles to serve now: those whose profile alert is due, least recently served
+        first (at most ``limit`` if given), then those due only through a saved alert.
 
-        Due = alerts on, user not blocked, today (in ``tz``) is one of the alert days, the
-        local wall-clock time has reached the alert time, and the user was not served since
-        local midnight. "Served today" is measured from midnight, not from today's alert
-        instant: a user who got today's digest and then moves the alert later the same day
-        is not sent a second digest. Wall-clock minutes make DST safe: on the spring-forward
-        day an alert at 02:30 (a time that does not exist) fires at 03:00; on the fall-back
-        day an alert at 02:30 fires at the first 02:30 only (served since midnight).
+        Profile alert due = alerts on, user not blocked, today (in ``tz``) is one of the alert
+        days, the local wall-clock time has reached the alert time, the user was not served
+        since local midnight, and the alert is not paused today (``profile_alert_settings``).
+        "Served today" is measured from midnight, not from today's alert instant: a user who
+        got today's digest and then moves the alert later the same day is not sent a second
+        digest. Wall-clock minutes make DST safe: on the spring-forward day an alert at 02:30
+        (a time that does not exist) fires at 03:00; on the fall-back day an alert at 02:30
+        fires at the first 02:30 only (served since midnight).
 
-        SQL does the filtering through the partial index ``profiles_due`` (whose order is the
-        result order: no sort). With ``limit``, a caller can serve a large backlog in slices:
-        each slice marked served drops out of the next query. With ``user_ids``, only those of
-        the due users (a worker's batch: the primary key narrows the scan, not a pass over
-        every due user).
+        A saved alert is due by the same rules with its own schedule (daily, weekdays, weekly
+        on its day, quiet days, pause, on/off) and its own ``last_served_at``; its person's
+        profile comes back whatever the profile alert's own state (the cycle tells which of a
+        person's alerts are due: ``bot.alerts.due``).
+
+        SQL does the filtering: the profile part through the partial index ``profiles_due``
+        (whose order is the result order: no sort). With ``limit``, a caller can serve a large
+        backlog in slices: each slice marked served drops out of the next query. ``user_ids``
+        restricts both parts to those users (a worker's batch).
         """
         require_aware("now", now)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
@@ -77,16 +109,44 @@ class AlertDeliveryRepository(Database):
         minute = local.hour * 60 + local.minute
         day_bit = 1 << local.weekday()
         midnight = int(local_midnight(now, tz).timestamp())
-        if user_ids is not None:
-            ids = [require_user_id(uid) for uid in user_ids]
-            found: list[Any] = []
-            for part in self._in_chunks(ids):
-                params = {"midnight": midnight, "minute": minute, "day_bit": day_bit}
-                found.extend(await self._fetchall(_DUE_AMONG, {**params, "ids": list(part)}))
-            found.sort(key=lambda row: row.last_alert_at)
-            return _due_profiles(found[:limit] if limit is not None else found)
-        statement, params = due_query(midnight, minute, day_bit, limit)
-        return _due_profiles(await self._fetchall(statement, params))
+        today = local.date().isoformat()
+        wanted = None if user_ids is None else list(dict.fromkeys(map(require_user_id, user_ids)))
+        found: list[Profile] = []
+        for part in [None] if wanted is None else list(self._in_chunks(wanted)):
+            room = None if limit is None else limit - len(found)
+            if room is not None and room <= 0:
+                break
+            statement, params = due_query(midnight, minute, day_bit, room, today=today)
+            if part is not None:
+                statement = statement.where(profiles.c.user_id.in_(part))
+            found.extend(_due_profiles(await self._fetchall(statement, params)))
+        if limit is not None and len(found) >= limit:
+            return found
+        seen = {p.user_id for p in found}
+        saved_params = {
+            "midnight": midnight,
+            "minute": minute,
+            "day_bit": day_bit,
+            "weekday": local.weekday(),
+            "today": today,
+        }
+        saved_statement = _saved_due_select(local.weekday() < 5)
+        saved_ids: list[int] = []
+        for part in [None] if wanted is None else list(self._in_chunks(wanted)):
+            statement = saved_statement
+            if part is not None:
+                statement = statement.where(saved_alerts.c.user_id.in_(part))
+            rows = await self._fetchall(statement, saved_params)
+            saved_ids.extend(int(row[0]) for row in rows if int(row[0]) not in seen)
+        saved_ids = sorted(set(saved_ids))
+        if limit is not None:
+            saved_ids = saved_ids[: limit - len(found)]
+        for part in self._in_chunks(saved_ids):
+            rows = await self._fetchall(
+                select(*PROFILE_COLUMNS).where(profiles.c.user_id.in_(part))
+            )
+            found.extend(_profile_from_row(row) for row in rows)
+        return found
 
     async def mark_served(self, user_id: int, at: datetime, *, criteria: str | None = None) -> None:
         """Record that today's alert was handled (sent, or nothing new to send); with
@@ -157,11 +217,16 @@ class AlertDeliveryRepository(Database):
         at: datetime,
         *,
         criteria: str | None = None,
+        profile: bool = True,
+        saved: Mapping[int, str] | None = None,
     ) -> int:
-        """A digest Telegram accepted, in ONE transaction: its offers sent (``mark_sent``) and
-        the user served at ``at`` (``mark_served``, with ``criteria``). Both or neither: a
-        process killed in between cannot leave the offers sent and the user due (which would
-        send a second, different digest) nor the reverse. Returns the new sent rows."""
+        """A digest Telegram accepted, in ONE transaction: its offers sent (``mark_sent``), the
+        profile alert served at ``at`` (``mark_served``, with ``criteria``; skipped when
+        ``profile`` is False: the digest held only saved alerts) and each saved alert of
+        ``saved`` (alert number → the criteria it was served for) served at ``at``. All or
+        nothing: a process killed in between cannot leave the offers sent and an alert due
+        (which would send a second, different digest) nor the reverse. Returns the new sent
+        rows."""
         require_user_id(user_id)
         rows = _sent_rows(user_id, offer_ids, at)
         stamp = to_epoch("at", at)
@@ -170,14 +235,45 @@ class AlertDeliveryRepository(Database):
         params: dict[str, Any] = {"ids": [user_id], "stamp": stamp}
         if criteria is not None:
             params["criteria"] = criteria
+        saved_rows = _saved_rows(user_id, saved or {}, stamp)
         try:
             async with self._transaction() as db:
                 inserted = await self._insert_sent(db, rows) if rows else 0
-                await db.execute(_MARK_SERVED if criteria is None else _MARK_SERVED_FOR, params)
+                if profile:
+                    statement = _MARK_SERVED if criteria is None else _MARK_SERVED_FOR
+                    await db.execute(statement, params)
+                if saved_rows:
+                    await db.execute(_MARK_SAVED_SERVED, saved_rows)
         except IntegrityError as error:
             self._raise_unknown_user(error, user_id)
             raise
         return inserted
+
+    async def record_served_many(
+        self,
+        at: datetime,
+        profiles_for: Mapping[str | None, Sequence[int]],
+        saved: Sequence[tuple[int, int, str]] = (),
+    ) -> None:
+        """Alerts handled with nothing to send, in one transaction: the profile alerts of
+        ``profiles_for`` (criteria → users) and the saved alerts ``(user, alert no,
+        criteria)``, all served at ``at``."""
+        stamp = to_epoch("at", at)
+        saved_params = [
+            {"uid": require_user_id(uid), "no": no, "stamp": stamp, "criteria": criteria}
+            for uid, no, criteria in saved
+        ]
+        async with self._transaction() as db:
+            for criteria, user_ids in profiles_for.items():
+                ids = [require_user_id(uid) for uid in user_ids]
+                statement = _MARK_SERVED if criteria is None else _MARK_SERVED_FOR
+                for part in self._in_chunks(ids):
+                    params: dict[str, Any] = {"ids": list(part), "stamp": stamp}
+                    if criteria is not None:
+                        params["criteria"] = criteria
+                    await db.execute(statement, params)
+            if saved_params:
+                await db.execute(_MARK_SAVED_SERVED, saved_params)
 
     async def _insert_sent(self, db: Any, rows: list[dict[str, Any]]) -> int:
         # One statement, many parameter sets: SQLAlchemy sends them as multi-row INSERTs
@@ -212,6 +308,40 @@ def _sent_rows(user_id: int, offer_ids: Iterable[str], at: datetime | None) -> l
     return [{"user_id": user_id, "offer_id": offer_id, "sent_at": stamp} for offer_id in ids]
 
 
+def _saved_rows(user_id: int, saved: Mapping[int, str], stamp: int) -> list[dict[str, Any]]:
+    for criteria in saved.values():
+        if not isinstance(criteria, str):
+            raise TypeError("saved alert criteria must be str")
+    return [
+        {"uid": user_id, "no": int(no), "stamp": stamp, "criteria": criteria}
+        for no, criteria in saved.items()
+    ]
+
+
+def _saved_due_select(weekday: bool) -> Select[Any]:
+    """Users with a saved alert due now (see ``due_for_alerts``); ``weekday``: Monday–Friday."""
+    s, p, u = saved_alerts, profiles, users
+    frequencies = ["daily", "weekdays"] if weekday else ["daily"]
+    return (
+        select(s.c.user_id)
+        .distinct()
+        .join(p, p.c.user_id == s.c.user_id)
+        .join(u, u.c.user_id == s.c.user_id)
+        .where(
+            s.c.enabled == literal_column("1"),
+            s.c.last_served_at < bindparam("midnight"),
+            s.c.alert_minute <= bindparam("minute"),
+            s.c.quiet_days.bitwise_and(bindparam("day_bit")) == 0,
+            or_(s.c.paused_until.is_(None), s.c.paused_until < bindparam("today")),
+            or_(
+                s.c.frequency.in_(frequencies),
+                and_(s.c.frequency == "weekly", s.c.weekday == bindparam("weekday")),
+            ),
+            u.c.blocked_at.is_(None),
+        )
+    )
+
+
 def _due_select() -> Select[Any]:
     """Due profiles, least recently served first: the order of the index ``profiles_due``.
 
@@ -238,6 +368,11 @@ def _due_select() -> Select[Any]:
             p.c.alert_minute <= bindparam("minute"),
             p.c.alert_days.bitwise_and(bindparam("day_bit")) != 0,
             u.c.blocked_at.is_(None),
+            # Paused profile alert (« pause jusqu'au … », ISO dates compare as text).
+            ~exists().where(
+                profile_alert_settings.c.user_id == p.c.user_id,
+                profile_alert_settings.c.paused_until >= bindparam("today"),
+            ),
         )
         .order_by(p.c.last_alert_at)
     )
@@ -245,14 +380,19 @@ def _due_select() -> Select[Any]:
 
 _DUE = _due_select()
 _DUE_LIMITED = _DUE.limit(bindparam("limit"))
-_DUE_AMONG = _DUE.where(profiles.c.user_id.in_(bindparam("ids", expanding=True)))
 
 
 def due_query(
-    midnight: int, minute: int, day_bit: int, limit: int | None
-) -> tuple[Select[Any], dict[str, int]]:
-    """The due query (built once) and its parameters."""
-    params = {"midnight": midnight, "minute": minute, "day_bit": day_bit}
+    midnight: int, minute: int, day_bit: int, limit: int | None, *, today: str = "9999-12-31"
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The due query of profile alerts (built once) and its parameters; ``today`` (ISO date)
+    leaves out the alerts paused up to that day (the default: none)."""
+    params: dict[str, Any] = {
+        "midnight": midnight,
+        "minute": minute,
+        "day_bit": day_bit,
+        "today": today,
+    }
     if limit is None:
         return _DUE, params
     return _DUE_LIMITED, {**params, "limit": max(limit, 0)}

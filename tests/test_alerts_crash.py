@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from ft_client.alert_schedule import Frequency, Schedule
+from storage.saved_alerts import AlertCriteria, SavedAlert
 from tests.helpers_alerts import LYON_CODE, PARIS_CODE, alert_env, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +43,32 @@ def cycle_env(env_settings: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.slow
-async def test_sigkill_mid_cycle_then_restart_sends_each_digest_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("saved", [False, True], ids=["profile alert", "with a saved alert"])
+async def test_sigkill_mid_cycle_then_restart_sends_each_digest_once(
+    tmp_path: Path, saved: bool
+) -> None:
     async with alert_env(tmp_path) as env:
         now = datetime.now(UTC)
         for user_id in range(1, USERS + 1):
             # Due whatever the real time: alerts at midnight, every day.
             rome, town = ("G1803", PARIS_CODE) if user_id % 2 else ("J1501", LYON_CODE)
             await env.add_user(user_id, rome, town, alert_time=time(0, 0))
+            if saved:
+                # A second alert due at the same time: one merged message, recorded at once.
+                other_rome, other_town = (
+                    ("J1501", LYON_CODE) if user_id % 2 else ("G1803", PARIS_CODE)
+                )
+                await env.storage.add_saved_alert(
+                    SavedAlert(
+                        user_id=user_id,
+                        alert_no=0,
+                        label="Autre recherche",
+                        criteria=AlertCriteria(
+                            rome_codes=(other_rome,), commune_code=other_town, radius_km=10
+                        ),
+                        schedule=Schedule(Frequency.DAILY, time(0, 0)),
+                    )
+                )
         for rome, town in (("G1803", PARIS_CODE), ("J1501", LYON_CODE)):
             env.add_offer(rome=rome, place_code=town, created=now - timedelta(hours=1))
         settings = {
@@ -97,6 +118,12 @@ async def test_sigkill_mid_cycle_then_restart_sends_each_digest_once(tmp_path: P
         assert run.outcome == "ok" and run.users_served == run.users_due
         assert USERS - killed_at <= run.users_due <= USERS - killed_at + 1
 
+        if saved:
+            # Each message held both alerts' offers, and both alerts were recorded served.
+            assert all("Autre recherche" in m.text for u in (1, 2) for m in env.messages(u))
+            for user_id in range(1, USERS + 1):
+                [alert] = await env.storage.list_saved_alerts(user_id)
+                assert alert.last_served_at is not None
         # A third run finds nobody due and sends nothing.
         third = await start()
         out, err = await asyncio.wait_for(third.communicate(), timeout=120)

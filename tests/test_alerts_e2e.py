@@ -48,7 +48,9 @@ async def test_digest_content_then_second_cycle_sends_nothing(tmp_path: Path) ->
             assert "Vos compétences couvrent" in message.text  # the coverage, not the rank
             assert "Adéquation" not in message.text
             assert "Prendre une commande client" in message.text  # a skill that matched
-            assert message.buttons == ()  # nothing more than what is shown
+            # ⭐ / 🙈 per offer, nothing more than what is shown (no "+N autres" button).
+            stars = [f"{icon} {n}" for n in range(1, len(waiter) + 1) for icon in ("⭐", "🙈")]
+            assert message.button_texts == stars
         [carer_message] = env.messages(3)
         assert carer["id"] in carer_message.html
         # Recorded: the run, the offers sent, the users served.
@@ -88,7 +90,8 @@ async def test_top_five_and_more_button_lists_the_rest(tmp_path: Path) -> None:
         user = env.tg.user(10)
         digest = await user.wait_reply()
         assert "3 autres offres correspondent" in digest.text
-        assert digest.button_texts == ["Voir les 3 autres offres"]
+        stars = [f"{icon} {n}" for n in range(1, 6) for icon in ("⭐", "🙈")]
+        assert digest.button_texts == [*stars, "Voir les 3 autres offres"]
         shown = {o["id"] for o in offers if o["id"] in digest.html}
         assert len(shown) == 5
 
@@ -97,13 +100,14 @@ async def test_top_five_and_more_button_lists_the_rest(tmp_path: Path) -> None:
         await user.press("Voir les 3 autres offres")
         failed = await user.wait_reply(timeout=10)
         assert "France Travail ne répond pas" in failed.text
-        assert env.tg.messages_for(10)[0].button_texts == ["Voir les 3 autres offres"]
+        assert env.tg.messages_for(10)[0].button_texts == [*stars, "Voir les 3 autres offres"]
 
         await user.press("Voir les 3 autres offres", message_id=digest.message_id)
         replies = await user.replies(timeout=10, count=2)
         page = next(m for m in replies if not m.edited)
         edited = next(m for m in replies if m.edited)
-        assert edited.message_id == digest.message_id and edited.buttons == ()
+        # The digest keeps its ⭐ / 🙈 buttons, loses its "+N autres" one.
+        assert edited.message_id == digest.message_id and edited.button_texts == stars
         rest = {o["id"] for o in offers} - shown
         assert {o for o in rest if o in page.html} == rest
         assert not shown & {o["id"] for o in offers if o["id"] in page.html}
@@ -112,7 +116,7 @@ async def test_top_five_and_more_button_lists_the_rest(tmp_path: Path) -> None:
         assert await env.storage.filter_unsent(10, [o["id"] for o in offers]) == []
 
         # The old button (if pressed again from another device) shows that nothing is left.
-        await user.press_callback(digest.message_id, digest.buttons[0][0].callback_data or "")
+        await user.press_callback(digest.message_id, digest.buttons[-1][0].callback_data or "")
         again = await user.wait_reply(timeout=10)
         assert "vous les avez toutes vues" in again.text
 

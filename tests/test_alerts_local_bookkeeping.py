@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from ft_client.alert_schedule import Frequency, Schedule
 from storage import Storage, alert_delivery
+from storage.saved_alerts import AlertCriteria, SavedAlert
 from tests import helpers_storage
 
 backend = helpers_storage.backend
@@ -75,3 +77,58 @@ async def test_a_failing_served_mark_rolls_the_sent_offers_back(
         await storage.record_delivery(1, OFFERS, NOW, criteria="c1")
     assert await storage.filter_unsent(1, OFFERS) == OFFERS
     assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [1]
+
+
+async def _saved_alerts(storage: Storage, user_id: int = 1, count: int = 2) -> list[int]:
+    numbers = []
+    for n in range(count):
+        alert = await storage.add_saved_alert(
+            SavedAlert(
+                user_id=user_id,
+                alert_no=0,
+                label=f"Recherche {n}",
+                criteria=AlertCriteria(rome_codes=("G1803",), commune_code="75056"),
+                schedule=Schedule(Frequency.DAILY, time(8, 0)),
+            ),
+            at=NOW - timedelta(days=3),
+        )
+        numbers.append(alert.alert_no)
+    return numbers
+
+
+async def test_several_alerts_are_recorded_with_their_digest_in_one_transaction(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _due_user(storage)
+    numbers = await _saved_alerts(storage)
+    await storage.set_alerts(1, False)  # due through its saved alerts only
+    assert [p.user_id for p in await storage.due_for_alerts(NOW, user_ids=[1, 2])] == [1]
+    saved = {no: f"criteria {no}" for no in numbers}
+    broken = text("UPDATE no_such_table SET x = 1")
+    monkeypatch.setattr(alert_delivery, "_MARK_SAVED_SERVED", broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        await storage.record_delivery(1, OFFERS, NOW, profile=False, saved=saved)
+    monkeypatch.undo()
+    # Neither the offers nor any alert: the whole digest is still due.
+    assert await storage.filter_unsent(1, OFFERS) == OFFERS
+    assert all(a.last_served_at is None for a in await storage.list_saved_alerts(1))
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [1]
+
+    assert await storage.record_delivery(1, OFFERS, NOW, profile=False, saved=saved) == 3
+    assert await storage.filter_unsent(1, OFFERS) == []
+    for alert in await storage.list_saved_alerts(1):
+        assert alert.last_served_at == NOW and alert.served_criteria == saved[alert.alert_no]
+    profile = await storage.get_profile(1)
+    assert profile is not None and profile.last_alert_at is None  # its own alert: not served
+    assert await storage.due_for_alerts(NOW) == []
+
+
+async def test_nothing_new_marks_many_alerts_served_at_once(storage: Storage) -> None:
+    for user_id in (1, 2):
+        await helpers_storage.add_user(storage, user_id, alert_time=time(8, 0), alerts_enabled=True)
+    numbers = await _saved_alerts(storage, 2, 1)
+    await storage.record_served_many(NOW, {"c": [1, 2]}, [(2, numbers[0], "s")])
+    assert await storage.due_for_alerts(NOW) == []
+    assert await storage.alert_criteria_of([1, 2]) == {1: "c", 2: "c"}
+    [alert] = await storage.list_saved_alerts(2)
+    assert alert.last_served_at == NOW and alert.served_criteria == "s"

@@ -1,30 +1,34 @@
 """Daily alerts: one JobQueue tick asks storage who is due, then sends batched digests.
 
 A cycle (`run_alert_cycle`):
-1. `storage.due_for_alerts(now, tz)` → the users whose alert time has come today and who were not
-   served since (storage owns "due": alerts on, today's day, time reached, not served since, not
-   blocked; a digest older than a day is never sent late).
-2. Users are grouped by identical criteria (`planning`). When the `offers` table the sweep fills
-   is fresh (`local_source.local_window`: last sweep at most 2 × SWEEP_MINUTES old), each group's
-   offers are read from it once (`local_source`), over [oldest window start, where the table is
-   complete), and the cycle asks France Travail nothing. Otherwise (no sweep yet, sweeps off or
-   failing; logged once per cycle) groups sharing commune and radius are asked together in one
-   query set, over [oldest window start, now), every page within the API's limits (`fetching`),
-   concurrently (bounded; the client's limiter keeps us under 10 calls/s).
-3. Per user: keep offers of their own window, drop those already sent (`filter_unsent`), rank
-   (`rank_offers`), keep the ones above `alert_min_score`, show the top `alert_digest_size`
-   (`digest` selects and renders).
-4. ONE message per user, paced (`sending`). Only after Telegram accepted it are the offers marked
-   sent and the user marked served at the window's end, in one transaction (`bookkeeping`). No
-   qualifying offer → no message, served anyway. Forbidden → user marked blocked. France Travail
-   failing for a group → its users stay due and the group backs off (in memory, per query)
-   before the next attempt; the other groups go on.
+1. `storage.due_for_alerts(now, tz)` → the users with an alert due: their profile alert's time has
+   come today and they were not served since, or one of their saved alerts is due (storage owns
+   "due": on, not paused, today's day, time reached, not served since, not blocked; a digest older
+   than a day is never sent late). `due` tells which of a person's alerts are due and plans each
+   saved alert (its query, window, filters).
+2. Alerts are grouped by identical criteria (`planning`), profile and saved alike. When the `offers`
+   table the sweep fills is fresh (`local_source.local_window`: last sweep at most 2 × SWEEP_MINUTES
+   old), each group's offers are read from it once (`local_source`), over [oldest window start,
+   where the table is complete), and the cycle asks France Travail nothing. Otherwise (no sweep yet,
+   sweeps off or failing; logged once per cycle) groups sharing commune and radius are asked
+   together in one query set, over [oldest window start, now), every page within the API's limits
+   (`fetching`), concurrently (bounded; the client's limiter keeps us under 10 calls/s).
+3. Per alert: keep offers of its own window, drop those already sent (`filter_unsent`), rank
+   (`rank_offers`), apply its filters and the person's « pas intéressé » (`person`), keep the ones
+   above `alert_min_score`.
+4. ONE message per person once all their alerts are in: merged by alert, no offer twice, the top
+   `alert_digest_size` per alert (`person`, `digest`), paced (`sending`). Only after Telegram
+   accepted it are the offers marked sent and every alert it served marked served at the window's
+   end, in one transaction (`bookkeeping`). No qualifying offer → no message, served anyway.
+   Forbidden → user marked blocked. France Travail failing for a group → its users stay due and the
+   group backs off (in memory, per query) before the next attempt; the other groups go on.
 
-Modules: `planning` (pure grouping and windows), `local_source` (the offers table: freshness,
-window end, one read per group), `fetching` (France Travail, backoff), `sending` (Telegram),
-`bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle end to end),
-`digest` (selection and HTML of a digest), `more` (the "+N autres offres" button), `job` (the
-running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester maintenant »,
+Modules: `planning` (pure grouping and windows), `due` (which alerts of a person are due, saved
+alerts' plans), `person` (one person's alerts → one message), `local_source` (the offers table:
+freshness, window end, one read per group), `fetching` (France Travail, backoff), `sending`
+(Telegram), `bookkeeping` (report, alert_runs, sent/served marks, lock file), `cycle` (one cycle end
+to end), `digest` (selection and HTML of a digest), `more` (the "+N autres offres" button), `job`
+(the running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester maintenant »,
 /demo_alerte) and `explain` (why that run sent nothing).
 """
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.process_lock import file_lock
 from storage import AlertRun
@@ -35,7 +35,7 @@ class AlertCycleReport:
     distinct_queries: int = 0  # groups of users with identical criteria
     query_sets: int = 0  # France Travail query sets actually asked (groups coalesced)
     source: str = "live"  # "local": offers read from the table the sweep fills
-    local_groups: int = 0  # groups read from the offers table (one read each)
+    local_groups: int = 0  # reads of the offers table (groups sharing a commune read together)
     ft_calls: int = 0
     offers_fetched: int = 0
     messages_sent: int = 0
@@ -107,11 +107,59 @@ async def record_delivered(
     at: datetime,
     *,
     criteria: str | None = None,
+    profile: bool = True,
+    saved: Mapping[int, str] | None = None,
 ) -> None:
-    """A digest Telegram accepted: its offers sent and the user served (for the alert
-    `criteria` given, see `planning.alert_criteria`), in one transaction: a crash leaves both
-    or neither, so a digest is repeated whole or not at all, never replaced by another one."""
-    await storage.record_delivery(user_id, list(offer_ids), at, criteria=criteria)
+    """A digest Telegram accepted: its offers sent, the profile alert served (for the alert
+    `criteria` given, see `planning.alert_criteria`; unless `profile` is False) and each saved
+    alert of `saved` (number → criteria) served, in one transaction: a crash leaves all or
+    nothing, so a digest is repeated whole or not at all, never replaced by another one."""
+    await storage.record_delivery(
+        user_id, list(offer_ids), at, criteria=criteria, profile=profile, saved=saved
+    )
+
+
+class ServedBuffer:
+    """Alerts handled with nothing to send: marked served in batches (one transaction per
+    `BATCH` alerts and end), not one per person. A crash before a flush leaves them due: the
+    next tick finds nothing again, and sends nothing."""
+
+    BATCH = 500
+
+    def __init__(self, storage: Storage, report: AlertCycleReport) -> None:
+        self.storage = storage
+        self.report = report
+        # served at → (profile alerts by criteria, saved alerts, people)
+        self.pending: dict[datetime, tuple[dict[str | None, list[int]], list[Any], set[int]]] = {}
+        self.size = 0
+
+    async def add(
+        self,
+        at: datetime,
+        user_id: int,
+        profile: bool,
+        criteria: str | None,
+        saved: Mapping[int, str],
+    ) -> None:
+        profiles_for, saved_rows, people = self.pending.setdefault(at, ({}, [], set()))
+        if profile:
+            profiles_for.setdefault(criteria, []).append(user_id)
+        saved_rows.extend((user_id, no, text) for no, text in saved.items())
+        people.add(user_id)
+        self.size += 1 + len(saved)
+        if self.size >= self.BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        pending, self.pending, self.size = self.pending, {}, 0
+        for at, (profiles_for, saved_rows, people) in pending.items():
+            try:
+                await self.storage.record_served_many(at, profiles_for, saved_rows)
+            except Exception:
+                log.exception("could not mark %d user(s) served", len(people))
+                self.report.failures += len(people)
+                continue
+            self.report.users_served += len(people)
 
 
 @contextlib.contextmanager

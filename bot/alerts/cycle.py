@@ -1,13 +1,14 @@
 """One alert cycle, end to end: who is due, one read per group, one digest per user.
 
-`run_alert_cycle` asks storage who is due and groups them by identical criteria (`planning`).
+`run_alert_cycle` asks storage who is due, tells which of each person's alerts are due (`due`:
+the profile's and saved alerts) and groups the alerts by identical criteria (`planning`).
 When the offers table is fresh (`local_source.local_window`), each group's offers are read from
 it once; otherwise (no sweep yet, sweeps off or failing: logged once per cycle) query sets are
-asked of France Travail, concurrently (bounded; `fetching`). Each user is served as soon as
-their group's offers are in:
-rank, keep the ones above `alert_min_score`, send the top `alert_digest_size` (`sending`), then
-record (`bookkeeping`). Fetching pauses while too many fetched users wait for Telegram, so that
-memory stays bounded on a national cycle.
+asked of France Travail, concurrently (bounded; `fetching`). Each alert's offers are selected as
+soon as its group's offers are in (rank, filters, feedback: `person`), and each person is served
+as soon as all their due alerts are: one message (`person.compose`, `sending`), then one
+transaction recording the offers and every alert served (`bookkeeping`). Fetching pauses while
+too many fetched users wait for Telegram, so that memory stays bounded on a national cycle.
 
 A cycle run for one user (`force_user_id`: « Tester maintenant », `/demo_alerte`) can also hand
 back that user's `UserOutcome`: how many offers the window held, how many were already sent and
@@ -20,20 +21,29 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.alerts import digest as digest_mod
-from bot.alerts.bookkeeping import AlertCycleReport, record_delivered, record_run
+from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_delivered, record_run
+from bot.alerts.due import criteria_of, profile_alert_due, saved_alert_due, saved_plan
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
-from bot.alerts.local_source import LocalOfferSource, LocalWindow, local_window, locally_supported
-from bot.alerts.more import more_keyboard
+from bot.alerts.local_source import (
+    LocalOfferSource,
+    LocalWindow,
+    local_window,
+    locally_supported,
+    read_sets,
+)
+from bot.alerts.person import AlertOutcome, AlertResult, PersonRun, compose, select_offers
 from bot.alerts.planning import (
+    PROFILE_ALERT_NO,
     QueryGroup,
     QuerySet,
     UserPlan,
     alert_criteria,
+    group_plans,
     offers_for_groups,
     offers_in_window,
     plan_groups,
@@ -44,6 +54,7 @@ from bot.alerts.sending import Outcome, Pacer, SendPacer, send_digest
 from bot.config import FREE_BROADCAST_RATE
 from ft_client import FTError
 from ft_client.models import Offer
+from storage.clock import local_midnight
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -72,18 +83,13 @@ MAX_PENDING_USERS = 2000
 
 
 @dataclass(slots=True)
-class UserOutcome:
-    """What one user's alert found: the counts an empty answer is explained with."""
+class UserOutcome(AlertOutcome):
+    """What one user's run found: its own fields are the profile alert's counts (but `sent`:
+    the offers of the whole digest), `saved` the saved alerts' (by number); an empty answer is
+    explained with them."""
 
-    user_id: int
-    window_start: datetime | None = None
-    criteria_changed: bool = False
-    skipped: bool = False  # no target job (or a place the API cannot express): nothing asked
-    failed: bool = False  # France Travail or Telegram failed; the user stays due
-    fetched: int = 0  # offers of their query published in their window
-    already_sent: int = 0  # of those, sent in an earlier alert
-    below_threshold: int = 0  # of the unsent ones, below `alert_min_score`
-    sent: int = 0  # offers in the digest Telegram accepted
+    user_id: int = 0
+    saved: dict[int, AlertOutcome] = field(default_factory=dict)
 
 
 class _Cycle:
@@ -119,64 +125,128 @@ class _Cycle:
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
+        self.people: dict[int, PersonRun] = {}
+        # Alerts handled with nothing to send: their served marks, written in batches.
+        self.nothing_new = ServedBuffer(self.storage, self.report)
         # Filled only when the caller asks (one-user runs): a national cycle keeps no per-user data.
         self.outcomes = outcomes
 
-    def outcome(self, user_id: int) -> UserOutcome | None:
+    def user_outcome(self, user_id: int) -> UserOutcome | None:
         if self.outcomes is None:
             return None
         return self.outcomes.setdefault(user_id, UserOutcome(user_id=user_id))
 
-    async def run(self, profiles: Sequence[Profile]) -> None:
-        served_criteria = await self.storage.alert_criteria_of(p.user_id for p in profiles)
-        groups, skipped = plan_groups(
-            profiles,
-            self.referential,
-            self.now,
-            self.settings.alert_lookback_days,
-            served_criteria,
+    def outcome(self, user_id: int, alert_no: int = PROFILE_ALERT_NO) -> AlertOutcome | None:
+        found = self.user_outcome(user_id)
+        if found is None or alert_no == PROFILE_ALERT_NO:
+            return found
+        return found.saved.setdefault(alert_no, AlertOutcome(alert_no=alert_no))
+
+    async def run(self, profiles: Sequence[Profile], *, forced: bool = False) -> None:
+        """Serve the due alerts of these people (`forced`: every alert of theirs that is on
+        and not paused, due or not: « Tester maintenant »)."""
+        ids = [p.user_id for p in profiles]
+        served_criteria = await self.storage.alert_criteria_of(ids)
+        settings_of = await self.storage.profile_alert_settings_of(ids)
+        saved_of = await self.storage.saved_alerts_of(ids)
+        feedback_of = await self.storage.feedback_of(ids)
+        tz = self.settings.alert_timezone
+        local_now = self.now.astimezone(tz)
+        midnight = local_midnight(self.now, tz)
+        lookback = self.settings.alert_lookback_days
+        profile_due: list[Profile] = []
+        saved_plans: list[UserPlan] = []
+        saved_skipped: list[tuple[int, int, str]] = []
+        for profile in profiles:
+            settings = settings_of.get(profile.user_id)
+            paused = settings.paused_until if settings else None
+            if forced or profile_alert_due(profile, paused, local_now, midnight):
+                profile_due.append(profile)
+            for alert in saved_of.get(profile.user_id, ()):
+                if forced:
+                    due = alert.schedule.enabled and not alert.schedule.paused_on(local_now.date())
+                else:
+                    due = saved_alert_due(alert, local_now, midnight)
+                if not due:
+                    continue
+                plan = saved_plan(profile, alert, self.referential, self.now, lookback)
+                if (found := self.outcome(profile.user_id, alert.alert_no)) is not None:
+                    found.label = alert.label
+                    found.criteria = criteria_of(alert).summary()
+                    found.skipped = plan is None
+                if plan is None:
+                    canonical = alert.criteria.canonical()
+                    saved_skipped.append((profile.user_id, alert.alert_no, canonical))
+                else:
+                    saved_plans.append(plan)
+        filters = {uid: s.filters for uid, s in settings_of.items()}
+        profile_groups, skipped = plan_groups(
+            profile_due, self.referential, self.now, lookback, served_criteria, filters
         )
         for profile in skipped:
             if (outcome := self.outcome(profile.user_id)) is not None:
                 outcome.skipped = True
-        for group in groups:
-            for plan in group.users:
-                if (outcome := self.outcome(plan.profile.user_id)) is not None:
-                    outcome.window_start = plan.window_start
-                    outcome.criteria_changed = plan.criteria_changed
+        plans = [plan for group in profile_groups for plan in group.users] + saved_plans
+        groups = group_plans(plans)
+        for plan in plans:
+            if (outcome := self.outcome(plan.profile.user_id, plan.alert_no)) is not None:
+                outcome.window_start = plan.window_start
+                outcome.criteria_changed = plan.criteria_changed
+            person = self.people.get(plan.profile.user_id)
+            if person is None:
+                person = self.people[plan.profile.user_id] = PersonRun(
+                    plan.profile, 0, feedback_of.get(plan.profile.user_id, ())
+                )
+            person.waiting += 1
         self.report.distinct_queries = len(groups)
         self.report.users_skipped += len(skipped)
-        if skipped:
+        if skipped or saved_skipped:
             # Nothing to look for (no target job, unknown place): served, so that they are not
             # examined again every tick today.
-            await self.storage.mark_served_many([p.user_id for p in skipped], self.now)
-        users = await self.storage.get_users(p.user_id for p in profiles)
+            await self.storage.record_served_many(
+                self.now, {None: [p.user_id for p in skipped]}, saved_skipped
+            )
+        users = await self.storage.get_users(self.people)
         self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
         ready: list[QueryGroup] = []
         local_groups: list[QueryGroup] = []
+        deferred: list[UserPlan] = []
         for group in groups:
             if self.local is not None and locally_supported(group.key):
                 local_groups.append(group)
             elif self.state.deferred(group.key, self.now):
                 self.report.queries_deferred += 1
                 self.report.failures += len(group.users)
-                self.note_failed(group.users)
+                deferred.extend(group.users)
             else:
                 ready.append(group)
         query_sets = plan_query_sets(ready)
         self.report.query_sets = len(query_sets)
-        self.report.local_groups = len(local_groups)
-        # Largest groups first: digests start flowing at once.
-        local_groups.sort(key=lambda g: -len(g.users))
+        local_sets = person_order(
+            [
+                [local_groups[i] for i in indexes]
+                for indexes in read_sets([g.key for g in local_groups])
+            ]
+        )
+        self.report.local_groups = len(local_sets)
         await asyncio.gather(
-            *(self.run_local_group(g) for g in local_groups),
+            self.fail(deferred),
+            *(self.run_local_set(s) for s in local_sets),
             *(self.run_set(qs) for qs in query_sets),
         )
+        await self.nothing_new.flush()
 
-    def note_failed(self, plans: Sequence[UserPlan]) -> None:
+    async def fail(self, plans: Sequence[UserPlan]) -> None:
+        """These alerts failed (they stay due); their people are served with the rest."""
         for plan in plans:
-            if (outcome := self.outcome(plan.profile.user_id)) is not None:
+            if (outcome := self.outcome(plan.profile.user_id, plan.alert_no)) is not None:
                 outcome.failed = True
+        await asyncio.gather(*(self.alert_done(plan, None) for plan in plans))
+
+    async def alert_done(self, plan: UserPlan, result: AlertResult | None) -> None:
+        person = self.people.get(plan.profile.user_id)
+        if person is not None and person.add(result, plan):
+            await self.serve_person(person)
 
     async def add_pending(self, users: int) -> None:
         async with self.pending_changed:
@@ -186,6 +256,7 @@ class _Cycle:
     async def run_set(self, query_set: QuerySet) -> None:
         offers = await self.fetch_set(query_set)
         if offers is None:
+            await self.fail([plan for group in query_set.groups for plan in group.users])
             return
         # Counted from the fetch on, until every user of the set is handled.
         await self.add_pending(query_set.users)
@@ -204,28 +275,38 @@ class _Cycle:
         finally:
             await self.add_pending(-query_set.users)
 
-    async def run_local_group(self, group: QueryGroup) -> None:
-        """One group served from the offers table: its candidates read once, its window
-        ending where the table is complete (`LocalWindow.end`)."""
+    async def run_local_set(self, groups: Sequence[QueryGroup]) -> None:
+        """Groups served from the offers table: their candidates read once for all of them
+        (`local_source.read_sets`), their windows ending where the table is complete
+        (`LocalWindow.end`)."""
         assert self.local is not None
         end = self.local.end
+        users = sum(len(g.users) for g in groups)
+        per_group: list[list[Offer]] | None = None
         async with self.local_slots:
             # Same backpressure as France Travail fetching: memory stays bounded.
             async with self.pending_changed:
                 await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+            start = min(g.window_start for g in groups)
             try:
-                offers = await self.local_source.offers_for(group.key, group.window_start, end)
+                per_group = await self.local_source.offers_for_many(
+                    [g.key for g in groups], start, end
+                )
             except Exception:
-                log.exception("reading the offers table failed for %d user(s)", len(group.users))
-                self.report.failures += len(group.users)
-                self.note_failed(group.users)
-                return
-            await self.add_pending(len(group.users))
+                log.exception("reading the offers table failed for %d alert(s)", users)
+                self.report.failures += users
+            else:
+                await self.add_pending(users)
+        if per_group is None:
+            await self.fail([plan for g in groups for plan in g.users])
+            return
         try:
-            self.report.offers_fetched += len(offers)
-            await self.run_group(group, offers, end)
+            self.report.offers_fetched += len({o.id for offers in per_group for o in offers})
+            await asyncio.gather(
+                *(self.run_group(g, mine, end) for g, mine in zip(groups, per_group, strict=True))
+            )
         finally:
-            await self.add_pending(-len(group.users))
+            await self.add_pending(-users)
 
     async def fetch_set(self, query_set: QuerySet) -> list[Offer] | None:
         """The set's offers, or None when France Travail failed (the set backs off)."""
@@ -241,11 +322,10 @@ class _Cycle:
                 retry_at = self.now
                 for group in query_set.groups:
                     retry_at = self.state.failed(group.key, self.now, tick).retry_at
-                    self.note_failed(group.users)
                 self.report.queries_failed += 1
                 self.report.failures += query_set.users
                 log.warning(
-                    "alert query failed for %d user(s) (%s); next attempt from %s",
+                    "alert query failed for %d alert(s) (%s); next attempt from %s",
                     query_set.users,
                     exc,
                     retry_at.isoformat(timespec="seconds"),
@@ -253,64 +333,77 @@ class _Cycle:
                 return None
 
     async def run_group(self, group: QueryGroup, offers: Sequence[Offer], end: datetime) -> None:
-        """Serve a group whose offers cover its users' windows up to `end` (now when asked
-        live; where the table is complete when read locally)."""
-        nothing_new: list[int] = []
-        await asyncio.gather(
-            *(self.serve_user(user, offers, end, nothing_new) for user in group.users)
-        )
-        if nothing_new:
-            try:
-                # Served for this group's criteria up to `end`: the next window starts there.
-                await self.storage.mark_served_many(
-                    nothing_new, end, criteria=alert_criteria(group.key)
-                )
-            except Exception:
-                log.exception("could not mark %d user(s) served", len(nothing_new))
-                self.report.failures += len(nothing_new)
-                return
-            self.report.users_served += len(nothing_new)
+        """Select each alert's offers of a group whose offers cover its windows up to `end`
+        (now when asked live; where the table is complete when read locally); a person is
+        served once all their alerts are in."""
+        await asyncio.gather(*(self.select_alert(plan, offers, end) for plan in group.users))
 
-    async def serve_user(
-        self, user: UserPlan, offers: Sequence[Offer], end: datetime, nothing_new: list[int]
-    ) -> None:
+    async def select_alert(self, plan: UserPlan, offers: Sequence[Offer], end: datetime) -> None:
         try:
-            await self._serve_user(user, offers, end, nothing_new)
+            result = await self._select_alert(plan, offers, end)
         except Exception:
-            # One user's problem (a storage hiccup, a ranking bug) must not cost the others theirs;
-            # the user stays due and is tried again next tick.
+            # One person's problem (a storage hiccup, a ranking bug) must not cost the others
+            # theirs; the alert stays due and is tried again next tick.
             self.report.failures += 1
-            self.note_failed([user])
-            log.exception("alert digest failed for one user")
+            log.exception("alert selection failed for one alert")
+            await self.fail([plan])
+            return
+        await self.alert_done(plan, result)
 
-    async def _serve_user(
-        self, user: UserPlan, offers: Sequence[Offer], end: datetime, nothing_new: list[int]
-    ) -> None:
-        user_id = user.profile.user_id
-        found = self.outcome(user_id)
-        mine = offers_in_window(offers, user.window_start, end)
+    async def _select_alert(
+        self, plan: UserPlan, offers: Sequence[Offer], end: datetime
+    ) -> AlertResult:
+        user_id = plan.profile.user_id
+        found = self.outcome(user_id, plan.alert_no)
+        mine = offers_in_window(offers, plan.window_start, end)
         in_window = len(mine)
         if mine:
             unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
             mine = [o for o in mine if o.id in unsent]
-        ranked = rank_for(user.profile, self.referential, mine, self.now)
-        digest = digest_mod.build_digest(
-            ranked,
+        ranked = rank_for(plan.profile, self.referential, mine, self.now, plan.match)
+        person = self.people[user_id]
+        kept = select_offers(ranked, plan, person.feedback, found, self.local_source.remote)
+        if found is not None:
+            found.fetched = in_window
+            found.already_sent = in_window - len(mine)
+            found.below_threshold = len(kept) - len(
+                digest_mod.qualifying(kept, self.settings.alert_min_score)
+            )
+        return AlertResult(plan=plan, ranked=kept, end=end)
+
+    async def serve_person(self, person: PersonRun) -> None:
+        try:
+            await self._serve_person(person)
+        except Exception:
+            self.report.failures += 1
+            for result in person.results:
+                if outcome := self.outcome(result.plan.profile.user_id, result.plan.alert_no):
+                    outcome.failed = True
+            log.exception("alert digest failed for one user")
+
+    async def _serve_person(self, person: PersonRun) -> None:
+        user_id = person.profile.user_id
+        results = person.results
+        if not results:
+            return  # every alert failed: all stay due
+        end = min(r.end for r in results)
+        profile = next((r for r in results if r.plan.alert_no == PROFILE_ALERT_NO), None)
+        criteria = alert_criteria(profile.plan.key) if profile is not None else None
+        saved = {
+            r.plan.alert_no: r.plan.served_for or ""
+            for r in results
+            if r.plan.alert_no != PROFILE_ALERT_NO
+        }
+        message = compose(
+            results,
             min_score=self.settings.alert_min_score,
             size=self.settings.alert_digest_size,
             day=self.day,
         )
-        if found is not None:
-            found.fetched = in_window
-            found.already_sent = in_window - len(mine)
-            found.below_threshold = len(ranked) - len(
-                digest_mod.qualifying(ranked, self.settings.alert_min_score)
-            )
-        if digest.empty:
-            nothing_new.append(user_id)  # no empty digests; served in one batch per group
+        if message is None:
+            # No empty digests; served with the others in one batch.
+            await self.nothing_new.add(end, user_id, profile is not None, criteria, saved)
             return
-        text = digest_mod.render_digest(digest, day=self.day)
-        markup = more_keyboard(digest.more_count, user.window_start, end)
         # Private chat: its id is the user's id unless storage knows better.
         chat_id = self.chat_ids.get(user_id, user_id)
         # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
@@ -319,32 +412,60 @@ class _Cycle:
             outcome = await send_digest(
                 self.bot,
                 chat_id,
-                text,
-                markup,
+                message.text,
+                message.markup,
                 self.report,
                 self.pacer,
                 paid_broadcast=self.paid_broadcast,
             )
             if outcome == Outcome.SENT:
                 self.report.messages_sent += 1
-                self.report.offers_sent += len(digest.offer_ids)
+                self.report.offers_sent += len(message.offer_ids)
                 await record_delivered(
                     self.storage,
                     user_id,
-                    digest.offer_ids,
+                    message.offer_ids,
                     end,
-                    criteria=alert_criteria(user.key),
+                    criteria=criteria,
+                    profile=profile is not None,
+                    saved=saved,
                 )
                 self.report.users_served += 1
-                if found is not None:
-                    found.sent = len(digest.offer_ids)
+                for no, count in message.per_alert.items():
+                    if no != PROFILE_ALERT_NO and (found := self.outcome(user_id, no)):
+                        found.sent = count
+                if (whole := self.user_outcome(user_id)) is not None:
+                    whole.sent = len(message.offer_ids)  # the digest, all alerts together
         if outcome == Outcome.BLOCKED:
             await self.storage.mark_blocked(user_id)
             self.report.users_blocked += 1
         elif outcome == Outcome.FAILED:
             self.report.failures += 1
             self.report.telegram_errors += 1
-            self.note_failed([user])
+            for result in results:
+                if (found := self.outcome(user_id, result.plan.alert_no)) is not None:
+                    found.failed = True
+
+
+def person_order(sets: Sequence[Sequence[QueryGroup]]) -> list[Sequence[QueryGroup]]:
+    """Read sets in the order that completes people soonest: a person is sent their message
+    once all their alerts' groups are read, so the sets are taken person after person (the
+    largest sets first among each person's), and digests flow from the first reads on instead
+    of waiting for the last read of everyone."""
+    by_person: dict[int, list[int]] = {}
+    sizes = [sum(len(g.users) for g in groups) for groups in sets]
+    for index in sorted(range(len(sets)), key=lambda i: -sizes[i]):
+        for group in sets[index]:
+            for plan in group.users:
+                by_person.setdefault(plan.profile.user_id, []).append(index)
+    seen: set[int] = set()
+    ordered: list[Sequence[QueryGroup]] = []
+    for indexes in by_person.values():
+        for index in indexes:
+            if index not in seen:
+                seen.add(index)
+                ordered.append(sets[index])
+    return ordered
 
 
 async def run_alert_cycle(
@@ -388,7 +509,7 @@ async def run_alert_cycle(
             why_live,
         )
     try:
-        await cycle.run(profiles)
+        await cycle.run(profiles, forced=force_user_id is not None)
     except BaseException:
         report.aborted = True
         raise

@@ -36,6 +36,8 @@ class AlertState:
     after a restart every due user is simply tried again)."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Old user_data lists of hidden offers moved into the database (once per process).
+    legacy_hidden_moved: bool = False
     backoff: dict[OfferQuery, _Backoff] = field(default_factory=dict)
 
     def deferred(self, key: OfferQuery, now: datetime) -> bool:

@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.alerts.cycle import run_alert_cycle
 from bot.alerts.fetching import AlertState
 from bot.alerts.more import MORE_ACTION, on_more_pressed
+from bot.hidden_offers import move_legacy_lists
 from bot.process_lock import database_lock
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ async def _alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             if not mine:
                 log.info("another process is running an alert cycle: tick skipped")
                 return
+            if not state.legacy_hidden_moved:
+                moved = await move_legacy_lists(services.storage, context.application.user_data)
+                state.legacy_hidden_moved = True
+                if moved:
+                    log.info("hidden offers of %d user(s) moved out of user_data", moved)
             await run_alert_cycle(services, context.bot, state=state)
 
 

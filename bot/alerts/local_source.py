@@ -16,13 +16,16 @@ ended: an offer created just before a cycle and swept just after is in the next 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ft_client import OfferQuery
 from ft_client.models import Offer
+from ft_client.offer_facts import remote_work
 from ft_client.sweep import DEFAULT_OVERLAP
 from storage.clock import local_midnight
 
@@ -105,6 +108,9 @@ class LocalOfferSource:
         self._members: dict[str, tuple[str, ...]] | None = None
         self.reads = 0  # candidate look-ups (one per group)
         self.candidates = 0  # rows they returned, before the query's own filters
+        # The remote-work fact read from each offer's description when it was swept (the
+        # table does not keep descriptions); only offers that state one.
+        self.remote_facts: dict[str, bool] = {}
 
     def members(self, commune: str) -> tuple[str, ...]:
         """The commune and its arrondissements (or délégués): what the API's `commune` matches."""
@@ -118,36 +124,95 @@ class LocalOfferSource:
 
     async def offers_for(self, key: OfferQuery, start: datetime, end: datetime) -> list[Offer]:
         """What France Travail would answer the group's query over [start, end), newest first."""
+        return (await self.offers_for_many([key], start, end))[0]
+
+    async def offers_for_many(
+        self, keys: Sequence[OfferQuery], start: datetime, end: datetime
+    ) -> list[list[Offer]]:
+        """`offers_for` of several queries sharing their commune (`read_sets`) in ONE read:
+        their ROME codes together, the largest radius, then each query keeps its own codes,
+        radius, contract types, working time and experience."""
+        commune = keys[0].commune
+        if any(key.commune != commune for key in keys):
+            raise ValueError("offers_for_many: the queries must share their commune")
         latitude = longitude = None
         radius = 0.0
         communes: tuple[str, ...] = ()
-        if key.commune:
-            communes = self.members(key.commune)
-            place = self.referential.place(key.commune)
+        place = self.referential.place(commune) if commune else None
+        if commune:
+            communes = self.members(commune)
+            widest = max(float(key.distance_km or 0) for key in keys)
             # Distance 0 is the commune alone; without a known centre, the commune alone too.
-            if key.distance_km and place is not None and place.has_point:
+            if widest and place is not None and place.has_point:
                 latitude, longitude = place.latitude, place.longitude
-                radius = float(key.distance_km)
+                radius = widest
+        codes = sorted({code for key in keys for code in key.rome_codes})
         candidates = await self.storage.candidate_offers(
-            key.rome_codes, latitude, longitude, radius, start, communes=communes
+            codes, latitude, longitude, radius, start, communes=communes
         )
         self.reads += 1
         self.candidates += len(candidates)
-        types = set(key.contract_types)
-        hours = _WORKING_TIME.get(key.full_time) if key.full_time is not None else None
-        wanted: list[Offer] = []
-        for candidate in candidates:
-            offer = candidate.offer
-            if offer.created_at is not None and offer.created_at >= end:
-                continue
-            if types and offer.contract_type not in types:
-                continue
-            if hours is not None and offer.working_hours_converted != hours:
-                continue
-            if (
-                key.experience_requirement is not None
-                and offer.experience_requirement != key.experience_requirement
-            ):
-                continue
-            wanted.append(offer)
-        return wanted
+        members = set(communes)
+        results: list[list[Offer]] = []
+        for key in keys:
+            wanted_codes = set(key.rome_codes)
+            types = set(key.contract_types)
+            hours = _WORKING_TIME.get(key.full_time) if key.full_time is not None else None
+            own_radius = float(key.distance_km or 0) if latitude is not None else 0.0
+            wanted: list[Offer] = []
+            for candidate in candidates:
+                offer = candidate.offer
+                if (offer.rome_code or "").upper() not in wanted_codes:
+                    continue
+                if offer.created_at is not None and offer.created_at >= end:
+                    continue
+                if commune and offer.place.commune not in members:
+                    # Beyond the commune: only within this query's own radius.
+                    distance = candidate.distance_km
+                    if not own_radius or distance is None or distance > own_radius:
+                        continue
+                if types and offer.contract_type not in types:
+                    continue
+                if hours is not None and offer.working_hours_converted != hours:
+                    continue
+                if (
+                    key.experience_requirement is not None
+                    and offer.experience_requirement != key.experience_requirement
+                ):
+                    continue
+                wanted.append(offer)
+                if candidate.remote is not None:
+                    self.remote_facts[offer.id] = candidate.remote
+            results.append(wanted)
+        return results
+
+    def remote(self, offer: Offer) -> bool | None:
+        """Whether the offer allows remote work: its swept fact, else its own description."""
+        fact = self.remote_facts.get(offer.id)
+        return fact if fact is not None else remote_work(offer)
+
+
+def read_sets(keys: Sequence[OfferQuery], max_codes: int = 50) -> list[list[int]]:
+    """Indexes of `keys` read together: same commune and same other fields but ROME codes,
+    radius, contract types, working time and experience (which each query then applies to
+    the shared candidates), at most `max_codes` ROME codes per read."""
+    buckets: dict[OfferQuery, list[tuple[set[str], list[int]]]] = {}
+    for index, key in enumerate(keys):
+        base = dataclasses.replace(
+            key,
+            rome_codes=(),
+            distance_km=None,
+            contract_types=(),
+            full_time=None,
+            experience_requirement=None,
+            created_after=None,
+            created_before=None,
+        )
+        sets = buckets.setdefault(base, [])
+        target = next((s for s in sets if len(s[0] | set(key.rome_codes)) <= max_codes), None)
+        if target is None:
+            target = (set(), [])
+            sets.append(target)
+        target[0].update(key.rome_codes)
+        target[1].append(index)
+    return [indexes for sets in buckets.values() for _codes, indexes in sets]

@@ -25,6 +25,8 @@ from bot.alerts import fetching
 from bot.alerts.planning import alert_query_key, offers_in_window, rank_for
 from bot.texts import saved_alerts as saved_texts
 from ft_client import FTError
+from ft_client.alert_feedback import adjust
+from ft_client.alert_filters import apply_filters
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -78,6 +80,24 @@ def digest_keyboard(
     if more is not None:
         rows.extend(list(row) for row in more.inline_keyboard)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _without_more(message: object) -> InlineKeyboardMarkup | None:
+    """A digest's keyboard without its "+N autres offres" row."""
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    rows = [
+        list(row)
+        for row in markup.inline_keyboard
+        if not any(_is_more(b.callback_data) for b in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _is_more(data: object) -> bool:
+    decoded = callbacks.decode(data)
+    return decoded is not None and decoded.action == MORE_ACTION
 
 
 def _b36(value: int) -> str:
@@ -143,7 +163,8 @@ async def on_more_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     with contextlib.suppress(TelegramError):
         # The old button would show the same page again: the new message carries the next one.
-        await query.edit_message_reply_markup(reply_markup=None)
+        # The digest's ⭐ / 🙈 buttons stay.
+        await query.edit_message_reply_markup(reply_markup=_without_more(query.message))
     await context.bot.send_message(
         chat_id=chat_id,
         text=digest_mod.render_more_page(page),
@@ -175,11 +196,12 @@ async def more_page(
     if offers:
         unsent = set(await services.storage.filter_unsent(profile.user_id, [o.id for o in offers]))
         offers = [o for o in offers if o.id in unsent]
-    # Hidden with 🙈: the database is the reference (rank_for reads the in-process mirror).
-    hidden = (await services.storage.hidden_offers_of([profile.user_id])).get(profile.user_id)
-    if hidden:
-        offers = [o for o in offers if o.id not in hidden]
+    # As in the digest: the profile alert's filters, then « pas intéressé » (hidden offers too).
+    storage = services.storage
+    feedback = (await storage.feedback_of([profile.user_id])).get(profile.user_id, [])
+    filters = (await storage.get_profile_alert_settings(profile.user_id)).filters
     ranked = rank_for(profile, services.referential, offers, end)
+    ranked = adjust(apply_filters(ranked, filters).kept, feedback)
     return digest_mod.build_more_page(
         ranked, min_score=settings.alert_min_score, size=settings.alert_digest_size
     )

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.criteria import criteria_for
-from bot.hidden_offers import hidden_for
 from bot.services import match_profile_for
 from ft_client import OfferQuery
-from ft_client.matching import RankedOffer, rank_offers
+from ft_client.alert_filters import AlertFilters
+from ft_client.matching import MatchProfile, RankedOffer, rank_offers
 from ft_client.models import Offer
 
 if TYPE_CHECKING:
@@ -37,14 +37,25 @@ if TYPE_CHECKING:
 MAX_ROME_CODES_PER_QUERY = 50
 
 
+# The profile's own alert; saved alerts are numbered from 1 (``storage.saved_alerts``).
+PROFILE_ALERT_NO = 0
+
+
 @dataclass(frozen=True, slots=True)
 class UserPlan:
-    """One due user: their profile, their own window start, and the group they belong to."""
+    """One due alert of one user: their profile, the alert's window start, the group it
+    belongs to; for a saved alert (``alert_no`` ≥ 1) also its label, the criteria text it is
+    served for and the match profile its offers are ranked with. ``filters`` are the alert's."""
 
     profile: Profile
     window_start: datetime
     key: OfferQuery
     criteria_changed: bool = False
+    alert_no: int = PROFILE_ALERT_NO
+    label: str = ""
+    filters: AlertFilters = field(default_factory=AlertFilters)
+    served_for: str | None = None  # saved alerts: `AlertCriteria.canonical()`
+    match: MatchProfile | None = None  # saved alerts: ranked against their own criteria
 
 
 @dataclass(slots=True)
@@ -117,13 +128,14 @@ def plan_groups(
     now: datetime,
     lookback_days: int,
     served_criteria: Mapping[int, str | None] | None = None,
+    filters: Mapping[int, AlertFilters] | None = None,
 ) -> tuple[list[QueryGroup], list[Profile]]:
     """Group due profiles by identical query. Returns (groups, profiles skipped: no target job).
 
     `served_criteria` (user id → `alert_criteria` of their last alert, None if unknown) makes
     each changed alert look back `lookback_days`; without it every window starts at the last
-    alert."""
-    groups: dict[OfferQuery, QueryGroup] = {}
+    alert. `filters`: each user's profile alert filters."""
+    plans: list[UserPlan] = []
     skipped: list[Profile] = []
     for profile in profiles:
         try:
@@ -136,20 +148,30 @@ def plan_groups(
         changed = served_criteria is not None and criteria_changed(
             key, served_criteria.get(profile.user_id), profile.last_alert_at is not None
         )
-        plan = UserPlan(
-            profile=profile,
-            window_start=window_start(
-                profile.last_alert_at, now, lookback_days, criteria_changed=changed
-            ),
-            key=key,
-            criteria_changed=changed,
+        plans.append(
+            UserPlan(
+                profile=profile,
+                window_start=window_start(
+                    profile.last_alert_at, now, lookback_days, criteria_changed=changed
+                ),
+                key=key,
+                criteria_changed=changed,
+                filters=(filters or {}).get(profile.user_id, AlertFilters()),
+            )
         )
-        group = groups.get(key)
+    return group_plans(plans), skipped
+
+
+def group_plans(plans: Sequence[UserPlan]) -> list[QueryGroup]:
+    """Plans (profile and saved alerts alike) grouped by identical query."""
+    groups: dict[OfferQuery, QueryGroup] = {}
+    for plan in plans:
+        group = groups.get(plan.key)
         if group is None:
-            groups[key] = QueryGroup(key=key, users=[plan])
+            groups[plan.key] = QueryGroup(key=plan.key, users=[plan])
         else:
             group.users.append(plan)
-    return list(groups.values()), skipped
+    return list(groups.values())
 
 
 @dataclass(slots=True)
@@ -190,7 +212,14 @@ def plan_query_sets(
 ) -> list[QuerySet]:
     """Coalesce groups by (commune, radius), at most `max_codes` ROME codes per query."""
     by_place: dict[OfferQuery, list[QuerySet]] = {}
+    alone: list[QuerySet] = []
     for group in sorted(groups, key=lambda g: -len(g.users)):
+        if not group.key.rome_codes:
+            # A keyword search (a saved alert): nothing to coalesce it with by ROME code.
+            single = QuerySet(base=group.key)
+            single.add(group)
+            alone.append(single)
+            continue
         base = dataclasses.replace(group.key, rome_codes=(), contract_types=())
         sets = by_place.setdefault(base, [])
         target = next(
@@ -205,7 +234,7 @@ def plan_query_sets(
             target = QuerySet(base=base)
             sets.append(target)
         target.add(group)
-    planned = [qs for sets in by_place.values() for qs in sets]
+    planned = [qs for sets in by_place.values() for qs in sets] + alone
     planned.sort(key=lambda qs: -qs.users)
     # Largest first (digests start flowing at once), then alternately from both ends, so that
     # each France Travail call unlocks about the same number of users all along the cycle:
@@ -234,6 +263,9 @@ def offers_for_groups(offers: Sequence[Offer], keys: Sequence[OfferQuery]) -> li
     result: list[list[Offer]] = []
     for key in keys:
         types = set(key.contract_types)
+        if not key.rome_codes:  # asked alone (`plan_query_sets`): the whole answer is its own
+            result.append([o for o in offers if not types or o.contract_type in types])
+            continue
         indexes = sorted(i for code in key.rome_codes for i in by_code.get(code, ()))
         result.append([offers[i] for i in indexes if not types or offers[i].contract_type in types])
     return result
@@ -245,11 +277,16 @@ def offers_in_window(offers: Sequence[Offer], start: datetime, end: datetime) ->
 
 
 def rank_for(
-    profile: Profile, referential: Referential, offers: Sequence[Offer], now: datetime
+    profile: Profile,
+    referential: Referential,
+    offers: Sequence[Offer],
+    now: datetime,
+    match: MatchProfile | None = None,
 ) -> list[RankedOffer]:
-    offers = [o for o in offers if o.id not in hidden_for(profile.user_id)]  # hidden with 🙈
+    """Offers ranked for the profile (or for `match`: a saved alert's own criteria with the
+    profile's skills). Hidden offers and feedback are applied after (`alert_feedback.adjust`)."""
     if not offers:
         return []
     return rank_offers(
-        match_profile_for(profile, referential), offers, referential=referential, now=now
+        match or match_profile_for(profile, referential), offers, referential=referential, now=now
     )

@@ -98,7 +98,7 @@ async def hide_offer_button(update: Update, context: Context) -> None:
         profile = await svc.storage.get_profile(user.id)
         origin = origin_of(svc.referential, profile.place_code) if profile else None
         feedback = feedback_for(offer, distance_km=distance_km(offer, origin))
-    await hide_offer(svc.storage, user.id, context.user_data, feedback)
+    await hide_offer(svc.storage, user.id, feedback)
     await answer_query(update, ot.HIDDEN_DONE)
     question = (
         st.REASON_QUESTION.format(title=escape(truncate(offer.title, 80)))

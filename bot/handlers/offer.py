@@ -27,7 +27,6 @@ from bot.handlers.common import (
     reply_html,
     services,
 )
-from bot.hidden_offers import watch
 from bot.render import escape, truncate
 from bot.services import SearchCache
 from bot.texts import commands as t
@@ -223,7 +222,6 @@ async def _edit_keyboard(update: Update, context: Context, offer_id: str, *, sav
 
 
 def register(application: Application) -> None:
-    watch(application)  # alerts leave out the offers hidden with 🙈 (bot.handlers.feedback)
     # block=False: a slow France Travail answer must not hold up the other users' updates
     # (PTB handles updates one after the other otherwise).
     application.add_handler(CommandHandler(["offre", "offer"], offer_command, block=False))
