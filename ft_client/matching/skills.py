@@ -269,7 +269,13 @@ class PhraseMatcher:
                     core.append(skill_code)
                 elif KIND_WEIGHTS.get(kind, 0.0) > 0:
                     others.append((skill_code, KIND_WEIGHTS[kind]))
-            cached = _JobWeights(tuple(core), tuple(others), sum(w for _, w in others))
+            cached = _JobWeights(
+                tuple(core),
+                tuple(others),
+                sum(w for _, w in others),
+                tuple(sorted(core)),
+                tuple(sorted(others, key=lambda item: item[0])),
+            )
             self._job_weights[job_code] = cached
         return cached
 
@@ -301,6 +307,10 @@ class _JobWeights:
     core: tuple[str, ...]
     others: tuple[tuple[str, float], ...]
     other_total: float
+    # The same, in skill-code order (stable): ``scores.job_coverage`` sums in that order, as
+    # ``JobScorer`` does, so that both give bit-identical floats.
+    core_by_code: tuple[str, ...] = ()
+    others_by_code: tuple[tuple[str, float], ...] = ()
 
 
 _matchers: dict[int, PhraseMatcher] = {}
