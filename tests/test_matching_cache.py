@@ -22,7 +22,7 @@ import pytest
 from ft_client.matching import MatchProfile, RankedOffer, clean_phrases, rank_offers
 from ft_client.matching import offers as offers_module
 from ft_client.matching.scores import JobScorer, job_coverage
-from ft_client.matching.skills import PhraseMatcher, matcher_for
+from ft_client.matching.skills import GenerationCache, PhraseMatcher, matcher_for
 from ft_client.models import Competence, Offer, ProfessionalQuality, WorkPlace
 from ft_client.referential import Referential
 
@@ -166,3 +166,14 @@ def test_job_coverage_equals_the_scorer_for_every_touched_job(ref: Referential) 
             assert job_coverage(matcher, scorer.by_code, code) == scorer.coverage(code), code
             checked += 1
     assert checked > 1000
+
+
+def test_generation_cache_stays_bounded_and_keeps_what_is_used() -> None:
+    cache = GenerationCache(limit=10)
+    cache.put(("hot", ""), 0.7)
+    for i in range(100):
+        cache.put((str(i), ""), float(i))
+        assert cache.get(("hot", "")) == 0.7  # used all along: never dropped
+        assert len(cache) <= 10
+    assert cache.get(("0", "")) is None  # not used since: dropped with its generation
+    assert cache.get(("99", "")) == 99.0
