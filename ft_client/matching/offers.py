@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ft_client.matching.scores import CORE_WEIGHT, JobScorer, MissingSkill
+from ft_client.matching.scores import CORE_WEIGHT, MissingSkill, job_coverage
 from ft_client.matching.skills import MATCH_THRESHOLD, SkillMatch, clean_phrases, matcher_for
 from ft_client.models import Competence, Offer
 from ft_client.referential import Referential, haversine_km
@@ -175,8 +175,8 @@ def rank_offers(
     phrases = clean_phrases(profile.skills)
     targets = _Targets.of(profile.target_rome_codes, ref)
     # Code path: each referential skill code → the best (similarity, phrase) over all phrases.
-    scorer = JobScorer(matcher, phrases)
-    by_code = scorer.by_code
+    # Only the offers' jobs need a coverage: no all-jobs scorer (``JobScorer``) per user.
+    by_code = matcher.best_by_code(phrases)
     text_cache: dict[str, tuple[float, str]] = {}
 
     def text_match(label: str) -> tuple[float, str]:
@@ -199,7 +199,7 @@ def rank_offers(
         code = code.upper()
         if code not in job_cache:
             known = ref.job_skill_codes(code)
-            job_cache[code] = scorer.coverage(code) if known else None
+            job_cache[code] = job_coverage(matcher, by_code, code) if known else None
         return job_cache[code]
 
     job_details_cache: dict[str, tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]] = {}

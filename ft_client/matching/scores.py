@@ -12,7 +12,7 @@ Two numbers, named plainly:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ft_client.matching.skills import (
@@ -58,6 +58,29 @@ def _job_coverage(core_sum: float, n_core: int, other_sum: float, other_total: f
     core_cov = min(1.0, core_sum / min(n_core, CORE_CAP)) if n_core else 0.0
     other_cov = min(1.0, other_sum / min(other_total, OTHER_CAP)) if other_total else 0.0
     return 0.7 * core_cov + 0.3 * other_cov if n_core else other_cov
+
+
+def job_coverage(
+    matcher: PhraseMatcher, by_code: Mapping[str, tuple[float, str]], job_code: str
+) -> float:
+    """``JobScorer(matcher, phrases).coverage(job_code)`` for non-empty phrases whose
+    ``best_by_code`` is ``by_code``, computed for this one job only (``rank_offers`` needs a few
+    jobs per user; the scorer sums over every job the phrases touch). The sums run in skill-code
+    order, as the scorer's, so the float is bit-identical."""
+    weights = matcher.job_weights(job_code)
+    core_sum = other_sum = 0.0
+    for code in weights.core_by_code:
+        hit = by_code.get(code)
+        if hit is not None:
+            core_sum += hit[0]
+    for code, weight in weights.others_by_code:
+        hit = by_code.get(code)
+        if hit is not None:
+            other_sum += weight * hit[0]
+    return round(
+        _job_coverage(core_sum, len(weights.core), other_sum, weights.other_total),
+        4,
+    )
 
 
 class JobScorer:

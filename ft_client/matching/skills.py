@@ -38,6 +38,42 @@ class SkillMatch:
     source: str  # "métier" (ROME skill of the job) | "offre" (offer competence) | "qualité"
 
 
+class GenerationCache:
+    """A bounded cache that keeps what is used: entries go to a young generation; when it holds
+    half the bound it becomes the old one (the previous old one is dropped) and a hit there
+    moves the entry back to the young one. At most ``limit`` entries, no per-hit bookkeeping
+    (unlike an LRU), and unlike an insert-only cache it follows a national cycle's moving
+    working set. Values are floats, never None."""
+
+    __slots__ = ("_half", "_old", "_young")
+
+    def __init__(self, limit: int) -> None:
+        self._half = max(1, limit // 2)
+        self._young: dict[tuple[str, str], float] = {}
+        self._old: dict[tuple[str, str], float] = {}
+
+    def get(self, key: tuple[str, str]) -> float | None:
+        value = self._young.get(key)
+        if value is None:
+            value = self._old.get(key)
+            if value is not None:
+                self.put(key, value)
+        return value
+
+    def put(self, key: tuple[str, str], value: float) -> None:
+        young = self._young
+        young[key] = value
+        if len(young) >= self._half:
+            self._old, self._young = young, {}
+
+    def __len__(self) -> int:
+        return len(self._young) + len(self._old)
+
+
+# Bound of the phrase × label cache (entries; about 150 bytes each with their key tuple).
+LABEL_PAIR_CACHE_SIZE = 400_000
+
+
 # --------------------------------------------------------------------------- phrase similarity
 class PhraseMatcher:
     """Phrase ↔ skill similarity over one referential, with per-phrase caches."""
@@ -48,9 +84,8 @@ class PhraseMatcher:
         self._stems_cache: dict[tuple[str, ...], dict[str, float]] = {}
         self.index, self.codes, self.idf = referential.skill_index
         self.max_idf = max(self.idf.values(), default=1.0)
-        self._pair_cache: dict[tuple[str, str], float] = {}
         self._phrase_cache: dict[str, dict[str, float]] = {}
-        self._label_cache: dict[tuple[str, str], float] = {}
+        self._label_cache = GenerationCache(LABEL_PAIR_CACHE_SIZE)
         self._skill_jobs: dict[str, list[str]] | None = None
         self._phrase_jobs: dict[str, frozenset[str]] = {}
         self._job_weights: dict[str, _JobWeights] = {}
@@ -58,21 +93,18 @@ class PhraseMatcher:
         self._skill_jobs_core: dict[str, list[tuple[str, bool]]] | None = None
         self._job_stems: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
-    def _stem_sim(self, a: str, b: str) -> float:
+    @staticmethod
+    def _stem_sim(a: str, b: str) -> float:
+        # Computed, not cached: a C ``fuzz.ratio`` on two short stems costs less than a look-up
+        # keyed on the ordered pair, and a pair cache grew with every stem a cycle met.
         if a == b:
             return 1.0
-        key = (a, b) if a < b else (b, a)
-        cached = self._pair_cache.get(key)
-        if cached is None:
-            cached = 0.0
-            if min(len(a), len(b)) >= 4 and not (a.isdigit() or b.isdigit()):
-                if a.startswith(b) or b.startswith(a):
-                    cached = 0.85
-                else:
-                    ratio = fuzz.ratio(a, b)
-                    cached = 0.9 * ratio / 100 if ratio >= 80 else 0.0
-            self._pair_cache[key] = cached
-        return cached
+        if len(a) < 4 or len(b) < 4 or a.isdigit() or b.isdigit():
+            return 0.0
+        if a.startswith(b) or b.startswith(a):
+            return 0.85
+        ratio = fuzz.ratio(a, b)
+        return 0.9 * ratio / 100 if ratio >= 80 else 0.0
 
     def similarity(self, user_stems: tuple[str, ...], label_stems: tuple[str, ...]) -> float:
         """precision × (0.55 + 0.45 × recall), IDF-weighted; 0 when either side is empty."""
@@ -120,8 +152,7 @@ class PhraseMatcher:
                     sim = round(EXPANSION_FACTOR * self.similarity(expanded, label_stems), 4)
                     if sim > cached:
                         cached = sim
-            if len(self._label_cache) < 200_000:
-                self._label_cache[key] = cached
+            self._label_cache.put(key, cached)
         return cached
 
     def _may_reach(self, stems: tuple[str, ...], label_heads: set[str], floor: float) -> bool:
@@ -269,7 +300,13 @@ class PhraseMatcher:
                     core.append(skill_code)
                 elif KIND_WEIGHTS.get(kind, 0.0) > 0:
                     others.append((skill_code, KIND_WEIGHTS[kind]))
-            cached = _JobWeights(tuple(core), tuple(others), sum(w for _, w in others))
+            cached = _JobWeights(
+                tuple(core),
+                tuple(others),
+                sum(w for _, w in others),
+                tuple(sorted(core)),
+                tuple(sorted(others, key=lambda item: item[0])),
+            )
             self._job_weights[job_code] = cached
         return cached
 
@@ -301,6 +338,10 @@ class _JobWeights:
     core: tuple[str, ...]
     others: tuple[tuple[str, float], ...]
     other_total: float
+    # The same, in skill-code order (stable): ``scores.job_coverage`` sums in that order, as
+    # ``JobScorer`` does, so that both give bit-identical floats.
+    core_by_code: tuple[str, ...] = ()
+    others_by_code: tuple[tuple[str, float], ...] = ()
 
 
 _matchers: dict[int, PhraseMatcher] = {}
