@@ -41,8 +41,12 @@ async def test_two_processes_share_one_rate(postgres_database_url: str) -> None:
     stamps.sort()
     # 60 slots at 40/s: the last is 59/40 s after the first, whoever took it.
     assert stamps[-1] - started >= (2 * each - 1) / rate - 0.05
-    worst = max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps)
-    assert worst <= rate + 3
+    # The slots granted to both processes together, not the wake-up times (a loaded machine
+    # wakes several late senders at once; their slots were still spaced): ≤ rate in any second.
+    granted = sorted([*pacers[0].granted, *pacers[1].granted])
+    assert len(granted) == 2 * each
+    worst = max(sum(1 for t in granted if s <= t < s + 1.0) for s in granted)
+    assert worst <= rate + 1
 
 
 async def test_a_429_in_one_process_pauses_the_other(postgres_database_url: str) -> None:

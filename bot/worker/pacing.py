@@ -46,6 +46,9 @@ class SharedPacer:
         self._slots: collections.deque[float] = collections.deque()  # event-loop instants
         self._refill = asyncio.Lock()
         self.blocks_taken = 0
+        # The last slots handed out (event-loop instants): the rate actually granted, readable
+        # whatever the machine's load (a sender may wake late; its slot was still this one).
+        self.granted: collections.deque[float] = collections.deque(maxlen=1024)
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
@@ -55,6 +58,7 @@ class SharedPacer:
                 self._slots.popleft()
             if self._slots:
                 at = self._slots.popleft()
+                self.granted.append(at)
                 break
             async with self._refill:
                 if not self._slots:
