@@ -15,6 +15,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.alerts.due import criteria_of
 from bot.criteria import Criteria
 from bot.handlers.feedback import effect_text
 from bot.render import escape, format_date_fr, truncate
@@ -47,23 +48,6 @@ callbacks.register_action(ACTION_CREATE, callbacks.KEY)
 
 def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=callbacks.encode(action, *args))
-
-
-def criteria_of(alert: SavedAlert) -> Criteria:
-    c = alert.criteria
-    return Criteria(
-        rome_codes=c.rome_codes,
-        keywords=c.keywords,
-        commune_code=c.commune_code,
-        place_label=c.place_label,
-        radius_km=c.radius_km,
-        departement=c.departement,
-        region=c.region,
-        contract_types=c.contract_types,
-        alternance=c.alternance,
-        part_time=c.part_time,
-        beginner=c.beginner,
-    )
 
 
 def alert_criteria_of(criteria: Criteria) -> AlertCriteria:
