@@ -228,3 +228,24 @@ async def test_tester_maintenant_never_overlaps_a_running_cycle(
         await user.press("▶️ Tester maintenant", message_id=card.message_id)
         [digest] = await user.replies(timeout=WAIT, count=1)
         assert "Votre alerte emploi" in digest.text
+
+
+async def test_tester_maintenant_waits_for_a_cycle_of_another_process(tmp_path: Path) -> None:
+    from bot.process_lock import database_lock
+
+    async with alert_env(tmp_path, polling=True) as env:
+        await env.add_user(14, WEB, PARIS_CODE)
+        env.add_offer(rome=WEB, place_code=PARIS_CODE, created=datetime.now(UTC) - HOUR)
+        user = env.tg.user(14)
+        await user.send("/alertes")
+        [card] = await user.replies(timeout=WAIT, count=1)
+        # `ft-bot alerts --once` (another process) holds the database's "alerts" lock.
+        async with database_lock(env.storage, "alerts") as held:
+            assert held
+            await user.press("▶️ Tester maintenant")
+            [answer] = await user.replies(timeout=WAIT, count=1)
+        assert "réessayez dans quelques minutes" in answer.text
+        assert env.messages(14)[-1].text == answer.text  # no digest went out
+        await user.press("▶️ Tester maintenant", message_id=card.message_id)
+        [digest] = await user.replies(timeout=WAIT, count=1)
+        assert "Votre alerte emploi" in digest.text

@@ -1,7 +1,8 @@
 """« Tester maintenant » and /demo_alerte: one user's alert, now, inside the running bot.
 
-The run takes the same locks as the alert job (its in-process lock, then the lock file shared
-with `ft-bot alerts --once`), so it never overlaps a cycle: two cycles at once could both find
+The run takes the same locks as the alert job (its in-process lock, then the database's
+"alerts" lock shared with `ft-bot alerts --once`: a lock file on SQLite, an advisory lock on
+PostgreSQL), so it never overlaps a cycle: two cycles at once could both find
 the same offers unsent and send them twice. A cycle of this process is waited for a little (a
 tick with a few users due takes a second); a longer one, or one of another process, is not.
 """
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
-from bot.alerts.bookkeeping import cycle_lock
 from bot.alerts.cycle import UserOutcome, run_alert_cycle
 from bot.alerts.fetching import AlertState
 from bot.alerts.job import JOB_NAME
+from bot.process_lock import database_lock
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -57,7 +58,7 @@ async def run_alert_now(application: Application, services: Services, user_id: i
     except TimeoutError:
         return TryResult(busy=True)
     try:
-        with cycle_lock(services.settings.database_path) as mine:
+        async with database_lock(services.storage, "alerts") as mine:
             if not mine:
                 return TryResult(busy=True)
             outcomes: dict[int, UserOutcome] = {}
