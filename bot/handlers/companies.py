@@ -30,6 +30,7 @@ from bot.handlers.job_place import (
     UnknownPlace,
     call_service,
     find_job,
+    pressed_job,
     read_job_place,
 )
 from bot.render import escape, truncate
@@ -231,13 +232,10 @@ async def show_companies(
 
 async def job_button(update: Update, context: Context) -> None:
     """« 🏢 Entreprises » under /match: that métier around the person's place."""
-    data = callbacks.from_update(update)
-    svc = services(context)
-    job = svc.referential.job(data.args[0]) if data is not None else None
+    job = await pressed_job(update, context)
     if job is None:
-        await callbacks.stale_button(update, context)
         return
-    await answer_query(update)
+    svc = services(context)
     profile = await get_profile(update, context)
     place = svc.referential.place(profile.place_code) if profile and profile.place_code else None
     radius = max(MIN_RADIUS_KM, profile.radius_km) if profile else DEFAULT_RADIUS_KM

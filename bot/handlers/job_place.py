@@ -18,13 +18,21 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.handlers.common import Context, has_letter, record_ft_error, reply_html
+from bot import callbacks
+from bot.handlers.common import (
+    Context,
+    answer_query,
+    has_letter,
+    record_ft_error,
+    reply_html,
+    services,
+)
 from bot.render import escape
 from bot.texts import services as t
 from ft_client import FTError, FTRateLimited, FTServiceNotEnabled
 from ft_client.matching import find_jobs, is_recognised
 from ft_client.query import ROME_CODE_RE
-from ft_client.referential import JobHit, Place, Referential
+from ft_client.referential import Job, JobHit, Place, Referential
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +145,18 @@ async def read_job_place(referential: Referential, text: str) -> JobPlaceRequest
             return JobPlaceRequest(text)
         raise UnknownPlace(place_words)
     return JobPlaceRequest(job_words, departement, place)
+
+
+async def pressed_job(update: Update, context: Context) -> Job | None:
+    """The métier a button under /match names (the press answered), or None after saying the
+    button is out of date."""
+    data = callbacks.from_update(update)
+    job = services(context).referential.job(data.args[0]) if data is not None else None
+    if job is None:
+        await callbacks.stale_button(update, context)
+        return None
+    await answer_query(update)
+    return job
 
 
 async def call_service(

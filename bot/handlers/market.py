@@ -15,7 +15,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.handlers.common import (
     Context,
-    answer_query,
     command_args_text,
     get_profile,
     reply_html,
@@ -26,6 +25,7 @@ from bot.handlers.job_place import (
     UnknownPlace,
     call_service,
     find_job,
+    pressed_job,
     read_job_place,
 )
 from bot.render import escape, truncate
@@ -147,13 +147,10 @@ async def show_market(
 
 async def job_button(update: Update, context: Context) -> None:
     """« 📊 Marché » under /match: that métier in the person's département."""
-    data = callbacks.from_update(update)
-    svc = services(context)
-    job = svc.referential.job(data.args[0]) if data is not None else None
+    job = await pressed_job(update, context)
     if job is None:
-        await callbacks.stale_button(update, context)
         return
-    await answer_query(update)
+    svc = services(context)
     profile = await get_profile(update, context)
     home = svc.referential.place(profile.place_code) if profile and profile.place_code else None
     departement = home.departement if home is not None else None
