@@ -7,6 +7,7 @@ the presser's own alerts, so a forged number reaches nobody else's alert.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Sequence
 from datetime import date
@@ -51,19 +52,9 @@ def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
 
 
 def alert_criteria_of(criteria: Criteria) -> AlertCriteria:
-    return AlertCriteria(
-        rome_codes=criteria.rome_codes,
-        keywords=criteria.keywords,
-        commune_code=criteria.commune_code,
-        place_label=criteria.place_label,
-        radius_km=criteria.radius_km,
-        departement=criteria.departement,
-        region=criteria.region,
-        contract_types=criteria.contract_types,
-        alternance=criteria.alternance,
-        part_time=criteria.part_time,
-        beginner=criteria.beginner,
-    )
+    """What storage keeps of `/recherche` criteria (the same fields; see `criteria_of`)."""
+    fields = dataclasses.fields(criteria)
+    return AlertCriteria(**{f.name: getattr(criteria, f.name) for f in fields})
 
 
 def schedule_text(schedule: Schedule) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -98,25 +98,6 @@ async def record_run(services: Services, report: AlertCycleReport, finished_at: 
         await services.storage.record_alert_run(alert_run_record(report, finished_at))
     except Exception:
         log.exception("could not record the alert run")
-
-
-async def record_delivered(
-    storage: Storage,
-    user_id: int,
-    offer_ids: Iterable[str],
-    at: datetime,
-    *,
-    criteria: str | None = None,
-    profile: bool = True,
-    saved: Mapping[int, str] | None = None,
-) -> None:
-    """A digest Telegram accepted: its offers sent, the profile alert served (for the alert
-    `criteria` given, see `planning.alert_criteria`; unless `profile` is False) and each saved
-    alert of `saved` (number → criteria) served, in one transaction: a crash leaves all or
-    nothing, so a digest is repeated whole or not at all, never replaced by another one."""
-    await storage.record_delivery(
-        user_id, list(offer_ids), at, criteria=criteria, profile=profile, saved=saved
-    )
 
 
 class ServedBuffer:

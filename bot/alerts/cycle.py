@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.alerts import digest as digest_mod
-from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_delivered, record_run
+from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_run
 from bot.alerts.due import criteria_of, profile_alert_due, saved_alert_due, saved_plan
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
 from bot.alerts.local_source import (
@@ -421,8 +421,8 @@ class _Cycle:
             if outcome == Outcome.SENT:
                 self.report.messages_sent += 1
                 self.report.offers_sent += len(message.offer_ids)
-                await record_delivered(
-                    self.storage,
+                # Sent offers and served marks in ONE transaction (see `record_delivery`).
+                await self.storage.record_delivery(
                     user_id,
                     message.offer_ids,
                     end,

@@ -57,21 +57,10 @@ def saved_alert_due(alert: SavedAlert, local_now: datetime, midnight: datetime) 
 
 
 def criteria_of(alert: SavedAlert) -> Criteria:
-    """The `/recherche` criteria a saved alert stands for."""
+    """The `/recherche` criteria a saved alert stands for (storage keeps the same fields under
+    its own type, since storage never imports `bot`)."""
     c = alert.criteria
-    return Criteria(
-        rome_codes=c.rome_codes,
-        keywords=c.keywords,
-        commune_code=c.commune_code,
-        place_label=c.place_label,
-        radius_km=c.radius_km,
-        departement=c.departement,
-        region=c.region,
-        contract_types=c.contract_types,
-        alternance=c.alternance,
-        part_time=c.part_time,
-        beginner=c.beginner,
-    )
+    return Criteria(**{f.name: getattr(c, f.name) for f in dataclasses.fields(c)})
 
 
 def saved_alert_key(alert: SavedAlert, referential: Referential) -> OfferQuery | None:
