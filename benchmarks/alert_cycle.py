@@ -388,6 +388,7 @@ async def run_cycle(
         app = build_application(settings, services=services, persistence=None)
         await app.initialize()
         try:
+            print("cycle: started", flush=True)
             cpu_before = time_module.process_time()
             started = time_module.monotonic()
             report = await alerts.run_alert_cycle(services, app.bot)

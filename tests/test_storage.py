@@ -526,6 +526,33 @@ async def test_filter_unsent_and_mark_sent_idempotent(storage: Storage) -> None:
     assert await storage.filter_unsent(1, ["ok1"]) == ["ok1"]  # the bad batch stored nothing
 
 
+async def test_sent_among_many_tells_each_users_sent_offers_like_filter_unsent(
+    storage: Storage,
+) -> None:
+    for uid in (1, 2, 3):
+        await add_user(storage, uid)
+    await storage.mark_sent(1, ["A1", "B2"], at=NOW)
+    await storage.mark_sent(2, ["B2", "C-3_x"], at=NOW - timedelta(days=20))
+    found = await storage.sent_among_many(
+        {1: ["A1", "B2", "C3", "A1"], 2: ["A1", "B2", "C-3_x"], 3: ["A1"], 4: []}
+    )
+    assert found == {1: {"A1", "B2"}, 2: {"B2", "C-3_x"}, 3: set(), 4: set()}
+    for uid in (1, 2):
+        candidates = ["A1", "B2", "C3", "C-3_x"]
+        unsent = await storage.filter_unsent(uid, candidates)
+        assert [o for o in candidates if o not in found[uid]] == unsent
+    assert await storage.sent_among_many({}) == {}
+    # More pairs than one statement takes: the chunks add up.
+    many = {uid: [f"X{uid}x{k}" for k in range(9_000)] for uid in (1, 2, 3)}
+    await storage.mark_sent(2, many[2][::1000], at=NOW)
+    found = await storage.sent_among_many(many)
+    assert found == {1: set(), 2: set(many[2][::1000]), 3: set()}
+    with pytest.raises(ValueError, match="not a valid offer id"):
+        await storage.sent_among_many({1: ["'); DROP TABLE sent_offers;--"]})
+    with pytest.raises(ValueError):
+        await storage.sent_among_many({0: ["A1"]})
+
+
 async def test_prune_sent_offers(storage: Storage) -> None:
     await add_user(storage, 1)
     await storage.mark_sent(1, ["OLD"], at=NOW - timedelta(days=40))

@@ -13,9 +13,10 @@ A cycle (`run_alert_cycle`):
    sweeps off or failing; logged once per cycle) groups sharing commune and radius are asked
    together in one query set, over [oldest window start, now), every page within the API's limits
    (`fetching`), concurrently (bounded; the client's limiter keeps us under 10 calls/s).
-3. Per alert: keep offers of its own window, drop those already sent (`filter_unsent`), rank
-   (`rank_offers`), apply its filters and the person's « pas intéressé » (`person`), keep the ones
-   above `alert_min_score`.
+3. Per alert: keep offers of its own window, drop those already sent (`sent_among_many`: one
+   look-up per read for all its alerts), rank (`rank_offers`; one alert at a time, the event loop
+   getting a turn between two so that digests keep flowing), apply its filters and the person's
+   « pas intéressé » (`person`), keep the ones above `alert_min_score`.
 4. ONE message per person once all their alerts are in: merged by alert, no offer twice, the top
    `alert_digest_size` per alert (`person`, `digest`), paced (`sending`). Only after Telegram
    accepted it are the offers marked sent and every alert it served marked served at the window's

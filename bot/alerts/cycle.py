@@ -266,12 +266,7 @@ class _Cycle:
                 self.state.succeeded(group.key)
             per_group = offers_for_groups(offers, [g.key for g in query_set.groups])
             del offers
-            await asyncio.gather(
-                *(
-                    self.run_group(g, mine, self.now)
-                    for g, mine in zip(query_set.groups, per_group, strict=True)
-                )
-            )
+            await self.select_groups(query_set.groups, per_group, self.now)
         finally:
             await self.add_pending(-query_set.users)
 
@@ -302,9 +297,7 @@ class _Cycle:
             return
         try:
             self.report.offers_fetched += len({o.id for offers in per_group for o in offers})
-            await asyncio.gather(
-                *(self.run_group(g, mine, end) for g, mine in zip(groups, per_group, strict=True))
-            )
+            await self.select_groups(groups, per_group, end)
         finally:
             await self.add_pending(-users)
 
@@ -332,40 +325,73 @@ class _Cycle:
                 )
                 return None
 
-    async def run_group(self, group: QueryGroup, offers: Sequence[Offer], end: datetime) -> None:
-        """Select each alert's offers of a group whose offers cover its windows up to `end`
-        (now when asked live; where the table is complete when read locally); a person is
-        served once all their alerts are in."""
-        await asyncio.gather(*(self.select_alert(plan, offers, end) for plan in group.users))
-
-    async def select_alert(self, plan: UserPlan, offers: Sequence[Offer], end: datetime) -> None:
+    async def select_groups(
+        self, groups: Sequence[QueryGroup], per_group: Sequence[Sequence[Offer]], end: datetime
+    ) -> None:
+        """Select each alert of groups whose offers cover their windows up to `end` (now when
+        asked live; where the table is complete when read locally). What was already sent is
+        asked of storage once for all of them; the alerts are then ranked one at a time, the
+        event loop getting a turn between two (digests keep flowing at their pace while a large
+        read is ranked), and each person is served as soon as all their alerts are in."""
+        windows = [
+            (plan, offers_in_window(offers, plan.window_start, end))
+            for group, offers in zip(groups, per_group, strict=True)
+            for plan in group.users
+        ]
+        candidates: dict[int, set[str]] = {}
+        for plan, mine in windows:
+            candidates.setdefault(plan.profile.user_id, set()).update(o.id for o in mine)
         try:
-            result = await self._select_alert(plan, offers, end)
+            sent = await self.storage.sent_among_many(candidates)
         except Exception:
-            # One person's problem (a storage hiccup, a ranking bug) must not cost the others
+            # Nothing is lost: these alerts stay due and are tried again next tick.
+            log.exception("reading the offers already sent failed for %d alert(s)", len(windows))
+            self.report.failures += len(windows)
+            await self.fail([plan for plan, _mine in windows])
+            return
+        del candidates
+        serving: list[asyncio.Task[None]] = []
+        try:
+            for plan, mine in windows:
+                result = self.select_alert(plan, mine, sent[plan.profile.user_id], end)
+                person = self.people.get(plan.profile.user_id)
+                if person is not None and person.add(result, plan):
+                    serving.append(asyncio.create_task(self.serve_person(person)))
+                await asyncio.sleep(0)
+            await asyncio.gather(*serving)
+        finally:
+            for task in serving:
+                task.cancel()
+
+    def select_alert(
+        self, plan: UserPlan, mine: Sequence[Offer], sent: set[str], end: datetime
+    ) -> AlertResult | None:
+        """One alert's offers (`mine`: its window's), or None when its selection failed (the
+        alert then stays due, as when its offers could not be read)."""
+        try:
+            return self._select_alert(plan, mine, sent, end)
+        except Exception:
+            # One person's problem (a ranking bug, an odd offer) must not cost the others
             # theirs; the alert stays due and is tried again next tick.
             self.report.failures += 1
             log.exception("alert selection failed for one alert")
-            await self.fail([plan])
-            return
-        await self.alert_done(plan, result)
+            if (found := self.outcome(plan.profile.user_id, plan.alert_no)) is not None:
+                found.failed = True
+            return None
 
-    async def _select_alert(
-        self, plan: UserPlan, offers: Sequence[Offer], end: datetime
+    def _select_alert(
+        self, plan: UserPlan, mine: Sequence[Offer], sent: set[str], end: datetime
     ) -> AlertResult:
         user_id = plan.profile.user_id
         found = self.outcome(user_id, plan.alert_no)
-        mine = offers_in_window(offers, plan.window_start, end)
         in_window = len(mine)
-        if mine:
-            unsent = set(await self.storage.filter_unsent(user_id, [o.id for o in mine]))
-            mine = [o for o in mine if o.id in unsent]
-        ranked = rank_for(plan.profile, self.referential, mine, self.now, plan.match)
+        unsent = [o for o in mine if o.id not in sent]
+        ranked = rank_for(plan.profile, self.referential, unsent, self.now, plan.match)
         person = self.people[user_id]
         kept = select_offers(ranked, plan, person.feedback, found, self.local_source.remote)
         if found is not None:
             found.fetched = in_window
-            found.already_sent = in_window - len(mine)
+            found.already_sent = in_window - len(unsent)
             found.below_threshold = len(kept) - len(
                 digest_mod.qualifying(kept, self.settings.alert_min_score)
             )

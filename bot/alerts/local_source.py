@@ -153,17 +153,24 @@ class LocalOfferSource:
         self.reads += 1
         self.candidates += len(candidates)
         members = set(communes)
+        # Each query looks only at its own codes' candidates (a read takes up to 50 codes for
+        # many queries), in the read's order: newest first.
+        by_code: dict[str, list[int]] = {}
+        for index, candidate in enumerate(candidates):
+            by_code.setdefault((candidate.offer.rome_code or "").upper(), []).append(index)
         results: list[list[Offer]] = []
         for key in keys:
-            wanted_codes = set(key.rome_codes)
             types = set(key.contract_types)
             hours = _WORKING_TIME.get(key.full_time) if key.full_time is not None else None
             own_radius = float(key.distance_km or 0) if latitude is not None else 0.0
             wanted: list[Offer] = []
-            for candidate in candidates:
+            codes = {code.upper() for code in key.rome_codes}
+            mine = [i for code in codes for i in by_code.get(code, ())]
+            if len(codes) > 1:
+                mine.sort()
+            for index in mine:
+                candidate = candidates[index]
                 offer = candidate.offer
-                if (offer.rome_code or "").upper() not in wanted_codes:
-                    continue
                 if offer.created_at is not None and offer.created_at >= end:
                     continue
                 if commune and offer.place.commune not in members:
