@@ -235,7 +235,7 @@ class AlertDeliveryRepository(Database):
                 }
             else:
                 params = {"pairs": json.dumps(part, ensure_ascii=False)}
-            for user_id, offer_id in await self._fetchall(statement, params):
+            for user_id, offer_id in await self._fetchall_bulk(statement, params):
                 sent[int(user_id)].add(offer_id)
         return sent
 

@@ -100,6 +100,10 @@ class Database:
         self._sqlite_conn: AsyncConnection | None = None
         # SQLite: [the aiosqlite connection under _sqlite_conn] (filled by the engine, see _open).
         self._sqlite_raw: list[aiosqlite.Connection] = []
+        # SQLite file: a second, read-only connection for bulk reads (`_fetchall_bulk`).
+        self._reader_lock = asyncio.Lock()
+        self._reader_engine: AsyncEngine | None = None
+        self._reader_conn: AsyncConnection | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -224,13 +228,26 @@ class Database:
                 conn, self._sqlite_conn = self._sqlite_conn, None
                 await conn.close()
         finally:
-            await self._engine.dispose()
+            try:
+                await self._dispose_reader()
+            finally:
+                await self._engine.dispose()
+
+    async def _dispose_reader(self) -> None:
+        try:
+            if self._reader_conn is not None:
+                conn, self._reader_conn = self._reader_conn, None
+                await conn.close()
+        finally:
+            if self._reader_engine is not None:
+                engine, self._reader_engine = self._reader_engine, None
+                await engine.dispose()
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        async with self._lock:
+        async with self._lock, self._reader_lock:
             try:
                 if self._sqlite_conn is not None and not self._sqlite_conn.invalidated:
                     await self._sqlite_conn.exec_driver_sql("PRAGMA optimize")
@@ -340,6 +357,64 @@ class Database:
                 return await self._fetch_shielded(ShieldedConnection(conn), query, params)
         async with self._lock:
             session = ShieldedConnection(await self._sqlite_connection())
+            return await self._fetch_shielded(session, query, params)
+
+    def _has_reader(self) -> bool:
+        """A SQLite file (not ``:memory:``, whose second connection would be another database,
+        nor a ``file:`` URI that may be one) can be read by a second connection."""
+        path = self._target.sqlite_path
+        return (
+            self.backend == "sqlite"
+            and bool(path)
+            and path != ":memory:"
+            and not (path.startswith("file:"))
+        )
+
+    async def _reader_connection(self) -> AsyncConnection:
+        """The read-only SQLite connection, opened on first use (reopened after an error)."""
+        conn = self._reader_conn
+        if conn is not None and not conn.invalidated and not conn.closed:
+            return conn
+        if conn is not None:
+            await conn.close()
+        if self._reader_engine is None:
+            path = self._target.sqlite_path or ""
+            timeout = self._busy_timeout
+
+            async def connect() -> aiosqlite.Connection:
+                return await aiosqlite.connect(path, isolation_level=None, timeout=timeout)
+
+            self._reader_engine = create_async_engine(
+                self._target.url,
+                poolclass=NullPool,
+                isolation_level="AUTOCOMMIT",
+                async_creator=connect,
+            )
+        conn = await self._reader_engine.connect()
+        try:
+            await conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            await conn.exec_driver_sql("PRAGMA query_only = ON")
+            await conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        except BaseException:
+            await conn.close()
+            raise
+        self._reader_conn = conn
+        return conn
+
+    async def _fetchall_bulk(
+        self, statement: Executable | str, params: dict[str, Any] | None = None
+    ) -> list[Row[Any]]:
+        """Rows of one large read-only query (an alert cycle's reads of the offers table and of
+        the offers already sent). On a SQLite file it runs on a second, read-only connection:
+        WAL lets it read while the main connection writes, so the records of the digests being
+        sent do not wait behind a long read (it sees every commit made before it starts).
+        Elsewhere it is ``_fetchall``."""
+        if not self._has_reader():
+            return await self._fetchall(statement, params)
+        self._check_open()
+        query = text(statement) if isinstance(statement, str) else statement
+        async with self._reader_lock:
+            session = ShieldedConnection(await self._reader_connection())
             return await self._fetch_shielded(session, query, params)
 
     @staticmethod

@@ -361,7 +361,7 @@ class OfferRepository(Database):
                 ),
                 since,
             )
-        rows = await self._fetchall(select(offers).where(where))
+        rows = await self._fetchall_bulk(select(offers).where(where))
         found: list[tuple[int, str, CandidateOffer]] = []
         for row in rows:
             distance = None

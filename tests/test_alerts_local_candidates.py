@@ -56,7 +56,7 @@ async def test_sqlite_reads_the_communes_from_their_index(tmp_path: Path) -> Non
 
     async with Storage.open(tmp_path / "plan.sqlite3") as s:
         captured: list[str] = []
-        real = s._fetchall
+        real = s._fetchall_bulk  # candidates are a bulk read (a second connection)
 
         async def spy(statement, params=None):  # type: ignore[no-untyped-def]
             compiled = statement.compile(
@@ -65,10 +65,11 @@ async def test_sqlite_reads_the_communes_from_their_index(tmp_path: Path) -> Non
             captured.append(str(compiled))
             return await real(statement, params)
 
-        s._fetchall = spy  # type: ignore[method-assign]
+        s._fetchall_bulk = spy  # type: ignore[method-assign]
         await s.candidate_offers(["G1603"], None, None, 0, T0, communes=("69123", "69383"))
         await s.candidate_offers(["G1603", "K2204"], *LYON, 10, T0, communes=("69123", "69383"))
-        s._fetchall = real  # type: ignore[method-assign]
+        s._fetchall_bulk = real  # type: ignore[method-assign]
+        assert len(captured) == 2
         for sql in captured:
             details = [str(row[-1]) for row in await s._fetchall(f"EXPLAIN QUERY PLAN {sql}")]
             assert any("offers_rome_commune" in line for line in details), details

@@ -842,3 +842,20 @@ async def test_postgres_connections_killed_by_the_server_are_replaced(
         user = await storage.get_user(1)
         assert user is not None and user.user_id == 1
         await storage.mark_sent(1, ["AFTER"])
+
+
+async def test_sqlite_bulk_reads_go_on_while_a_write_transaction_is_open(tmp_path: Path) -> None:
+    """An alert cycle's large reads (offers already sent, the offers table) run on a second,
+    read-only connection: they neither wait for the digests' writes nor see them uncommitted."""
+    async with Storage.open(tmp_path / "bot.sqlite3") as storage:
+        await add_user(storage, 1)
+        await storage.mark_sent(1, ["A1"], at=NOW)
+        async with storage._transaction() as db:
+            await db.execute(sent_offers.insert(), [{"user_id": 1, "offer_id": "B2", "sent_at": 0}])
+            # With one connection this read would wait for the lock this task holds: forever.
+            seen = await asyncio.wait_for(storage.sent_among_many({1: ["A1", "B2"]}), 30)
+            assert seen == {1: {"A1"}}  # the open transaction's row is not visible yet
+        assert await storage.sent_among_many({1: ["A1", "B2"]}) == {1: {"A1", "B2"}}
+        with pytest.raises(Exception, match=r"readonly|read-only|query_only"):
+            await storage._fetchall_bulk("DELETE FROM sent_offers")
+        assert await storage.filter_unsent(1, ["A1", "B2"]) == []

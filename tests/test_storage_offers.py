@@ -204,7 +204,7 @@ async def test_sqlite_reads_only_the_cells_around_the_point(tmp_path: Path) -> N
         from sqlalchemy.dialects import sqlite
 
         captured: list[str] = []
-        real = s._fetchall
+        real = s._fetchall_bulk  # candidates are a bulk read (a second connection)
 
         async def spy(statement, params=None):  # type: ignore[no-untyped-def]
             captured.append(
@@ -216,9 +216,9 @@ async def test_sqlite_reads_only_the_cells_around_the_point(tmp_path: Path) -> N
             )
             return await real(statement, params)
 
-        s._fetchall = spy  # type: ignore[method-assign]
+        s._fetchall_bulk = spy  # type: ignore[method-assign]
         await s.candidate_offers(["G1603", "K2204"], 45.75, 4.85, 30, T0)
-        s._fetchall = real  # type: ignore[method-assign]
+        s._fetchall_bulk = real  # type: ignore[method-assign]
         plan = await s._fetchall(f"EXPLAIN QUERY PLAN {captured[0]}")
         details = [str(row[-1]) for row in plan]
         assert any("offers_rome_cell" in line for line in details), details
