@@ -69,6 +69,7 @@ from bot.assemble import build_application
 from bot.config import Settings
 from bot.services import Services
 from ft_client import FranceTravailClient
+from ft_client.matching import warm_up
 from ft_client.models import format_ft_datetime
 from ft_client.referential import Place, Referential
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
@@ -384,6 +385,9 @@ async def run_cycle(
         sweeps = None
         if source == "local":
             sweeps = await run_sweeps(urls, storage, settings.alert_lookback_days)
+        # What the bot does at start-up (`Services.open`): matching indexes built, long-lived
+        # objects frozen out of the garbage collector's walks. Not part of the cycle.
+        await asyncio.to_thread(warm_up, ref)
         services = Services(settings, storage, ft, ref)
         app = build_application(settings, services=services, persistence=None)
         await app.initialize()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select
+from sqlalchemy import TextClause, bindparam, delete, func, select, text
 
 from ft_client.models import Offer
 from ft_client.models.offers import (
@@ -173,6 +173,86 @@ def _point(latitude: float | None, longitude: float | None) -> tuple[float, floa
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None
     return float(latitude), float(longitude)
+
+
+# Candidates of `candidate_offers`: static statements whose lists (ROME code and cell range
+# triples, ROME code and commune pairs) are single parameters — a JSON array joined with
+# json_each on SQLite, arrays unnested on PostgreSQL — so each is compiled once, whatever the
+# number of codes and cells; each element is one index range (offers_rome_cell,
+# offers_rome_commune; offers_rome_created for the whole country).
+_CANDIDATE_PARTS = {
+    "sqlite": {
+        "cells": (
+            "SELECT o.* FROM json_each(:ranges) AS r CROSS JOIN offers AS o"
+            " WHERE o.rome_code = json_extract(r.value, '$[0]')"
+            " AND o.grid_cell BETWEEN json_extract(r.value, '$[1]')"
+            " AND json_extract(r.value, '$[2]') AND o.created_at >= :since"
+        ),
+        "communes": (
+            "SELECT o.* FROM json_each(:pairs) AS m CROSS JOIN offers AS o"
+            " WHERE o.rome_code = json_extract(m.value, '$[0]')"
+            " AND o.commune = json_extract(m.value, '$[1]') AND o.created_at >= :since"
+        ),
+        "country": (
+            "SELECT o.* FROM json_each(:codes) AS k CROSS JOIN offers AS o"
+            " WHERE o.rome_code = k.value AND o.created_at >= :since"
+        ),
+    },
+    "postgresql": {
+        "cells": (
+            "SELECT o.* FROM unnest(CAST(:range_codes AS TEXT[]), CAST(:lows AS INTEGER[]),"
+            " CAST(:highs AS INTEGER[])) AS r(code, low, high)"
+            " JOIN offers AS o ON o.rome_code = r.code AND o.grid_cell BETWEEN r.low AND r.high"
+            " WHERE o.created_at >= :since"
+        ),
+        "communes": (
+            "SELECT o.* FROM unnest(CAST(:pair_codes AS TEXT[]), CAST(:pair_communes AS TEXT[]))"
+            " AS m(code, commune) JOIN offers AS o ON o.rome_code = m.code"
+            " AND o.commune = m.commune WHERE o.created_at >= :since"
+        ),
+        "country": (
+            "SELECT o.* FROM offers AS o"
+            " WHERE o.rome_code = ANY(CAST(:codes AS TEXT[])) AND o.created_at >= :since"
+        ),
+    },
+}
+_CANDIDATE_STATEMENTS: dict[tuple[str, bool, bool], TextClause] = {}
+
+
+def _candidates_statement(backend: str, cells: bool, communes: bool) -> TextClause:
+    key = (backend, cells, communes)
+    statement = _CANDIDATE_STATEMENTS.get(key)
+    if statement is None:
+        parts = _CANDIDATE_PARTS[backend]
+        chosen = [parts[n] for n, on in (("cells", cells), ("communes", communes)) if on]
+        statement = text(" UNION ALL ".join(chosen or [parts["country"]]))
+        _CANDIDATE_STATEMENTS[key] = statement
+    return statement
+
+
+def _candidates_params(
+    backend: str,
+    since: int,
+    codes: Sequence[str],
+    ranges: Sequence[tuple[str, int, int]],
+    pairs: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    if backend == "postgresql":
+        return {
+            "since": since,
+            "codes": list(codes),
+            "range_codes": [code for code, _low, _high in ranges],
+            "lows": [low for _code, low, _high in ranges],
+            "highs": [high for _code, _low, high in ranges],
+            "pair_codes": [code for code, _commune in pairs],
+            "pair_communes": [commune for _code, commune in pairs],
+        }
+    return {
+        "since": since,
+        "codes": json.dumps(list(codes)),
+        "ranges": json.dumps(ranges),
+        "pairs": json.dumps(pairs),
+    }
 
 
 def offer_from_row(row: Any) -> tuple[Offer, bool | None]:
@@ -329,39 +409,25 @@ class OfferRepository(Database):
         require_aware("created_after", created_after)
         if limit is not None and limit < 0:
             raise ValueError("limit must not be negative")
-        c = offers.c
-        since = c.created_at >= to_epoch("created_after", created_after)
+        since = to_epoch("created_after", created_after)
         point = None
         members = sorted({str(code) for code in communes if code})
         member_set = set(members)
-        by_commune = [and_(c.rome_code == code, c.commune.in_(members)) for code in codes]
-        if latitude is None and longitude is None:
-            if members:
-                where = and_(or_(*by_commune), since)  # index offers_rome_commune
-            else:
-                where = and_(c.rome_code.in_(codes), since)  # index offers_rome_created
-        else:
+        ranges: list[tuple[str, int, int]] = []
+        if latitude is not None or longitude is not None:
             point = _point(latitude, longitude)
             if point is None:
                 raise ValueError("latitude/longitude: a point on Earth, or both None")
             if not (math.isfinite(radius_km) and radius_km >= 0):
                 raise ValueError("radius_km must be a non-negative number")
-            # One (code, row of cells) range per term: both planners then read each range from
-            # offers_rome_cell (SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr); with an IN list
-            # beside the ranges SQLite preferred offers_rome_created and read the whole country.
-            ranges = cell_ranges(point[0], point[1], radius_km)
-            where = and_(
-                or_(
-                    *(
-                        and_(c.rome_code == code, c.grid_cell.between(low, high))
-                        for code in codes
-                        for low, high in ranges
-                    ),
-                    *(by_commune if members else ()),
-                ),
-                since,
-            )
-        rows = await self._fetchall_bulk(select(offers).where(where))
+            cells = cell_ranges(point[0], point[1], radius_km)
+            ranges = [(code, low, high) for code in codes for low, high in cells]
+        pairs = [(code, member) for code in codes for member in members]
+        rows = await self._fetchall_bulk(
+            _candidates_statement(self.backend, bool(ranges), bool(pairs)),
+            _candidates_params(self.backend, since, codes, ranges, pairs),
+        )
+        seen: set[str] = set()
         found: list[tuple[int, str, CandidateOffer]] = []
         for row in rows:
             distance = None
@@ -370,6 +436,9 @@ class OfferRepository(Database):
             outside = distance is None or distance > radius_km
             if point is not None and outside and row.commune not in member_set:
                 continue
+            if row.offer_id in seen:  # both near the point and in one of the communes
+                continue
+            seen.add(row.offer_id)
             offer, remote = offer_from_row(row)
             found.append((-row.created_at, row.offer_id, CandidateOffer(offer, distance, remote)))
         found.sort(key=lambda item: (item[0], item[1]))

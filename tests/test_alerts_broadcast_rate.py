@@ -54,3 +54,23 @@ async def test_a_retry_after_delays_every_later_send_of_the_pacer() -> None:
     await pacer.wait()
     # Not a timing threshold: the pacer's own schedule says the next slot is after the pause.
     assert pacer.next_at >= started + 0.3 - 0.01
+
+
+async def test_catching_up_never_puts_more_than_the_rate_in_one_second() -> None:
+    """After a stall (the event loop busy), the pacer catches up by `burst` sends at most, and
+    its schedule never holds more than `rate` sends in any one-second window."""
+    pacer = Pacer(10.0, burst=4)
+    loop = asyncio.get_running_loop()
+    slots: list[float] = []
+    for round_ in range(6):
+        for _ in range(7):
+            await pacer.wait()
+            slots.append(pacer.window[-1])
+        if round_ % 2 == 0:
+            # A stall longer than the burst's worth of slots: the next sends may catch up.
+            pacer.next_at = loop.time() - 5.0
+    slots.sort()
+    assert len(slots) == 42
+    for index, slot in enumerate(slots):
+        in_window = [s for s in slots[index:] if s < slot + 1.0 - 1e-9]
+        assert len(in_window) <= 10, (index, in_window)

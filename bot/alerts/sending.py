@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,18 +43,24 @@ class SendPacer(Protocol):
 
 class Pacer:
     """Sends spaced at `rate` per second. A send that could not go at its time (the event loop
-    was busy ranking) may catch up, but by at most `burst` messages: never a long burst."""
+    was busy ranking) may catch up, but by at most `burst` messages, and never beyond `rate`
+    sends in any one-second window: catching up can never exceed Telegram's limit."""
 
     def __init__(self, rate: float, burst: int = 4) -> None:
         self.interval = 1.0 / rate
         self.burst = burst
         self.next_at = 0.0
+        # Times of the last sends, as many as one second may hold.
+        self.window: deque[float] = deque(maxlen=max(1, math.floor(rate)))
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
         at = max(now - self.burst * self.interval, self.next_at)
+        if len(self.window) == self.window.maxlen:
+            at = max(at, self.window[0] + 1.0)
         self.next_at = at + self.interval
+        self.window.append(at)
         if at > now:
             await asyncio.sleep(at - now)
 
