@@ -58,7 +58,8 @@ async def test_a_retry_after_delays_every_later_send_of_the_pacer() -> None:
 
 async def test_catching_up_never_puts_more_than_the_rate_in_one_second() -> None:
     """After a stall (the event loop busy), the pacer catches up by `burst` sends at most, and
-    its schedule never holds more than `rate` sends in any one-second window."""
+    never lets more than `rate` sends go in any one-second window (send times as it lets them
+    go, on the event loop's clock)."""
     pacer = Pacer(10.0, burst=4)
     loop = asyncio.get_running_loop()
     slots: list[float] = []
@@ -74,3 +75,21 @@ async def test_catching_up_never_puts_more_than_the_rate_in_one_second() -> None
     for index, slot in enumerate(slots):
         in_window = [s for s in slots[index:] if s < slot + 1.0 - 1e-9]
         assert len(in_window) <= 10, (index, in_window)
+
+
+async def test_concurrent_senders_share_the_rate() -> None:
+    """Eight digests waiting at once (the cycle's send slots) still go one slot each."""
+    pacer = Pacer(20.0, burst=4)
+    loop = asyncio.get_running_loop()
+    sent: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(5):
+            await pacer.wait()
+            sent.append(loop.time())
+
+    await asyncio.gather(*(sender() for _ in range(8)))
+    assert len(sent) == 40
+    sent.sort()
+    for index, moment in enumerate(sent):
+        assert len([s for s in sent[index:] if s < moment + 1.0 - 1e-9]) <= 20

@@ -55,14 +55,18 @@ class Pacer:
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        at = max(now - self.burst * self.interval, self.next_at)
-        if len(self.window) == self.window.maxlen:
-            at = max(at, self.window[0] + 1.0)
-        self.next_at = at + self.interval
-        self.window.append(at)
-        if at > now:
+        while True:
+            now = loop.time()
+            at = max(now - self.burst * self.interval, self.next_at)
+            if len(self.window) == self.window.maxlen:
+                at = max(at, self.window[0] + 1.0)
+            if at <= now:
+                break
+            # Several senders may wake for the same slot: each checks again, one takes it.
             await asyncio.sleep(at - now)
+        self.next_at = at + self.interval
+        # When the send actually goes (late after a busy loop), not when it was due.
+        self.window.append(now)
 
     async def slow_down(self, seconds: float) -> None:
         self.next_at = max(self.next_at, asyncio.get_running_loop().time() + seconds)
