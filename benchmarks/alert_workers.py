@@ -129,15 +129,16 @@ def emulator_arguments(
     )
 
 
-async def fill_offers_table(world: dict[str, object], url: str, lookback_days: int) -> bool:
-    """`--source local`: the sweeps of `alert_cycle`'s world into the table (True if done)."""
+async def fill_offers_table(world: dict[str, object], url: str, lookback_days: int) -> int | None:
+    """`--source local`: the sweeps of `alert_cycle`'s world into the table; their France
+    Travail calls (set-up, not part of the digests' floor), or None when not done."""
     try:
         from benchmarks.alert_sweeps import run_sweeps  # type: ignore[import-not-found]
     except ImportError:  # before local matching: the digests ask France Travail
-        return False
+        return None
     async with Storage.open(url) as storage:
-        await run_sweeps(world, storage, lookback_days)
-    return True
+        figures = await run_sweeps(world, storage, lookback_days)
+    return int(figures.fill_calls + figures.day_calls)
 
 
 async def run_workers(
@@ -269,9 +270,12 @@ def main(args: argparse.Namespace | None = None) -> int:
             ref = Referential.load()
             setup = time.perf_counter()
             asyncio.run(populate_all(url, specs, ref))
-            swept = source == "local" and asyncio.run(
-                fill_offers_table(world, url, lookback.alert_lookback_days)
+            setup_calls = (
+                asyncio.run(fill_offers_table(world, url, lookback.alert_lookback_days))
+                if source == "local"
+                else None
             )
+            swept = setup_calls is not None
             print(
                 f"set-up: {time.perf_counter() - setup:.1f} s; digests from "
                 + ("the offers table" if swept else "France Travail (live)"),
@@ -288,11 +292,16 @@ def main(args: argparse.Namespace | None = None) -> int:
         if child.is_alive():
             child.kill()
 
-    calls, messages = emu["ft_search_calls"], emu["tg_messages"]
+    # The set-up's sweeps (the table of a bot that has been running) are not the digests' work.
+    calls = emu["ft_search_calls"] - (setup_calls or 0)
+    messages = emu["tg_messages"]
     floor = max(calls / args.ft_rate, messages / args.tg_rate)
     print(f"users due at start        {due}")
     print(f"messages sent             {messages}")
-    print(f"France Travail calls      {calls}")
+    print(
+        f"France Travail calls      {calls} during the run"
+        + (f" (+ {setup_calls} by the set-up's sweeps)" if setup_calls else "")
+    )
     print(f"wall time                 {wall:.1f} s (first worker ready → nobody due)")
     print(
         f"floor                     {floor:.1f} s = max({calls}/{args.ft_rate:g}, "

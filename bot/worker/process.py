@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 from typing import TYPE_CHECKING
@@ -94,6 +95,9 @@ async def run_worker(settings: Settings, *, name: str, concurrency: int) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    # Workers never suggest jobs from a person's words (the bot process does): the semantic
+    # model (~110 MiB resident) is not loaded unless the operator asks for it.
+    os.environ.setdefault("FT_SEMANTIC", "0")
     services = await Services.open(settings)
     bot = sending_bot(settings, concurrency)
     try:
