@@ -48,10 +48,11 @@ DIMENSIONS = 384
 # full.
 PHRASE_CACHE_SIZE = 8_000
 # OpenMP threads of the model. One: the lexical matcher runs meanwhile in the request's
-# thread, so a second model thread competes with it for the same 2 cores (a profile's wall time
-# was no better with two, its CPU time the same), and OpenMP threads spin while they wait: with
-# OMP_NUM_THREADS=2 set in the environment a phrase took 110-190 ms under load against 14-25
-# ms with one. Vectors are bit-identical either way (docs/matching-measurements.md, latency).
+# thread, so a second model thread competes with it for the same 2 cores (new profiles took the
+# same wall and CPU time with two, within the shared machine's noise), and OpenMP threads spin
+# while they wait: with OMP_NUM_THREADS=2 set in the environment a phrase took 110-190 ms under
+# load against 14-25 ms with one. Vectors are bit-identical either way
+# (docs/matching-measurements.md, latency pass).
 MODEL_THREADS = 1
 ENV_SWITCH = "FT_SEMANTIC"
 
