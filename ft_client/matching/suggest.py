@@ -79,31 +79,37 @@ def suggest_jobs(
     fulltext = fulltext_relevance(matcher, phrases)
     semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
     fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
-    suggestions = []
     best_lexical = max(lexical.values(), default=0.0) or 1.0
+    coverage: dict[str, float] = {}
+    relevance: dict[str, float] = {}
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
-        coverage = scorer.coverage(job_code)
-        matched = sum(
-            1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
-        )
-        label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
+        coverage[job_code] = scorer.coverage(job_code)
         # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
         # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
         # people's words and costs ROME-like wording, the semantic signal helps both.
-        relevance = round(
+        relevance[job_code] = round(
             lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
             + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
             4,
         )
-        suggestions.append(JobSuggestion(job_code, label, coverage, matched, relevance))
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
     # coverage; it is only offered (ranked by relevance) when no job has any.
-    scored = [s for s in suggestions if s.score >= MIN_SUGGESTION_SCORE]
-    if scored:
-        suggestions = scored
-    suggestions.sort(key=lambda s: (-s.relevance, -s.score, s.rome_code))
-    return suggestions[: min(limit, 50)]
+    shown = [code for code, value in coverage.items() if value >= MIN_SUGGESTION_SCORE]
+    if not shown:
+        shown = list(coverage)
+    shown.sort(key=lambda code: (-relevance[code], -coverage[code], code))
+    # Labels and matched counts for the few suggestions returned only (hundreds of candidates).
+    result = []
+    for job_code in shown[: min(limit, 50)]:
+        matched = sum(
+            1 for c, _core in matcher.referential.job_skill_codes(job_code) if c in by_code
+        )
+        label = matcher.referential.job(job_code).label  # type: ignore[union-attr]
+        result.append(
+            JobSuggestion(job_code, label, coverage[job_code], matched, relevance[job_code])
+        )
+    return result
 
 
 def lexical_relevance(
