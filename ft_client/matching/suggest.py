@@ -11,7 +11,6 @@ from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
 from ft_client.referential import Referential
-from ft_client.textnorm import skill_stems
 
 # Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
@@ -118,7 +117,7 @@ def lexical_relevance(
             candidates.update(skill_jobs.get(code, ()))
     # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
     job_stems, idf = matcher.job_stems
-    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
+    user_words = {w for p in phrases for w in matcher.phrase_stems(p) if idf.get(w, 0.0) >= 2.0}
     if user_words:
         candidates.update(code for code, words in job_stems.items() if user_words & words)
     result: dict[str, float] = {}
