@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from ft_client.matching import match_job, suggest_jobs
+from ft_client.matching import (
+    FIND_JOBS_THRESHOLD,
+    find_jobs,
+    is_recognised,
+    match_job,
+    suggest_jobs,
+)
+from ft_client.matching.jobs import alias_key, generic_only
 from ft_client.matching.skills import matcher_for
 from ft_client.referential import Referential
 from ft_client.textnorm import tokens
@@ -54,3 +61,35 @@ def test_a_typo_matches_the_same_skills_and_explains_with_the_users_phrase(
     assert right.coverage > 0
     assert typo.coverage == pytest.approx(right.coverage, abs=0.02)
     assert {m.user_skill for m in typo.matched} == {"fabriquation du pain"}
+
+
+@pytest.mark.parametrize("query", ["gestion", "client", "équipe", "travail en équipe", "qualité"])
+def test_a_generic_word_alone_does_not_pick_a_metier(ref: Referential, query: str) -> None:
+    hits = find_jobs(query, ref, limit=3)
+    # Close matches at most: the bot asks to rephrase rather than adding "Contrôleur de gestion".
+    assert hits
+    assert not is_recognised(hits)
+    assert all(h.score < FIND_JOBS_THRESHOLD for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("développeur", "M1805"),
+        ("animateur", "G1203"),
+        ("vendeur", "D1214"),
+        ("agent de sécurité", "K2503"),
+    ],
+)
+def test_a_frequent_word_that_heads_rome_titles_is_still_a_job(
+    ref: Referential, query: str, code: str
+) -> None:
+    hits = find_jobs(query, ref, limit=3)
+    assert is_recognised(hits)
+    assert hits[0].rome_code == code
+
+
+def test_generic_only_needs_every_word_generic(ref: Referential) -> None:
+    assert generic_only(alias_key("gestion d'équipe"), ref)
+    assert not generic_only(alias_key("gestion de paie"), ref)
+    assert not generic_only((), ref)
