@@ -23,8 +23,11 @@ FULLTEXT_WEIGHT_WITH_SEMANTIC = 0.35
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
 # Weight of the semantic (embeddings) signal, min-max scaled over its SEMANTIC_CANDIDATES best
-# fiches (best = 1, the last = 0), which join the candidates (same sets, same page).
-SEMANTIC_WEIGHT = 0.5
+# fiches (best = 1, the last = 0), which join the candidates, and of the lexical relevance next
+# to it (chosen on the dev set split in two halves, each tuned on one and read on the other,
+# under the synthetic floor; see docs/matching-measurements.md, third pass).
+SEMANTIC_WEIGHT = 0.3
+LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
 
@@ -78,6 +81,7 @@ def suggest_jobs(
     fulltext = fulltext_relevance(matcher, phrases)
     semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
     fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
+    lexical_weight = LEXICAL_WEIGHT_WITH_SEMANTIC if pending is not None else 1.0
     suggestions = []
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
@@ -90,7 +94,7 @@ def suggest_jobs(
         # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
         # people's words and costs ROME-like wording, the semantic signal helps both.
         relevance = round(
-            lexical.get(job_code, 0.0) / best_lexical
+            lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
             + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
             4,
