@@ -181,14 +181,14 @@ class PhraseMatcher:
     def known_words(self) -> list[str]:
         """Every canonical word of the ROME titles and skill labels (the typo step's targets)."""
         if self._known_words is None:
-            ref = self.referential
-            words: set[str] = set()
-            for code in ref.job_codes():
-                job = ref.job(code)
-                if job is None:
-                    continue
-                for text in (job.label, *job.titles, *(s.label for s in job.skills)):
-                    words.update(tokens(text, MAX_PHRASE_CHARS))
+            # From the raw ROME data: each shared label once, each distinct word canonicalised
+            # once (no Job objects built).
+            rome = self.referential.rome_data
+            texts = {raw["label"] for raw in rome["jobs"]}
+            texts.update(title[1] for raw in rome["jobs"] for title in raw["titles"])
+            texts.update(entry[0] for entry in rome["skills"].values())
+            raw_words = {w for text in texts for w in normalize(text, MAX_PHRASE_CHARS).split()}
+            words = {t for w in raw_words for t in tokens(w, MAX_PHRASE_CHARS)}
             self._known_words = sorted(w for w in words if len(w) >= TYPO_MIN_CHARS - 1)
             self._known_set = frozenset(words)
         return self._known_words
