@@ -10,7 +10,8 @@ Two sets:
   build or tune it, so their figures are the fair estimate.
 
 - dev: ``benchmarks/data_dev/dev_profiles.json``, profiles and job queries written by the
-  matching engineer before tuning, then tuned on (not held out);
+  matching engineer before tuning, then tuned on (not held out); its two halves (even / odd
+  ids) are printed too: weights are chosen on one half and read on the other;
 - held-out: ``benchmarks/data/heldout_2026_12.json`` when present (same format as the dev set),
   printed apart; never used to tune anything.
 
@@ -200,6 +201,12 @@ def profile_cases(
         family = str(profile.get("family", "?"))
         cases.append((list(profile["skills"]), acceptable, source, other, family))  # type: ignore[arg-type]
     return cases
+
+
+def dev_half(profile: dict[str, object]) -> int:
+    """0 or 1: the dev half a profile belongs to ("dev-p07" → 1), for cross-validation."""
+    digits = "".join(ch for ch in str(profile.get("id", "")) if ch.isdigit())
+    return int(digits or 0) % 2
 
 
 def monotonicity_check(ref: Referential, seed: int, trials: int = 300) -> tuple[int, int]:
@@ -396,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
 
     dev_cases = profile_cases(dev["profiles"], ref, rng)
     print_figures("dev set profiles (tuned on)", evaluate(ref, dev_cases), per_family=True)
+    # The halves used for two-fold cross-validation of the fusion weights (by profile id).
+    for name, parity in (("A, even ids", 0), ("B, odd ids", 1)):
+        half = [c for p, c in zip(dev["profiles"], dev_cases, strict=True) if dev_half(p) == parity]
+        print_figures(f"dev set half {name}", evaluate(ref, half))
     print_figures(
         "dev set job queries, find_jobs (tuned on)",
         evaluate_queries(ref, dev["job_queries"], args.verbose),

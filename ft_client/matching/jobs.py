@@ -47,6 +47,10 @@ ALIAS_STEP = 0.03
 PARTIAL_ALIAS_CONFIDENCE = 0.8
 # Full-text hits are close matches: the best one gets this, the others proportionally less.
 FULLTEXT_CONFIDENCE = 0.7
+# A word found in this share of the fiches' full text or more ("gestion" 82 %, "équipe" 90 %,
+# "client" 48 %, "qualité" 58 %) names no métier by itself unless ROME titles start with it
+# ("opérateur", "animateur"): a query made of such words only gets close matches, never a hit.
+GENERIC_SHARE = 0.4
 # Words that say nothing about the job itself ("dev junior", "serveuse H/F en CDI").
 _FILLER_WORDS = (
     "junior senior debutant debutante confirme confirmee experimente experimentee h f hf "
@@ -141,6 +145,9 @@ def find_jobs(
     if exact is None and _bare_town(query, ref) is not None:
         # "Tours" is first the town: a fuzzy title hit is a question, not an answer.
         titles = [(hit, c if c >= 1.0 else min(c, CLOSE_ONLY)) for hit, c in titles]
+    if exact is None and generic_only(key, ref):
+        # "gestion", "équipe", "client": words of most fiches, the title hits are a guess.
+        titles = [(hit, min(c, CLOSE_ONLY)) for hit, c in titles]
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
@@ -157,6 +164,34 @@ def find_jobs(
             add(code, confidence, query.strip(), "mots présents dans la fiche métier")
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.rome_code))
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
+
+
+_title_heads: dict[int, frozenset[str]] = {}
+
+
+def generic_only(key: tuple[str, ...], ref: Referential) -> bool:
+    """Whether every word of an alias key is generic: used in at least ``GENERIC_SHARE`` of the
+    fiches' full text and no ROME title starts with it ("gestion d'équipe", "client")."""
+    if not key:
+        return False
+    heads = _title_heads.get(id(ref))
+    if heads is None:
+        heads = frozenset(
+            words[0]
+            for job in ref.jobs()
+            for title in (job.label, *job.titles)
+            if (words := alias_key(title))
+        )
+        _title_heads[id(ref)] = heads
+    index = fulltext_for(ref)
+    floor = GENERIC_SHARE * len(index.codes)
+    for word in key:
+        terms = text_terms(word)
+        if word in heads or not terms:
+            return False
+        if any(len(index.postings.get(term, ())) < floor for term in terms):
+            return False
+    return True
 
 
 def _fulltext_hits(ref: Referential, query: str, limit: int) -> list[tuple[str, float]]:

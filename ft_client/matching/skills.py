@@ -12,10 +12,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ft_client.referential import Referential
-from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems
+from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems, stem, tokens
 from ft_client.vocabulary import UserVocabulary, default_vocabulary
 
 MATCH_THRESHOLD = 0.6
@@ -25,6 +25,10 @@ KIND_WEIGHTS = {"savoir-faire": 1.0, "savoir": 1.0, "savoir-etre": 0.5}
 # A skill reached through the user vocabulary (a rewriting of the user's phrase in ROME wording)
 # scores a little below the same skill reached by the user's own words.
 EXPANSION_FACTOR = 0.9
+# A word the referential does not know ("bouclanger", "soigante") is read as its closest known
+# word at this rapidfuzz ratio and above, when it has at least TYPO_MIN_CHARS letters.
+TYPO_CUTOFF = 85
+TYPO_MIN_CHARS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,9 @@ class PhraseMatcher:
         self._phrase_weight: dict[str, float] = {}
         self._skill_jobs_core: dict[str, list[tuple[str, bool]]] | None = None
         self._job_stems: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
+        self._known_words: list[str] | None = None
+        self._known_set: frozenset[str] = frozenset()
+        self._typo_cache: dict[str, str] = {}
 
     @staticmethod
     def _stem_sim(a: str, b: str) -> float:
@@ -170,6 +177,44 @@ class PhraseMatcher:
         bound = EXPANSION_FACTOR * found / total if total else 0.0
         return bound >= MATCH_THRESHOLD and bound > floor
 
+    @property
+    def known_words(self) -> list[str]:
+        """Every canonical word of the ROME titles and skill labels (the typo step's targets)."""
+        if self._known_words is None:
+            # From the raw ROME data: each shared label once, each distinct word canonicalised
+            # once (no Job objects built).
+            rome = self.referential.rome_data
+            texts = {raw["label"] for raw in rome["jobs"]}
+            texts.update(title[1] for raw in rome["jobs"] for title in raw["titles"])
+            texts.update(entry[0] for entry in rome["skills"].values())
+            raw_words = {w for text in texts for w in normalize(text, MAX_PHRASE_CHARS).split()}
+            words = {t for w in raw_words for t in tokens(w, MAX_PHRASE_CHARS)}
+            self._known_words = sorted(w for w in words if len(w) >= TYPO_MIN_CHARS - 1)
+            self._known_set = frozenset(words)
+        return self._known_words
+
+    def known_word(self, word: str) -> str:
+        """The word itself when a ROME title or skill label uses it, else the closest word one
+        uses (a typo: "bouclanger" → "boulanger", "soigante" → "soignante"), else the word
+        unchanged (a word ROME lacks: "django"). Whole words, not stems: a typo's stem is often
+        another word's ("bouclanger" and "bouclage" share "boucla")."""
+        vocabulary = self.known_words
+        if word in self._known_set or len(word) < TYPO_MIN_CHARS or not word.isalpha():
+            return word
+        cached = self._typo_cache.get(word)
+        if cached is None:
+            hit = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            cached = hit[0] if hit else word
+            if len(self._typo_cache) < 50_000:
+                self._typo_cache[word] = cached
+        return cached
+
+    def phrase_stems(self, phrase: str) -> tuple[str, ...]:
+        """``skill_stems(phrase)`` after the typo-tolerant token step (``known_word``): what
+        every lexical signal starts from."""
+        words = (self.known_word(t) for t in tokens(phrase, MAX_PHRASE_CHARS) if len(t) >= 2)
+        return tuple(dict.fromkeys(stem(w) for w in words))
+
     def phrase_to_skills(self, phrase: str) -> dict[str, float]:
         """Referential skill code → similarity, for every skill the phrase matches, by its own
         words or through the user vocabulary (a rewriting in ROME wording, scored at
@@ -177,7 +222,7 @@ class PhraseMatcher:
         cached = self._phrase_cache.get(phrase)
         if cached is not None:
             return cached
-        user_stems = skill_stems(phrase)
+        user_stems = self.phrase_stems(phrase)
         result = dict(self.stems_to_skills(user_stems))
         for expanded in self.vocabulary.expansions(phrase):
             for code, sim in self.stems_to_skills(expanded).items():
@@ -285,7 +330,7 @@ class PhraseMatcher:
         # The user's own words only: vocabulary rewritings already count in the skill matches,
         # and adding their words here too lowered recall on the original benchmark profiles.
         # Sorted: summing floats in a fixed order keeps results identical across processes.
-        user_words = sorted({w for p in phrases for w in skill_stems(p) if w in idf})
+        user_words = sorted({w for p in phrases for w in self.phrase_stems(p) if w in idf})
         total = sum(idf[w] for w in user_words)
         return sum(idf[w] for w in user_words if w in job_words) / total if total else 0.0
 

@@ -11,7 +11,6 @@ from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
 from ft_client.referential import Referential
-from ft_client.textnorm import skill_stems
 
 # Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
@@ -24,8 +23,11 @@ FULLTEXT_WEIGHT_WITH_SEMANTIC = 0.35
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
 # Weight of the semantic (embeddings) signal, min-max scaled over its SEMANTIC_CANDIDATES best
-# fiches (best = 1, the last = 0), which join the candidates (same sets, same page).
-SEMANTIC_WEIGHT = 0.5
+# fiches (best = 1, the last = 0), which join the candidates, and of the lexical relevance next
+# to it (chosen on the dev set split in two halves, each tuned on one and read on the other,
+# under the synthetic floor; see docs/matching-measurements.md, third pass).
+SEMANTIC_WEIGHT = 0.3
+LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
 
@@ -79,6 +81,7 @@ def suggest_jobs(
     fulltext = fulltext_relevance(matcher, phrases)
     semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
     fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
+    lexical_weight = LEXICAL_WEIGHT_WITH_SEMANTIC if pending is not None else 1.0
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
@@ -88,7 +91,7 @@ def suggest_jobs(
         # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
         # people's words and costs ROME-like wording, the semantic signal helps both.
         relevance[job_code] = round(
-            lexical.get(job_code, 0.0) / best_lexical
+            lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
             + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
             4,
@@ -124,7 +127,7 @@ def lexical_relevance(
             candidates.update(skill_jobs.get(code, ()))
     # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
     job_stems, idf = matcher.job_stems
-    user_words = {w for p in phrases for w in skill_stems(p) if idf.get(w, 0.0) >= 2.0}
+    user_words = {w for p in phrases for w in matcher.phrase_stems(p) if idf.get(w, 0.0) >= 2.0}
     if user_words:
         candidates.update(code for code, words in job_stems.items() if user_words & words)
     result: dict[str, float] = {}
