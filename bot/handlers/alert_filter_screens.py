@@ -1,10 +1,12 @@
 """/alertes, an alert's filters (issue 15): the filters card's toggles and typed answers (salary,
-words, companies).
+words, companies), and the contract-type and driving-licence screens.
 
 The same code serves a saved alert and the profile's own alert (number 0). Typed answers use
 the bot's one pending-question mechanism (``bot.handlers.match.set_awaiting``: persisted,
 expires after 15 minutes); the question kinds are the ``AWAIT_*`` constants and carry the alert
-number. Buttons carry the alert number; it is looked up among the presser's own alerts.
+number. Buttons carry the alert number and a code; the number is looked up among the presser's
+own alerts, and a code that is not one the screen offers (forged button) is refused with a
+French answer, nothing changed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks
@@ -54,6 +56,7 @@ _QUESTIONS: Final = {
     "words": (AWAIT_WORDS, st.ASK_WORDS.format(max=MAX_WORDS, chars=MAX_WORD_CHARS)),
     "comp": (AWAIT_COMPANIES, st.ASK_COMPANIES.format(max=MAX_WORDS)),
 }
+_Card = Callable[[str, int, AlertFilters], tuple[str, InlineKeyboardMarkup]]
 
 
 async def show_filters(update: Update, context: Context, alert_no: int) -> None:
@@ -126,8 +129,81 @@ async def typed_companies(update: Update, context: Context) -> None:
     await _typed_filter(update, context, lambda text: {"excluded_companies": parse_word_list(text)})
 
 
+# ------------------------------------------------------------------ contracts, licences
+
+
+def _toggled(values: tuple[str, ...], code: str, order: tuple[str, ...]) -> tuple[str, ...]:
+    """``values`` with ``code`` added or removed, in the screen's order."""
+    chosen = set(values) ^ {code}
+    return tuple(c for c in order if c in chosen)
+
+
+async def _code_screen(
+    update: Update,
+    context: Context,
+    *,
+    field: str,
+    choices: tuple[str, ...],
+    card: _Card,
+    unknown: str,
+) -> None:
+    """One toggle screen over a tuple field of the filters: « open » shows it, « any » empties
+    the field, a code of ``choices`` is toggled, anything else is refused with ``unknown``."""
+    data = callbacks.from_update(update)
+    if data is None or update.effective_user is None:
+        return
+    alert_no, op = int(data.args[0]), data.args[1]
+    if op != "open" and op != "any" and op not in choices:
+        await answer_query(update, unknown, alert=True)
+        return
+    if op == "open":
+        found = await current_filters(update, context, alert_no)
+    else:
+
+        def change(filters: AlertFilters) -> AlertFilters:
+            current: tuple[str, ...] = getattr(filters, field)
+            return with_filters(
+                filters, **{field: () if op == "any" else _toggled(current, op, choices)}
+            )
+
+        found = await change_filters(update, context, alert_no, change)
+    if found is None:
+        return
+    await answer_query(update)
+    text, markup = card(found[0], alert_no, found[1])
+    await edit_or_reply(update, context, text, markup)
+
+
+async def contracts_button(update: Update, context: Context) -> None:
+    """« 📄 Contrats »: the contract types an alert keeps (empty: every type)."""
+    await _code_screen(
+        update,
+        context,
+        field="contract_types",
+        choices=sc.CONTRACT_CHOICES,
+        card=sc.contracts_card,
+        unknown=st.UNKNOWN_CONTRACT,
+    )
+
+
+async def licences_button(update: Update, context: Context) -> None:
+    """« 🚗 Permis »: the driving licences held (offers requiring another are dropped)."""
+    await _code_screen(
+        update,
+        context,
+        field="licences_held",
+        choices=sc.LICENCE_CHOICES,
+        card=sc.licences_card,
+        unknown=st.UNKNOWN_LICENCE,
+    )
+
+
 def register(application: Application) -> None:
-    for action, callback in ((sc.ACTION_FILTER, filter_button),):
+    for action, callback in (
+        (sc.ACTION_FILTER, filter_button),
+        (sc.ACTION_CONTRACTS, contracts_button),
+        (sc.ACTION_LICENCES, licences_button),
+    ):
         application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))
     for kind, callback in (
         (AWAIT_SALARY, typed_salary),

@@ -84,6 +84,27 @@ ASK_COMPANIES: Final = (
     "Entreprises à exclure, séparées par des virgules (au plus {max}). « aucun » vide la liste."
 )
 FILTER_SAVED: Final = "Filtre enregistré."
+FILTER_CONTRACTS_BUTTON: Final = "📄 Contrats"
+FILTER_LICENCES_BUTTON: Final = "🚗 Permis"
+BACK_TO_FILTERS_BUTTON: Final = "⬅️ Retour aux filtres"
+CONTRACTS_TITLE: Final = "📄 <b>Contrats pour « {label} »</b>"
+CONTRACTS_HELP: Final = (
+    "Cochez les contrats qui vous intéressent : les offres d'un autre contrat sont écartées. "
+    "Rien de coché = tous les contrats."
+)
+CONTRACTS_ANY_BUTTON: Final = "Tous les contrats"
+CONTRACTS_NOW: Final = "Contrats gardés : {contracts}."
+CONTRACTS_ALL: Final = "Tous les contrats sont gardés."
+UNKNOWN_CONTRACT: Final = "Type de contrat inconnu. Rien n'a été modifié."
+LICENCES_TITLE: Final = "🚗 <b>Permis pour « {label} »</b>"
+LICENCES_HELP: Final = (
+    "Cochez les permis que vous avez : les offres qui en exigent un autre sont écartées. "
+    "Rien de coché = pas de filtre de permis."
+)
+LICENCES_NONE_BUTTON: Final = "Ne pas filtrer par permis"
+LICENCES_NOW: Final = "Permis déclarés : {licences}."
+LICENCES_ALL: Final = "Aucun filtre de permis."
+UNKNOWN_LICENCE: Final = "Permis inconnu. Rien n'a été modifié."
 SUMMARY_SALARY: Final = "≥ {amount} €/mois"
 SUMMARY_UNSALARIED: Final = "offres sans salaire écartées"
 SUMMARY_WORDS: Final = "sans « {words} »"
@@ -91,6 +112,7 @@ SUMMARY_COMPANIES: Final = "hors {companies}"
 SUMMARY_REMOTE: Final = "télétravail"
 SUMMARY_BEGINNERS: Final = "débutants acceptés"
 SUMMARY_LICENCES: Final = "permis : {licences}"
+SUMMARY_CONTRACTS: Final = "contrats : {contracts}"
 
 # Creating from /recherche
 CREATE_BUTTON: Final = "🔔 Créer une alerte pour cette recherche"
