@@ -23,7 +23,7 @@ from bot.render import escape, format_date_fr, truncate
 from bot.texts import saved_alerts as st
 from ft_client.alert_feedback import Effect
 from ft_client.alert_filters import AlertFilters
-from ft_client.alert_schedule import DAY_NAMES_FR, Frequency, Schedule
+from ft_client.alert_schedule import DAY_NAMES_FR, WEEKDAYS, Frequency, Schedule
 from storage.saved_alerts import MAX_ALERTS, AlertCriteria, SavedAlert
 
 PROFILE_ALERT: Final = 0
@@ -35,6 +35,7 @@ ACTION_UNDO: Final = "fbu"  # <offer id>: clear the reason of a « pas intéress
 ACTION_CREATE: Final = "sac"  # <search key>
 ACTION_CONTRACTS: Final = "sfc"  # <alert no> open | any | <contract type code>
 ACTION_LICENCES: Final = "sfp"  # <alert no> open | any | <licence code>
+ACTION_QUIET: Final = "sqd"  # <alert no> open | none | d0…d6
 ALERT_OPS: Final = r"open|on|off|freq|filt|pause|resume|del|delyes|back"
 FILTER_OPS: Final = r"salary|unsal|words|comp|remote|begin|full|part"
 ALERT_NO: Final = r"[0-9]{1,4}"
@@ -61,6 +62,7 @@ callbacks.register_action(ACTION_UNDO, callbacks.OFFER_ID)
 callbacks.register_action(ACTION_CREATE, callbacks.KEY)
 callbacks.register_action(ACTION_CONTRACTS, ALERT_NO, CODE_OPS)
 callbacks.register_action(ACTION_LICENCES, ALERT_NO, CODE_OPS)
+callbacks.register_action(ACTION_QUIET, ALERT_NO, r"open|none|d[0-6]")
 
 
 def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -73,6 +75,26 @@ def alert_criteria_of(criteria: Criteria) -> AlertCriteria:
     return AlertCriteria(**{f.name: getattr(criteria, f.name) for f in fields})
 
 
+def base_days(frequency: Frequency, weekday: int) -> tuple[int, ...]:
+    """The days a frequency sends on before quiet days are taken out (0 = Monday)."""
+    if frequency is Frequency.WEEKLY:
+        return (weekday,)
+    return tuple(sorted(WEEKDAYS)) if frequency is Frequency.WEEKDAYS else tuple(range(7))
+
+
+def day_list(days: Sequence[int]) -> str:
+    """(5, 6) → « samedi et dimanche »; (0, 2, 4) → « lundi, mercredi et vendredi »."""
+    names = [DAY_NAMES_FR[day] for day in sorted(days)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+
+
+def effective_quiet_days(schedule: Schedule) -> tuple[int, ...]:
+    """The quiet days that take a day out of this frequency (others change nothing)."""
+    return tuple(
+        d for d in base_days(schedule.frequency, schedule.weekday) if d in schedule.quiet_days
+    )
+
+
 def schedule_text(schedule: Schedule) -> str:
     if schedule.frequency is Frequency.WEEKLY:
         days = st.WEEKLY.format(day=DAY_NAMES_FR[schedule.weekday])
@@ -80,6 +102,9 @@ def schedule_text(schedule: Schedule) -> str:
         days = st.WEEKDAYS
     else:
         days = st.DAILY
+    quiet = effective_quiet_days(schedule)
+    if quiet:
+        days = st.QUIET_EXCEPT.format(days=days, quiet=day_list(quiet))
     return st.SCHEDULE_LINE.format(days=days, time=schedule.at.strftime("%H:%M"))
 
 
@@ -237,7 +262,8 @@ def frequency_keyboard(alert_no: int) -> InlineKeyboardMarkup:
             ],
             weekly[:4],
             weekly[4:],
-            [button(st.BACK_BUTTON, ACTION_ALERT, alert_no, "back")],
+            [button(st.QUIET_BUTTON, ACTION_QUIET, alert_no, "open")],
+            [button(st.BACK_TO_ALERT_BUTTON, ACTION_ALERT, alert_no, "open")],
         ]
     )
 
@@ -338,3 +364,24 @@ def licences_card(
     )
     rows.append([button(st.BACK_TO_FILTERS_BUTTON, ACTION_ALERT, alert_no, "filt")])
     return "\n".join([title, st.LICENCES_HELP, now]), InlineKeyboardMarkup(rows)
+
+
+def quiet_days_card(alert: SavedAlert) -> tuple[str, InlineKeyboardMarkup]:
+    """The days of the alert's frequency, each 🔕 (quiet) or ✅ (sent), to toggle."""
+    schedule, no = alert.schedule, alert.alert_no
+    title = st.QUIET_TITLE.format(label=escape(truncate(alert.label, 60)))
+    toggles = [
+        button(
+            f"{'🔕' if day in schedule.quiet_days else '✅'} {DAY_NAMES_FR[day]}",
+            ACTION_QUIET,
+            no,
+            f"d{day}",
+        )
+        for day in base_days(schedule.frequency, schedule.weekday)
+    ]
+    rows = [toggles[i : i + 4] for i in range(0, len(toggles), 4)]
+    if effective_quiet_days(schedule):
+        rows.append([button(st.QUIET_NONE_BUTTON, ACTION_QUIET, no, "none")])
+    rows.append([button(st.BACK_TO_ALERT_BUTTON, ACTION_ALERT, no, "open")])
+    text = "\n".join([title, schedule_text(schedule), st.QUIET_HELP])
+    return text, InlineKeyboardMarkup(rows)

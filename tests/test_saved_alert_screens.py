@@ -1,7 +1,7 @@
-"""The contract-type and driving-licence screens of /alertes (issue 15), end to end through
-both emulators: each setting is made by pressing buttons, then the next digest of the alert
-cycle changes accordingly. Bad input: forged codes and another person's alert number change
-nothing and are answered in French.
+"""The contract-type, driving-licence and quiet-days screens of /alertes (issue 15), end to end
+through both emulators: each setting is made by pressing buttons, then the next digest of the
+alert cycle changes accordingly. Bad input: forged codes and another person's alert number
+change nothing and are answered in French.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from bot import saved_alert_cards as sc
 from bot.criteria import CONTRACT_SHORT_LABELS
+from bot.handlers.alert_schedule_screens import refusal
 from ft_client.alert_filters import AlertFilters
 from ft_client.alert_schedule import Frequency, Schedule
 from ft_client.offer_facts import normalise_licence_code
@@ -89,6 +90,16 @@ def test_the_screens_offer_the_codes_the_filters_accept() -> None:
     assert set(sc.CONTRACT_CHOICES) == CONTRACT_TYPES == set(CONTRACT_SHORT_LABELS)
     assert len(set(sc.LICENCE_CHOICES)) == 16
     assert all(normalise_licence_code(code) == code for code in sc.LICENCE_CHOICES)
+
+
+def test_a_schedule_without_a_day_is_refused_with_the_right_reason() -> None:
+    daily_quiet_wednesday = Schedule(Frequency.DAILY, time(8, 0), quiet_days=frozenset({2}))
+    weekly_wednesday = Schedule(Frequency.WEEKLY, time(8, 0), weekday=2, quiet_days=frozenset({2}))
+    assert "Le mercredi" in (refusal(daily_quiet_wednesday, weekly_wednesday) or "")
+    weekly_thursday = Schedule(Frequency.WEEKLY, time(8, 0), weekday=3)
+    quiet_thursday = Schedule(Frequency.WEEKLY, time(8, 0), weekday=3, quiet_days=frozenset({3}))
+    assert "au moins un jour" in (refusal(weekly_thursday, quiet_thursday) or "")
+    assert refusal(weekly_thursday, daily_quiet_wednesday) is None
 
 
 async def test_contract_types_chosen_by_buttons_change_the_next_digest(tmp_path: Path) -> None:
@@ -194,3 +205,111 @@ async def test_licences_held_chosen_by_buttons_change_the_next_digest(tmp_path: 
         later_lorry = add(env, tomorrow - HOUR, **permis("C"))
         assert (await env.cycle(tomorrow)).messages_sent == 1
         assert later_lorry in sent_ids(env, 2)[-1]
+
+
+async def test_a_quiet_day_sends_nothing_and_the_next_day_catches_up(tmp_path: Path) -> None:
+    async with alert_env(tmp_path, settings_overrides=LIVE, polling=True) as env:
+        await env.add_user(3, WAITER, PARIS_CODE)
+        await env.storage.set_alerts(3, False)
+        await add_saved(env, 3)
+        user = env.tg.user(3)
+        await open_card(user)
+        await user.press("🗓 Fréquence")
+        frequency = await screen(user)
+        assert "🕗 tous les jours à 08:00" in frequency.text
+        await user.press("🤫 Jours sans envoi")
+        quiet = await screen(user)
+        assert quiet.button_texts[:7] == [
+            "✅ lundi",
+            "✅ mardi",
+            "✅ mercredi",
+            "✅ jeudi",
+            "✅ vendredi",
+            "✅ samedi",
+            "✅ dimanche",
+        ]
+        await user.press("✅ mercredi")
+        toggled = await screen(user)
+        assert "🔕 mercredi" in toggled.button_texts
+        assert "tous les jours sauf mercredi à 08:00" in toggled.text
+        assert (await env.storage.get_saved_alert(3, 1)).schedule.quiet_days == {2}
+
+        offer = add(env, NOW - HOUR)
+        wednesday = await env.cycle(NOW)
+        assert wednesday.users_due == 0 and sent_ids(env, 3) == []
+        thursday = await env.cycle(NOW + DAY)
+        assert thursday.messages_sent == 1 and offer in sent_ids(env, 3)[0]
+
+        # The alert's card shows them too.
+        await user.press("⬅️ Retour à l'alerte", message_id=toggled.message_id)
+        card = await screen(user)
+        assert "tous les jours sauf mercredi à 08:00" in card.text
+
+
+async def test_a_schedule_left_without_a_day_is_refused(tmp_path: Path) -> None:
+    async with alert_env(tmp_path, polling=True) as env:
+        await env.add_user(4, WAITER, PARIS_CODE)
+        await env.add_user(5, WAITER, PARIS_CODE)
+        weekdays = Schedule(Frequency.WEEKDAYS, time(8, 0), quiet_days=frozenset({0, 1, 2, 3}))
+        await add_saved(env, 4, weekdays)
+        user = env.tg.user(4)
+        await open_card(user)
+        await user.press("🗓 Fréquence")
+        await screen(user)
+        await user.press("🤫 Jours sans envoi")
+        quiet = await screen(user)
+        # Monday to Friday: the weekend is not offered; four days are quiet already.
+        assert quiet.button_texts[:5] == [
+            "🔕 lundi",
+            "🔕 mardi",
+            "🔕 mercredi",
+            "🔕 jeudi",
+            "✅ vendredi",
+        ]
+        assert "du lundi au vendredi sauf lundi, mardi, mercredi et jeudi" in quiet.text
+        await user.press("✅ vendredi")
+        assert "au moins un jour d'envoi" in await answer(user)
+        stored = await env.storage.get_saved_alert(4, 1)
+        assert stored.schedule == weekdays
+        await user.press_callback(quiet.message_id, "v1|sqd|1|d6")  # Sunday: not a sending day
+        assert "pas un jour d'envoi" in await answer(user)
+        await user.press_callback(quiet.message_id, "v1|sqd|1|d9")  # not a shape we make
+        assert "plus valable" in await answer(user)
+        await user.press_callback(quiet.message_id, "v1|sqd|0|d1")
+        assert "carte" in await answer(user)
+
+        # Weekly on a quiet day: refused; on another day: fine (quiet days outside it ignored).
+        await user.press_callback(quiet.message_id, "v1|saf|1|w2")
+        assert "Le mercredi est un jour sans envoi" in await answer(user)
+        assert (await env.storage.get_saved_alert(4, 1)).schedule == weekdays
+        await user.press_callback(quiet.message_id, "v1|saf|1|w4")
+        card = await screen(user)
+        assert "chaque vendredi à 08:00" in card.text and "sauf" not in card.text
+
+        # « Envoyer tous ces jours » clears them; the daily alert then sends every day.
+        await user.press_callback(quiet.message_id, "v1|saf|1|daily")
+        await screen(user)
+        await user.press_callback(quiet.message_id, "v1|sqd|1|open")
+        reopened = await screen(user)
+        assert "tous les jours sauf lundi, mardi, mercredi et jeudi" in reopened.text
+        # Daily: all seven days quiet is refused at the seventh.
+        for day in ("vendredi", "samedi"):
+            await user.press(f"✅ {day}", message_id=quiet.message_id)
+            await screen(user)
+        await user.press("✅ dimanche", message_id=quiet.message_id)
+        assert "au moins un jour d'envoi" in await answer(user)
+        assert (await env.storage.get_saved_alert(4, 1)).schedule.days == {6}
+        await user.press("✅ Envoyer tous ces jours", message_id=quiet.message_id)
+        await screen(user)
+        assert (await env.storage.get_saved_alert(4, 1)).schedule.quiet_days == frozenset()
+
+        # Another person pressing alert 1's buttons reaches nothing of person 4's.
+        before = await env.storage.get_saved_alert(4, 1)
+        assert before.schedule.quiet_days == frozenset()
+        intruder = env.tg.user(5)
+        await intruder.send("/alertes")
+        theirs = await screen(intruder)
+        for data in ("v1|sqd|1|d3", "v1|sqd|1|none", "v1|sqd|1|open", "v1|saf|1|w3"):
+            await intruder.press_callback(theirs.message_id, data)
+            assert "n'existe pas" in await answer(intruder)
+        assert await env.storage.get_saved_alert(4, 1) == before

@@ -1,8 +1,8 @@
 """/alertes, saved alerts part (issue 15): one alert's card (on/off, supprimer, and the way to
 its frequency and filters screens), the pause (buttons or a typed date) and « annuler » of a
-« pas intéressé » effect. The overview is ``alert_screens_common.overview``; the frequency
-``alert_schedule_screens``; the filters ``alert_filter_screens``; creating an alert from
-/recherche ``alert_create``.
+« pas intéressé » effect. The overview is ``alert_screens_common.overview``; the frequency and
+quiet days are ``alert_schedule_screens``; the filters ``alert_filter_screens``; creating an
+alert from /recherche ``alert_create``.
 
 A typed pause date uses the bot's one pending-question mechanism
 (``bot.handlers.match.set_awaiting``: persisted, expires after 15 minutes), kind `AWAIT_PAUSE`
@@ -87,7 +87,7 @@ async def alert_button(update: Update, context: Context) -> None:
         return
     if op == "freq":
         await answer_query(update)
-        question = st.FREQUENCY_QUESTION.format(label=escape(truncate(alert.label, 60)))
+        question = alert_schedule_screens.frequency_question(alert)
         await edit_or_reply(update, context, question, sc.frequency_keyboard(alert_no))
         return
     if op == "filt":
@@ -252,7 +252,7 @@ async def undo_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    """This module's handlers and its screens' (frequency, filters)."""
+    """This module's handlers and its screens' (frequency and quiet days, filters)."""
     for action, callback in (
         (sc.ACTION_ALERT, alert_button),
         (sc.ACTION_PAUSE, pause_button),

@@ -48,6 +48,29 @@ WEEKDAYS_BUTTON: Final = "Lundi → vendredi"
 WEEKLY_BUTTON: Final = "Le {day}"
 FREQUENCY_QUESTION: Final = "À quelle fréquence recevoir « {label} » ?"
 TIME_BUTTON: Final = "à {time}"
+QUIET_EXCEPT: Final = "{days} sauf {quiet}"
+QUIET_BUTTON: Final = "🤫 Jours sans envoi"
+QUIET_TITLE: Final = "🤫 <b>Jours sans envoi de « {label} »</b>"
+QUIET_HELP: Final = (
+    "Touchez un jour pour ne rien recevoir ce jour-là (🔕), touchez-le à nouveau pour "
+    "le rétablir (✅)."
+)
+QUIET_NONE_BUTTON: Final = "✅ Envoyer tous ces jours"
+NO_DAY_LEFT: Final = (
+    "Il faut au moins un jour d'envoi : rien n'a été modifié. Pour ne plus rien recevoir, "
+    "désactivez l'alerte ou mettez-la en pause."
+)
+WEEKLY_ON_QUIET_DAY: Final = (
+    "Le {day} est un jour sans envoi de cette alerte : rien n'a été modifié. Retirez-le d'abord "
+    "des jours sans envoi."
+)
+NOT_A_SENDING_DAY: Final = (
+    "Ce jour n'est pas un jour d'envoi de cette alerte. Rien n'a été modifié."
+)
+QUIET_PROFILE_ALERT: Final = (
+    "Les jours de l'alerte du profil se règlent sur sa carte, en haut de /alertes."
+)
+BACK_TO_ALERT_BUTTON: Final = "⬅️ Retour à l'alerte"
 
 # Pause
 PAUSE_QUESTION: Final = (
