@@ -17,13 +17,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.alerts.due import criteria_of
-from bot.criteria import Criteria
+from bot.criteria import CONTRACT_SHORT_LABELS, Criteria
 from bot.handlers.feedback import effect_text
 from bot.render import escape, format_date_fr, truncate
 from bot.texts import saved_alerts as st
 from ft_client.alert_feedback import Effect
 from ft_client.alert_filters import AlertFilters
-from ft_client.alert_schedule import DAY_NAMES_FR, Frequency, Schedule
+from ft_client.alert_schedule import DAY_NAMES_FR, WEEKDAYS, Frequency, Schedule
 from storage.saved_alerts import MAX_ALERTS, AlertCriteria, SavedAlert
 
 PROFILE_ALERT: Final = 0
@@ -33,9 +33,24 @@ ACTION_PAUSE: Final = "sap"  # <alert no> <days>
 ACTION_FILTER: Final = "sfl"  # <alert no> <op>
 ACTION_UNDO: Final = "fbu"  # <offer id>: clear the reason of a « pas intéressé »
 ACTION_CREATE: Final = "sac"  # <search key>
+ACTION_CONTRACTS: Final = "sfc"  # <alert no> open | any | <contract type code>
+ACTION_LICENCES: Final = "sfp"  # <alert no> open | any | <licence code>
+ACTION_QUIET: Final = "sqd"  # <alert no> open | none | d0…d6
 ALERT_OPS: Final = r"open|on|off|freq|filt|pause|resume|del|delyes|back"
 FILTER_OPS: Final = r"salary|unsal|words|comp|remote|begin|full|part"
 ALERT_NO: Final = r"[0-9]{1,4}"
+# Any short code: the handlers tell an unknown one apart (« Type de contrat inconnu »).
+CODE_OPS: Final = r"open|any|[A-Z0-9]{1,4}"
+# France Travail contract types (typeContrat), as /recherche names them, most common first.
+CONTRACT_CHOICES: Final = tuple(CONTRACT_SHORT_LABELS)
+# Driving licence categories (``ft_client.offer_facts``), one row per family.
+LICENCE_ROWS: Final = (
+    ("B", "BE", "B96", "B1"),
+    ("C1", "C", "C1E", "CE"),
+    ("D1", "D", "D1E", "DE"),
+    ("AM", "A1", "A2", "A"),
+)
+LICENCE_CHOICES: Final = tuple(code for row in LICENCE_ROWS for code in row)
 PAUSE_CHOICES: Final = (7, 14, 30)
 MAX_PAUSE_DAYS: Final = 365
 MAX_EFFECTS_SHOWN: Final = 5
@@ -45,6 +60,9 @@ callbacks.register_action(ACTION_PAUSE, ALERT_NO, r"[0-9]{1,3}")
 callbacks.register_action(ACTION_FILTER, ALERT_NO, FILTER_OPS)
 callbacks.register_action(ACTION_UNDO, callbacks.OFFER_ID)
 callbacks.register_action(ACTION_CREATE, callbacks.KEY)
+callbacks.register_action(ACTION_CONTRACTS, ALERT_NO, CODE_OPS)
+callbacks.register_action(ACTION_LICENCES, ALERT_NO, CODE_OPS)
+callbacks.register_action(ACTION_QUIET, ALERT_NO, r"open|none|d[0-6]")
 
 
 def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -57,6 +75,26 @@ def alert_criteria_of(criteria: Criteria) -> AlertCriteria:
     return AlertCriteria(**{f.name: getattr(criteria, f.name) for f in fields})
 
 
+def base_days(frequency: Frequency, weekday: int) -> tuple[int, ...]:
+    """The days a frequency sends on before quiet days are taken out (0 = Monday)."""
+    if frequency is Frequency.WEEKLY:
+        return (weekday,)
+    return tuple(sorted(WEEKDAYS)) if frequency is Frequency.WEEKDAYS else tuple(range(7))
+
+
+def day_list(days: Sequence[int]) -> str:
+    """(5, 6) → « samedi et dimanche »; (0, 2, 4) → « lundi, mercredi et vendredi »."""
+    names = [DAY_NAMES_FR[day] for day in sorted(days)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+
+
+def effective_quiet_days(schedule: Schedule) -> tuple[int, ...]:
+    """The quiet days that take a day out of this frequency (others change nothing)."""
+    return tuple(
+        d for d in base_days(schedule.frequency, schedule.weekday) if d in schedule.quiet_days
+    )
+
+
 def schedule_text(schedule: Schedule) -> str:
     if schedule.frequency is Frequency.WEEKLY:
         days = st.WEEKLY.format(day=DAY_NAMES_FR[schedule.weekday])
@@ -64,7 +102,16 @@ def schedule_text(schedule: Schedule) -> str:
         days = st.WEEKDAYS
     else:
         days = st.DAILY
+    quiet = effective_quiet_days(schedule)
+    if quiet:
+        days = st.QUIET_EXCEPT.format(days=days, quiet=day_list(quiet))
     return st.SCHEDULE_LINE.format(days=days, time=schedule.at.strftime("%H:%M"))
+
+
+def contract_label(code: str) -> str:
+    """« CDI », « Intérim », « Saisonnier »… (a button or a summary)."""
+    label = CONTRACT_SHORT_LABELS.get(code, code)
+    return label[:1].upper() + label[1:]
 
 
 def state_text(enabled: bool, paused_until: date | None, today: date) -> str:
@@ -98,8 +145,12 @@ def filters_text(filters: AlertFilters) -> str:
         parts.append(st.FILTER_FULL_TIME.lower())
     elif filters.working_time == "temps_partiel":
         parts.append(st.FILTER_PART_TIME.lower())
+    if filters.contract_types:
+        # « / » inside a part: the parts themselves are separated by commas.
+        contracts = " / ".join(CONTRACT_SHORT_LABELS.get(c, c) for c in filters.contract_types)
+        parts.append(st.SUMMARY_CONTRACTS.format(contracts=escape(contracts)))
     if filters.licences_held:
-        parts.append(st.SUMMARY_LICENCES.format(licences=escape(", ".join(filters.licences_held))))
+        parts.append(st.SUMMARY_LICENCES.format(licences=escape(" / ".join(filters.licences_held))))
     return ", ".join(parts) if parts else st.FILTERS_NONE
 
 
@@ -211,7 +262,8 @@ def frequency_keyboard(alert_no: int) -> InlineKeyboardMarkup:
             ],
             weekly[:4],
             weekly[4:],
-            [button(st.BACK_BUTTON, ACTION_ALERT, alert_no, "back")],
+            [button(st.QUIET_BUTTON, ACTION_QUIET, alert_no, "open")],
+            [button(st.BACK_TO_ALERT_BUTTON, ACTION_ALERT, alert_no, "open")],
         ]
     )
 
@@ -229,9 +281,6 @@ def filters_card(
         [st.FILTERS_TITLE.format(label=escape(truncate(label, 60))), filters_text(filters)]
     )
 
-    def check(on: bool, label: str) -> str:
-        return f"✅ {label}" if on else label
-
     unsalaried = st.FILTER_UNSALARIED_KEEP if filters.keep_unsalaried else st.FILTER_UNSALARIED_DROP
     rows = [
         [button(st.FILTER_SALARY_BUTTON, ACTION_FILTER, alert_no, "salary")],
@@ -240,21 +289,28 @@ def filters_card(
             button(st.FILTER_WORDS_BUTTON, ACTION_FILTER, alert_no, "words"),
             button(st.FILTER_COMPANIES_BUTTON, ACTION_FILTER, alert_no, "comp"),
         ],
-        [button(check(filters.remote_only, st.FILTER_REMOTE), ACTION_FILTER, alert_no, "remote")],
+        [
+            button(st.FILTER_CONTRACTS_BUTTON, ACTION_CONTRACTS, alert_no, "open"),
+            button(st.FILTER_LICENCES_BUTTON, ACTION_LICENCES, alert_no, "open"),
+        ],
+        [button(_ticked(filters.remote_only, st.FILTER_REMOTE), ACTION_FILTER, alert_no, "remote")],
         [
             button(
-                check(filters.beginners_only, st.FILTER_BEGINNERS), ACTION_FILTER, alert_no, "begin"
+                _ticked(filters.beginners_only, st.FILTER_BEGINNERS),
+                ACTION_FILTER,
+                alert_no,
+                "begin",
             )
         ],
         [
             button(
-                check(filters.working_time == "temps_plein", st.FILTER_FULL_TIME),
+                _ticked(filters.working_time == "temps_plein", st.FILTER_FULL_TIME),
                 ACTION_FILTER,
                 alert_no,
                 "full",
             ),
             button(
-                check(filters.working_time == "temps_partiel", st.FILTER_PART_TIME),
+                _ticked(filters.working_time == "temps_partiel", st.FILTER_PART_TIME),
                 ACTION_FILTER,
                 alert_no,
                 "part",
@@ -262,4 +318,70 @@ def filters_card(
         ],
         [button(st.BACK_BUTTON, ACTION_ALERT, alert_no, "back")],
     ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _ticked(on: bool, label: str) -> str:
+    return f"✅ {label}" if on else label
+
+
+def contracts_card(
+    label: str, alert_no: int, filters: AlertFilters
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Contract types to keep: one toggle per type, « Tous les contrats » clears them."""
+    chosen = filters.contract_types
+    now = (
+        st.CONTRACTS_NOW.format(contracts=escape(", ".join(contract_label(c) for c in chosen)))
+        if chosen
+        else st.CONTRACTS_ALL
+    )
+    title = st.CONTRACTS_TITLE.format(label=escape(truncate(label, 60)))
+    toggles = [
+        button(_ticked(code in chosen, contract_label(code)), ACTION_CONTRACTS, alert_no, code)
+        for code in CONTRACT_CHOICES
+    ]
+    rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
+    rows.append(
+        [button(_ticked(not chosen, st.CONTRACTS_ANY_BUTTON), ACTION_CONTRACTS, alert_no, "any")]
+    )
+    rows.append([button(st.BACK_TO_FILTERS_BUTTON, ACTION_ALERT, alert_no, "filt")])
+    return "\n".join([title, st.CONTRACTS_HELP, now]), InlineKeyboardMarkup(rows)
+
+
+def licences_card(
+    label: str, alert_no: int, filters: AlertFilters
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Driving licences held: one toggle per category, « Ne pas filtrer » clears them."""
+    held = filters.licences_held
+    now = st.LICENCES_NOW.format(licences=escape(", ".join(held))) if held else st.LICENCES_ALL
+    title = st.LICENCES_TITLE.format(label=escape(truncate(label, 60)))
+    rows = [
+        [button(_ticked(code in held, code), ACTION_LICENCES, alert_no, code) for code in row]
+        for row in LICENCE_ROWS
+    ]
+    rows.append(
+        [button(_ticked(not held, st.LICENCES_NONE_BUTTON), ACTION_LICENCES, alert_no, "any")]
+    )
+    rows.append([button(st.BACK_TO_FILTERS_BUTTON, ACTION_ALERT, alert_no, "filt")])
+    return "\n".join([title, st.LICENCES_HELP, now]), InlineKeyboardMarkup(rows)
+
+
+def quiet_days_card(alert: SavedAlert) -> tuple[str, InlineKeyboardMarkup]:
+    """The days of the alert's frequency, each 🔕 (quiet) or ✅ (sent), to toggle."""
+    schedule, no = alert.schedule, alert.alert_no
+    title = st.QUIET_TITLE.format(label=escape(truncate(alert.label, 60)))
+    toggles = [
+        button(
+            f"{'🔕' if day in schedule.quiet_days else '✅'} {DAY_NAMES_FR[day]}",
+            ACTION_QUIET,
+            no,
+            f"d{day}",
+        )
+        for day in base_days(schedule.frequency, schedule.weekday)
+    ]
+    rows = [toggles[i : i + 4] for i in range(0, len(toggles), 4)]
+    if effective_quiet_days(schedule):
+        rows.append([button(st.QUIET_NONE_BUTTON, ACTION_QUIET, no, "none")])
+    rows.append([button(st.BACK_TO_ALERT_BUTTON, ACTION_ALERT, no, "open")])
+    text = "\n".join([title, schedule_text(schedule), st.QUIET_HELP])
     return text, InlineKeyboardMarkup(rows)

@@ -11,7 +11,18 @@ Instants are UTC epoch seconds (``BigInteger``); lists are JSON text.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, ForeignKey, Integer, MetaData, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    literal_column,
+)
 
 metadata = MetaData()
 
@@ -207,6 +218,32 @@ saved_alerts = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+# The due query's indexes (storage/alert_delivery.py: _saved_due_select), both partial on
+# enabled = 1. PostgreSQL serves the query with saved_alerts_due (0006); SQLite's planner, which
+# wants user_id order for the query's DISTINCT, with the covering saved_alerts_schedule (0009,
+# SQLite only: on PostgreSQL it would only cost writes). tests/test_saved_alerts_index.py checks
+# both plans.
+_ENABLED = saved_alerts.c.enabled == literal_column("1")
+Index(
+    "saved_alerts_due",
+    saved_alerts.c.last_served_at,
+    saved_alerts.c.alert_minute,
+    sqlite_where=_ENABLED,
+    postgresql_where=_ENABLED,
+)
+Index(
+    "saved_alerts_schedule",
+    saved_alerts.c.user_id,
+    saved_alerts.c.last_served_at,
+    saved_alerts.c.alert_minute,
+    saved_alerts.c.quiet_days,
+    saved_alerts.c.frequency,
+    saved_alerts.c.weekday,
+    saved_alerts.c.paused_until,
+    saved_alerts.c.enabled,
+    sqlite_where=_ENABLED,
+).ddl_if(dialect="sqlite")
 
 profile_alert_settings = Table(
     "profile_alert_settings",

@@ -48,6 +48,29 @@ WEEKDAYS_BUTTON: Final = "Lundi → vendredi"
 WEEKLY_BUTTON: Final = "Le {day}"
 FREQUENCY_QUESTION: Final = "À quelle fréquence recevoir « {label} » ?"
 TIME_BUTTON: Final = "à {time}"
+QUIET_EXCEPT: Final = "{days} sauf {quiet}"
+QUIET_BUTTON: Final = "🤫 Jours sans envoi"
+QUIET_TITLE: Final = "🤫 <b>Jours sans envoi de « {label} »</b>"
+QUIET_HELP: Final = (
+    "Touchez un jour pour ne rien recevoir ce jour-là (🔕), touchez-le à nouveau pour "
+    "le rétablir (✅)."
+)
+QUIET_NONE_BUTTON: Final = "✅ Envoyer tous ces jours"
+NO_DAY_LEFT: Final = (
+    "Il faut au moins un jour d'envoi : rien n'a été modifié. Pour ne plus rien recevoir, "
+    "désactivez l'alerte ou mettez-la en pause."
+)
+WEEKLY_ON_QUIET_DAY: Final = (
+    "Le {day} est un jour sans envoi de cette alerte : rien n'a été modifié. Retirez-le d'abord "
+    "des jours sans envoi."
+)
+NOT_A_SENDING_DAY: Final = (
+    "Ce jour n'est pas un jour d'envoi de cette alerte. Rien n'a été modifié."
+)
+QUIET_PROFILE_ALERT: Final = (
+    "Les jours de l'alerte du profil se règlent sur sa carte, en haut de /alertes."
+)
+BACK_TO_ALERT_BUTTON: Final = "⬅️ Retour à l'alerte"
 
 # Pause
 PAUSE_QUESTION: Final = (
@@ -84,6 +107,27 @@ ASK_COMPANIES: Final = (
     "Entreprises à exclure, séparées par des virgules (au plus {max}). « aucun » vide la liste."
 )
 FILTER_SAVED: Final = "Filtre enregistré."
+FILTER_CONTRACTS_BUTTON: Final = "📄 Contrats"
+FILTER_LICENCES_BUTTON: Final = "🚗 Permis"
+BACK_TO_FILTERS_BUTTON: Final = "⬅️ Retour aux filtres"
+CONTRACTS_TITLE: Final = "📄 <b>Contrats pour « {label} »</b>"
+CONTRACTS_HELP: Final = (
+    "Cochez les contrats qui vous intéressent : les offres d'un autre contrat sont écartées. "
+    "Rien de coché = tous les contrats."
+)
+CONTRACTS_ANY_BUTTON: Final = "Tous les contrats"
+CONTRACTS_NOW: Final = "Contrats gardés : {contracts}."
+CONTRACTS_ALL: Final = "Tous les contrats sont gardés."
+UNKNOWN_CONTRACT: Final = "Type de contrat inconnu. Rien n'a été modifié."
+LICENCES_TITLE: Final = "🚗 <b>Permis pour « {label} »</b>"
+LICENCES_HELP: Final = (
+    "Cochez les permis que vous avez : les offres qui en exigent un autre sont écartées. "
+    "Rien de coché = pas de filtre de permis."
+)
+LICENCES_NONE_BUTTON: Final = "Ne pas filtrer par permis"
+LICENCES_NOW: Final = "Permis déclarés : {licences}."
+LICENCES_ALL: Final = "Aucun filtre de permis."
+UNKNOWN_LICENCE: Final = "Permis inconnu. Rien n'a été modifié."
 SUMMARY_SALARY: Final = "≥ {amount} €/mois"
 SUMMARY_UNSALARIED: Final = "offres sans salaire écartées"
 SUMMARY_WORDS: Final = "sans « {words} »"
@@ -91,6 +135,7 @@ SUMMARY_COMPANIES: Final = "hors {companies}"
 SUMMARY_REMOTE: Final = "télétravail"
 SUMMARY_BEGINNERS: Final = "débutants acceptés"
 SUMMARY_LICENCES: Final = "permis : {licences}"
+SUMMARY_CONTRACTS: Final = "contrats : {contracts}"
 
 # Creating from /recherche
 CREATE_BUTTON: Final = "🔔 Créer une alerte pour cette recherche"

@@ -1,0 +1,6 @@
+-- 0009: twin of sqlite/0009_saved_alerts_schedule.sql, which adds an index SQLite's planner
+-- needs for the saved-alert part of the due query. PostgreSQL needs none: it already serves that
+-- query with saved_alerts_due (0006), a bitmap index scan on (last_served_at, alert_minute)
+-- followed by a hash or sort for the DISTINCT (EXPLAIN checked in tests/test_saved_alerts_index.py).
+-- The same index here would only cost writes (every digest updates last_served_at), so this
+-- version creates nothing; it keeps the two backends' versions in step.
