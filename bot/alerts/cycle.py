@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -351,9 +352,13 @@ class _Cycle:
             return
         del candidates
         serving: list[asyncio.Task[None]] = []
+        pending = deque(windows)
+        del windows  # each window is let go once its alert is selected
         try:
-            for plan, mine in windows:
+            while pending:
+                plan, mine = pending.popleft()
                 result = self.select_alert(plan, mine, sent[plan.profile.user_id], end)
+                del mine
                 person = self.people.get(plan.profile.user_id)
                 if person is not None and person.add(result, plan):
                     serving.append(asyncio.create_task(self.serve_person(person)))
@@ -406,6 +411,11 @@ class _Cycle:
                 if outcome := self.outcome(result.plan.profile.user_id, result.plan.alert_no):
                     outcome.failed = True
             log.exception("alert digest failed for one user")
+        finally:
+            # Served (or failed: then due again next tick): their ranked offers are let go, so
+            # that a national cycle holds only the people in flight, not everyone served.
+            self.people.pop(person.profile.user_id, None)
+            person.results.clear()
 
     async def _serve_person(self, person: PersonRun) -> None:
         user_id = person.profile.user_id
