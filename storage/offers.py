@@ -14,6 +14,7 @@ the exact great-circle distance is then computed on those candidates alone.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Sequence
@@ -46,6 +47,8 @@ _LON_CELLS = 360 * CELLS_PER_DEGREE
 _ROW_STRIDE = 10_000  # > _LON_CELLS: one row of latitude is one run of consecutive integers
 _EDGE_MARGIN_DEGREES = 1e-6  # rounding of float degrees at a cell's edge: one cell too many
 MAX_CANDIDATE_ROME_CODES = 50
+# Rows rebuilt into offers between two turns of the event loop (~50 ms of work).
+CANDIDATE_ROWS_PER_TURN = 500
 # Rows per INSERT: 23 columns each, under both drivers' 32 766 bound parameters.
 UPSERT_CHUNK = 1_000
 _STATE_ID = 1
@@ -429,7 +432,11 @@ class OfferRepository(Database):
         )
         seen: set[str] = set()
         found: list[tuple[int, str, CandidateOffer]] = []
-        for row in rows:
+        for index, row in enumerate(rows):
+            if index and not index % CANDIDATE_ROWS_PER_TURN:
+                # A large read is rebuilt in slices: other tasks (digests being sent) get a
+                # turn between two.
+                await asyncio.sleep(0)
             distance = None
             if point is not None and row.latitude is not None and row.longitude is not None:
                 distance = haversine_km(point[0], point[1], row.latitude, row.longitude)

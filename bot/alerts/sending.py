@@ -42,16 +42,18 @@ class SendPacer(Protocol):
 
 
 class Pacer:
-    """Sends spaced at `rate` per second. A send that could not go at its time (the event loop
-    was busy ranking) may catch up, but by at most `burst` messages, and never beyond `rate`
-    sends in any one-second window: catching up can never exceed Telegram's limit."""
+    """Sends spaced at `rate` per second. Sends that could not go at their time (the event loop
+    was busy ranking) may catch up, by at most `burst` messages (default: a second's worth),
+    but never beyond `rate` sends in any one-second window: Telegram's limit holds, and a short
+    busy moment costs no sending time."""
 
-    def __init__(self, rate: float, burst: int = 4) -> None:
+    def __init__(self, rate: float, burst: int | None = None) -> None:
         self.interval = 1.0 / rate
-        self.burst = burst
+        per_second = max(1, math.floor(rate))
+        self.burst = per_second if burst is None else burst
         self.next_at = 0.0
         # Times of the last sends, as many as one second may hold.
-        self.window: deque[float] = deque(maxlen=max(1, math.floor(rate)))
+        self.window: deque[float] = deque(maxlen=per_second)
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
