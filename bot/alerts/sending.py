@@ -43,14 +43,15 @@ class SendPacer(Protocol):
 
 class Pacer:
     """Sends spaced at `rate` per second. Sends that could not go at their time (the event loop
-    was busy ranking) may catch up, by at most `burst` messages (default: a second's worth),
-    but never beyond `rate` sends in any one-second window: Telegram's limit holds, and a short
-    busy moment costs no sending time."""
+    was busy ranking) may catch up, by at most `burst` messages, and never beyond `rate` sends
+    in any one-second window. A larger burst (a second's worth) gained no sending time in the
+    benchmark and let up to 37 digests reach Telegram within one second (HTTP requests bunch
+    on the way): 4 it stays."""
 
-    def __init__(self, rate: float, burst: int | None = None) -> None:
+    def __init__(self, rate: float, burst: int = 4) -> None:
         self.interval = 1.0 / rate
         per_second = max(1, math.floor(rate))
-        self.burst = per_second if burst is None else burst
+        self.burst = burst
         self.next_at = 0.0
         # Times of the last sends, as many as one second may hold.
         self.window: deque[float] = deque(maxlen=per_second)
