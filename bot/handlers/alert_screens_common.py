@@ -121,6 +121,15 @@ def with_filters(filters: AlertFilters, **changes: object) -> AlertFilters:
     return AlertFilters(**{**values, **changes})  # type: ignore[arg-type]
 
 
+async def _has_profile(update: Update, context: Context, user_id: int) -> bool:
+    """True when the presser has a profile (its alert's filters exist); else they are told."""
+    if await services(context).storage.get_profile(user_id) is None:
+        await answer_query(update)
+        await reply_html(update, context, st.NEED_START)
+        return False
+    return True
+
+
 async def change_filters(
     update: Update, context: Context, alert_no: int, change: Callable[[AlertFilters], AlertFilters]
 ) -> tuple[str, AlertFilters] | None:
@@ -131,9 +140,7 @@ async def change_filters(
         return None
     storage = services(context).storage
     if alert_no == sc.PROFILE_ALERT:
-        if await storage.get_profile(user.id) is None:
-            await answer_query(update)
-            await reply_html(update, context, st.NEED_START)
+        if not await _has_profile(update, context, user.id):
             return None
         settings = await storage.modify_profile_alert_settings(
             user.id, lambda s: s.replace(filters=change(s.filters))
@@ -157,9 +164,7 @@ async def current_filters(
         return None
     storage = services(context).storage
     if alert_no == sc.PROFILE_ALERT:
-        if await storage.get_profile(user.id) is None:
-            await answer_query(update)
-            await reply_html(update, context, st.NEED_START)
+        if not await _has_profile(update, context, user.id):
             return None
         settings = await storage.get_profile_alert_settings(user.id)
         return st.PROFILE_ALERT_LABEL, settings.filters
