@@ -47,6 +47,7 @@ from bot.alerts.planning import (
     group_plans,
     offers_for_groups,
     offers_in_window,
+    person_order,
     plan_groups,
     plan_query_sets,
     rank_for,
@@ -481,27 +482,6 @@ class _Cycle:
             for result in results:
                 if (found := self.outcome(user_id, result.plan.alert_no)) is not None:
                     found.failed = True
-
-
-def person_order(sets: Sequence[Sequence[QueryGroup]]) -> list[Sequence[QueryGroup]]:
-    """Read sets in the order that completes people soonest: a person is sent their message
-    once all their alerts' groups are read, so the sets are taken person after person (the
-    largest sets first among each person's), and digests flow from the first reads on instead
-    of waiting for the last read of everyone."""
-    by_person: dict[int, list[int]] = {}
-    sizes = [sum(len(g.users) for g in groups) for groups in sets]
-    for index in sorted(range(len(sets)), key=lambda i: -sizes[i]):
-        for group in sets[index]:
-            for plan in group.users:
-                by_person.setdefault(plan.profile.user_id, []).append(index)
-    seen: set[int] = set()
-    ordered: list[Sequence[QueryGroup]] = []
-    for indexes in by_person.values():
-        for index in indexes:
-            if index not in seen:
-                seen.add(index)
-                ordered.append(sets[index])
-    return ordered
 
 
 async def run_alert_cycle(
