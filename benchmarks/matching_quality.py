@@ -12,15 +12,18 @@ Two sets:
 - dev: ``benchmarks/data_dev/dev_profiles.json``, profiles and job queries written by the
   matching engineer before tuning, then tuned on (not held out); its two halves (even / odd
   ids) are printed too: weights are chosen on one half and read on the other;
-- held-out: ``benchmarks/data/heldout_2026_12.json`` when present (same format as the dev set),
-  printed apart; never used to tune anything.
+- looked-at: ``benchmarks/data/heldout_2026_12.json``, the retired held-out set (looked at three
+  times, sessions 2–4), printed by default with the dev figures and labelled as such;
+- held-out: only the files given with ``--held-out PATH`` (repeatable; none by default, so that a
+  held-out set is never looked at by accident), printed apart; never used to tune anything.
 
 Prints recall@1 and recall@5 of ``suggest_jobs`` (profiles) and ``find_jobs`` (job queries) per
 set and per job family, the mean ``match_job`` coverage on the source métier against a random
 other métier, the coverage monotonicity check, the latency of ``suggest_jobs`` and ``find_jobs``
 (p50/p95 wall and CPU time, first calls on new phrases apart from repeated calls), resident
 memory after warm-up and start-up time. Run: ``.venv/bin/python benchmarks/matching_quality.py``
-(``--latency-only`` for the resources alone).
+(``--latency-only`` for the resources alone, ``--held-out benchmarks/data/heldout_2026_12b.json``
+to look at the current held-out set: count and report each look).
 """
 
 from __future__ import annotations
@@ -49,7 +52,11 @@ VOCABULARY_HELD_OUT = "vocabulary-held-out"
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "tests" / "fixtures" / "matching_profiles.json"
 DEV_SET = ROOT / "benchmarks" / "data_dev" / "dev_profiles.json"
-HELD_OUT_SET = ROOT / "benchmarks" / "data" / "heldout_2026_12.json"
+# Former held-out sets, read after matcher changes: printed with the dev figures by default,
+# under their label, never as held-out figures.
+LOOKED_AT_SETS: tuple[tuple[Path, str], ...] = (
+    (ROOT / "benchmarks" / "data" / "heldout_2026_12.json", "retired held-out (looked at 3 times)"),
+)
 Case = tuple[list[str], set[str], Job | None, Job | None, str]
 
 
@@ -305,7 +312,33 @@ def timed(label: str, action: Callable[[], object]) -> None:
     print(f"{label}: {time.perf_counter() - start:.1f} s")
 
 
-def main(argv: list[str] | None = None) -> int:
+def print_set_figures(ref: Referential, data: dict[str, object], title: str, seed: int) -> None:
+    """Profiles and job queries of a dev-format set, per family, under ``title``."""
+    cases = profile_cases(data.get("profiles", []), ref, random.Random(seed))  # type: ignore[arg-type]
+    if cases:
+        print_figures(f"{title} profiles, suggest_jobs", evaluate(ref, cases), per_family=True)
+    if data.get("job_queries"):
+        print_figures(
+            f"{title} job queries, find_jobs",
+            evaluate_queries(ref, data["job_queries"]),  # type: ignore[arg-type]
+            per_family=True,
+        )
+
+
+def held_out_paths(paths: Sequence[Path]) -> list[Path]:
+    """The held-out files to evaluate: looked-at sets are left out (printed with the dev set)."""
+    looked_at = {path.resolve(): label for path, label in LOOKED_AT_SETS}
+    kept: list[Path] = []
+    for path in paths:
+        label = looked_at.get(path.resolve())
+        if label is not None:
+            print(f"{path.name} is no longer held out ({label}): printed with the dev figures")
+        elif path not in kept:
+            kept.append(path)
+    return kept
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="matching quality figures")
     parser.add_argument("--synthetic", type=int, default=300, help="number of synthetic users")
     parser.add_argument("--seed", type=int, default=7)
@@ -315,10 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--held-out",
         type=Path,
-        default=HELD_OUT_SET,
-        help="held-out set (same format as the dev set); figures printed apart if present",
+        action="append",
+        metavar="PATH",
+        help="held-out set to evaluate (same format as the dev set), printed apart; repeatable. "
+        "None by default: a held-out set is read only on purpose",
     )
-    parser.add_argument("--no-held-out", action="store_true", help="skip the held-out set")
+    # Held-out sets are off by default now; kept so that older commands still run.
+    parser.add_argument("--no-held-out", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--no-vocabulary-baseline",
         action="store_true",
@@ -340,6 +376,15 @@ def main(argv: list[str] | None = None) -> int:
         help="switch the semantic (embeddings) signal off: the lexical + BM25 path alone",
     )
     args = parser.parse_args(argv)
+    args.held_out = args.held_out or []
+    for path in args.held_out:
+        if not path.is_file():
+            parser.error(f"--held-out {path}: no such file")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.no_semantic:
         os.environ[ENV_SWITCH] = "0"
 
@@ -412,20 +457,16 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_queries(ref, dev["job_queries"], args.verbose),
         per_family=True,
     )
+    for path, label in LOOKED_AT_SETS:
+        if path.is_file():
+            looked = json.loads(path.read_text(encoding="utf-8"))
+            print_set_figures(ref, looked, f"{path.name}, {label}:", args.seed)
 
-    if not args.no_held_out and args.held_out.is_file():
-        held = json.loads(args.held_out.read_text(encoding="utf-8"))
-        held_cases = profile_cases(held.get("profiles", []), ref, random.Random(args.seed))
+    for path in held_out_paths(args.held_out):
+        held = json.loads(path.read_text(encoding="utf-8"))
         print("=" * 70)
-        print(f"HELD-OUT set {args.held_out.name} (never used to tune)")
-        if held_cases:
-            print_figures("held-out profiles, suggest_jobs", evaluate(ref, held_cases), True)
-        if held.get("job_queries"):
-            print_figures(
-                "held-out job queries, find_jobs",
-                evaluate_queries(ref, held["job_queries"]),
-                per_family=True,
-            )
+        print(f"HELD-OUT set {path.name} (never used to tune)")
+        print_set_figures(ref, held, "held-out", args.seed)
         print("=" * 70)
 
     violations, trials = monotonicity_check(ref, args.seed)
