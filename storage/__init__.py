@@ -16,7 +16,8 @@ Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (conn
 engine, SQLite PRAGMAs, transactions, snapshots, backup), ``backends`` (URL or path → backend,
 connection errors in one line), ``schema`` (the ``MetaData``), ``migrator`` (versioned
 migrations), one repository per concern — ``users``, ``profiles``, ``alert_delivery`` (who is
-due, offers sent), ``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
+due, offers sent), ``deliveries`` (accepted digests recorded, one or a batch at once),
+``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
 ``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows), ``offers`` (the offers the
 sweep stores, not personal data, with the grid-cell look-up for local matching) — plus
 ``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models`` (validated dataclasses),
@@ -80,6 +81,7 @@ one transaction; :meth:`Storage.export_user` returns everything as a JSON-serial
 from storage.backends import is_postgres_url
 from storage.clock import PARIS, local_midnight
 from storage.db import LATEST_SCHEMA_VERSION
+from storage.deliveries import Delivery
 from storage.errors import (
     SchemaTooNewError,
     StorageError,
@@ -117,6 +119,7 @@ __all__ = [
     "MAX_TARGET_JOBS",
     "PARIS",
     "AlertRun",
+    "Delivery",
     "Favourite",
     "FavouriteSnapshot",
     "PersistenceSerializationError",

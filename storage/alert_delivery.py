@@ -254,45 +254,6 @@ class AlertDeliveryRepository(Database):
             raise
         return inserted
 
-    async def record_delivery(
-        self,
-        user_id: int,
-        offer_ids: Iterable[str],
-        at: datetime,
-        *,
-        criteria: str | None = None,
-        profile: bool = True,
-        saved: Mapping[int, str] | None = None,
-    ) -> int:
-        """A digest Telegram accepted, in ONE transaction: its offers sent (``mark_sent``), the
-        profile alert served at ``at`` (``mark_served``, with ``criteria``; skipped when
-        ``profile`` is False: the digest held only saved alerts) and each saved alert of
-        ``saved`` (alert number → the criteria it was served for) served at ``at``. All or
-        nothing: a process killed in between cannot leave the offers sent and an alert due
-        (which would send a second, different digest) nor the reverse. Returns the new sent
-        rows."""
-        require_user_id(user_id)
-        rows = _sent_rows(user_id, offer_ids, at)
-        stamp = to_epoch("at", at)
-        if criteria is not None and not isinstance(criteria, str):
-            raise TypeError("criteria must be a str or None")
-        params: dict[str, Any] = {"ids": [user_id], "stamp": stamp}
-        if criteria is not None:
-            params["criteria"] = criteria
-        saved_rows = _saved_rows(user_id, saved or {}, stamp)
-        try:
-            async with self._transaction() as db:
-                inserted = await self._insert_sent(db, rows) if rows else 0
-                if profile:
-                    statement = _MARK_SERVED if criteria is None else _MARK_SERVED_FOR
-                    await db.execute(statement, params)
-                if saved_rows:
-                    await db.execute(_MARK_SAVED_SERVED, saved_rows)
-        except IntegrityError as error:
-            self._raise_unknown_user(error, user_id)
-            raise
-        return inserted
-
     async def record_served_many(
         self,
         at: datetime,

@@ -7,6 +7,7 @@ they all share the one engine and its transaction helpers; :class:`Storage` only
 from __future__ import annotations
 
 from storage.alert_delivery import AlertDeliveryRepository
+from storage.deliveries import DeliveryRepository
 from storage.favourites import FavouriteRepository
 from storage.feedback import FeedbackRepository
 from storage.monitoring import MonitoringRepository
@@ -23,6 +24,7 @@ from storage.users import UserRepository
 class Storage(
     UserRepository,
     ProfileRepository,
+    DeliveryRepository,
     AlertDeliveryRepository,
     MonitoringRepository,
     FavouriteRepository,

@@ -21,7 +21,8 @@ from tests.helpers_alerts import LYON_CODE, PARIS_CODE, alert_env, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 60
-# Sends one digest at a time, so that exactly one can be in flight when the process dies.
+# Sends and records one digest at a time, so that at most one can be in flight (accepted, not
+# recorded) when the process dies.
 SCRIPT = """
 import asyncio
 from bot import alerts
@@ -29,6 +30,7 @@ from bot.alerts import cycle as alert_cycle
 from bot.config import Settings, setup_logging
 
 alert_cycle.SEND_CONCURRENCY = 1
+alert_cycle.UNRECORDED_LIMIT = 1
 setup_logging("WARNING")
 report = asyncio.run(alerts.run_once(Settings.from_env(dotenv_path=None)))
 print(report.summary(), flush=True)

@@ -1,6 +1,7 @@
-"""`Storage.record_delivery`: a digest's sent offers and the user's served mark in ONE
-transaction, on both backends — a failure between the two leaves neither (the user stays due and
-the retry sends the same digest, never a second, different one)."""
+"""`Storage.record_delivery` (and `record_deliveries`, several at once): a digest's sent
+offers and the user's served mark in ONE transaction, on both backends — a failure between the
+two leaves neither (the user stays due and the retry sends the same digest, never a second,
+different one)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from ft_client.alert_schedule import Frequency, Schedule
-from storage import Storage, alert_delivery
+from storage import Storage, alert_delivery, deliveries
 from storage.saved_alerts import AlertCriteria, SavedAlert
 from tests import helpers_storage
 
@@ -71,8 +72,8 @@ async def test_a_failing_served_mark_rolls_the_sent_offers_back(
 ) -> None:
     await _due_user(storage)
     broken = text("UPDATE no_such_table SET x = 1")
-    monkeypatch.setattr(alert_delivery, "_MARK_SERVED_FOR", broken)
-    monkeypatch.setattr(alert_delivery, "_MARK_SERVED", broken)
+    monkeypatch.setattr(deliveries, "_MARK_USER_SERVED_FOR", broken)
+    monkeypatch.setattr(deliveries, "_MARK_USER_SERVED", broken)
     with pytest.raises(Exception, match="no_such_table"):
         await storage.record_delivery(1, OFFERS, NOW, criteria="c1")
     assert await storage.filter_unsent(1, OFFERS) == OFFERS
@@ -105,7 +106,7 @@ async def test_several_alerts_are_recorded_with_their_digest_in_one_transaction(
     assert [p.user_id for p in await storage.due_for_alerts(NOW, user_ids=[1, 2])] == [1]
     saved = {no: f"criteria {no}" for no in numbers}
     broken = text("UPDATE no_such_table SET x = 1")
-    monkeypatch.setattr(alert_delivery, "_MARK_SAVED_SERVED", broken)
+    monkeypatch.setattr(deliveries, "_MARK_SAVED_SERVED", broken)
     with pytest.raises(Exception, match="no_such_table"):
         await storage.record_delivery(1, OFFERS, NOW, profile=False, saved=saved)
     monkeypatch.undo()
@@ -132,3 +133,49 @@ async def test_nothing_new_marks_many_alerts_served_at_once(storage: Storage) ->
     assert await storage.alert_criteria_of([1, 2]) == {1: "c", 2: "c"}
     [alert] = await storage.list_saved_alerts(2)
     assert alert.last_served_at == NOW and alert.served_criteria == "s"
+
+
+async def test_several_digests_are_recorded_in_one_transaction(storage: Storage) -> None:
+    for user_id in (1, 2, 3):
+        await helpers_storage.add_user(storage, user_id, alert_time=time(8, 0), alerts_enabled=True)
+    [no] = await _saved_alerts(storage, 3, 1)
+    batch = [
+        deliveries.Delivery(1, OFFERS, NOW, criteria="c1"),
+        deliveries.Delivery(2, OFFERS[:1], NOW - timedelta(minutes=1)),  # criteria unchanged
+        deliveries.Delivery(3, ["A000009"], NOW, profile=False, saved={no: "s3"}),
+    ]
+    assert await storage.record_deliveries(batch) == 5
+    assert await storage.filter_unsent(1, OFFERS) == []
+    assert await storage.filter_unsent(2, OFFERS) == OFFERS[1:]
+    assert await storage.filter_unsent(3, ["A000009", *OFFERS]) == OFFERS
+    assert await storage.alert_criteria_of([1, 2]) == {1: "c1", 2: None}
+    profile = await storage.get_profile(2)
+    assert profile is not None and profile.last_alert_at == NOW - timedelta(minutes=1)
+    [alert] = await storage.list_saved_alerts(3)
+    assert alert.last_served_at == NOW and alert.served_criteria == "s3"
+    # Profile alert of user 3 not served: they are still due through it.
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [3]
+    assert await storage.record_deliveries([]) == 0
+
+
+async def test_one_unknown_user_rolls_the_whole_batch_back(storage: Storage) -> None:
+    await _due_user(storage)
+    batch = [
+        deliveries.Delivery(1, OFFERS, NOW, criteria="c1"),
+        deliveries.Delivery(99, OFFERS, NOW, criteria="c1"),  # erased meanwhile
+    ]
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        await storage.record_deliveries(batch)
+    assert await storage.filter_unsent(1, OFFERS) == OFFERS
+    assert [p.user_id for p in await storage.due_for_alerts(NOW)] == [1]
+
+
+async def test_bad_deliveries_are_refused_before_any_write(storage: Storage) -> None:
+    await _due_user(storage)
+    with pytest.raises(TypeError):
+        await storage.record_deliveries(
+            [deliveries.Delivery(1, OFFERS, NOW), deliveries.Delivery(1, OFFERS, NOW, 5)]  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValueError):
+        await storage.record_deliveries([deliveries.Delivery(1, ["<script>"], NOW)])
+    assert await storage.filter_unsent(1, OFFERS) == OFFERS

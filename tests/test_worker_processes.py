@@ -24,7 +24,7 @@ RATE = 8  # messages/s for all workers together: ~6 s of sending, so a kill land
 CONCURRENCY = 2
 BATCH = 3
 # docs/worker-engine.md: duplicates ≤ digests in flight on the killed worker
-# ≤ WORKER_CONCURRENCY × min(WORKER_BATCH_SIZE, SEND_CONCURRENCY).
+# ≤ WORKER_CONCURRENCY × min(WORKER_BATCH_SIZE, UNRECORDED_LIMIT).
 DUPLICATE_BOUND = CONCURRENCY * BATCH
 TAKEOVER_LIMIT_SECONDS = 60
 READY_TIMEOUT = 120

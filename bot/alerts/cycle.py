@@ -52,10 +52,12 @@ from bot.alerts.planning import (
     plan_query_sets,
     rank_for,
 )
+from bot.alerts.recording import DeliveryRecorder
 from bot.alerts.sending import Outcome, Pacer, SendPacer, send_digest
 from bot.config import FREE_BROADCAST_RATE
 from ft_client import FTError
 from ft_client.models import Offer
+from storage import Delivery
 from storage.clock import local_midnight
 
 if TYPE_CHECKING:
@@ -71,16 +73,24 @@ log = logging.getLogger(__name__)
 FT_CONCURRENCY = 4
 # Concurrent reads of the offers table (one per group of identical criteria).
 LOCAL_CONCURRENCY = 4
-# Digests being sent and recorded at once; AIORateLimiter spaces the sends at 30/s. 8 keeps 30/s
-# with up to ~250 ms per send+record, and bounds what a crash can repeat: a digest accepted by
-# Telegram but not yet recorded is sent again after a restart.
+# Digests being sent at once (the pacer spaces them at 30/s): 8 keeps 30/s with up to ~250 ms
+# per send.
 SEND_CONCURRENCY = 8
+# Digests accepted by Telegram and not yet recorded, at most (`DeliveryRecorder`): what a crash
+# can make the next run send again, each identically. A second's worth at 30/s: their records
+# go in one transaction while the sends go on (one transaction per digest made every sender
+# wait behind a slow commit).
+UNRECORDED_LIMIT = 32
 # Digests per second: evenly spaced, just under Telegram's 30 messages/s. AIORateLimiter alone
 # allows a 30-message burst after any idle moment on top of its 30/s, and the 429s that Telegram
 # then answers pause every request of the bot.
 SEND_RATE = 29.0
-# Users whose offers were fetched but who are not served yet: France Travail fetching stops
-# running ahead of Telegram sending beyond this (bounds memory on large cycles; ~70 s of sends).
+# Users whose offers were fetched but who are not served yet: fetching and ranking stop running
+# ahead of Telegram sending beyond PENDING_SECONDS of sends at the cycle's rate, within these
+# bounds. Memory stays bounded, and the ranking done ahead of time does not crowd the event loop
+# while the sends wait for it (2 000 users ahead at 30/s cost ~10 % of the cycle's sending time).
+PENDING_SECONDS = 15.0
+MIN_PENDING_USERS = 300
 MAX_PENDING_USERS = 2000
 
 
@@ -120,10 +130,15 @@ class _Cycle:
         self.local_source = LocalOfferSource(self.storage, self.referential)
         self.local_slots = asyncio.Semaphore(LOCAL_CONCURRENCY)
         self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.recorder = DeliveryRecorder(self.storage, UNRECORDED_LIMIT)
         rate = self.settings.telegram_broadcast_rate
         # Just under the free limit by default; the configured rate when paid broadcasts are on.
         self.paid_broadcast = rate > FREE_BROADCAST_RATE
-        self.pacer: SendPacer = pacer or Pacer(rate if self.paid_broadcast else SEND_RATE)
+        send_rate = rate if self.paid_broadcast else SEND_RATE
+        self.pacer: SendPacer = pacer or Pacer(send_rate)
+        self.pending_limit = int(
+            min(MAX_PENDING_USERS, max(MIN_PENDING_USERS, send_rate * PENDING_SECONDS))
+        )
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
         self.chat_ids: dict[int, int] = {}
@@ -283,7 +298,7 @@ class _Cycle:
         async with self.local_slots:
             # Same backpressure as France Travail fetching: memory stays bounded.
             async with self.pending_changed:
-                await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+                await self.pending_changed.wait_for(lambda: self.pending_users < self.pending_limit)
             start = min(g.window_start for g in groups)
             try:
                 per_group = await self.local_source.offers_for_many(
@@ -309,7 +324,7 @@ class _Cycle:
             # Backpressure with the slot held: fetching stops while enough fetched users wait
             # for Telegram (at most FT_CONCURRENCY sets are fetched beyond the bound).
             async with self.pending_changed:
-                await self.pending_changed.wait_for(lambda: self.pending_users < MAX_PENDING_USERS)
+                await self.pending_changed.wait_for(lambda: self.pending_users < self.pending_limit)
             try:
                 return await fetch_window(self.ft, query_set.query(self.now))
             except FTError as exc:
@@ -443,30 +458,28 @@ class _Cycle:
             return
         # Private chat: its id is the user's id unless storage knows better.
         chat_id = self.chat_ids.get(user_id, user_id)
-        # The slot covers the send AND its recording: at any instant at most SEND_CONCURRENCY
+        # The place covers the send AND its record: at any instant at most UNRECORDED_LIMIT
         # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
-        async with self.send_slots:
-            outcome = await send_digest(
-                self.bot,
-                chat_id,
-                message.text,
-                message.markup,
-                self.report,
-                self.pacer,
-                paid_broadcast=self.paid_broadcast,
-            )
+        async with self.recorder.place():
+            async with self.send_slots:
+                outcome = await send_digest(
+                    self.bot,
+                    chat_id,
+                    message.text,
+                    message.markup,
+                    self.report,
+                    self.pacer,
+                    paid_broadcast=self.paid_broadcast,
+                )
             if outcome == Outcome.SENT:
                 self.report.messages_sent += 1
                 self.report.offers_sent += len(message.offer_ids)
-                # Sent offers and served marks in ONE transaction (see `record_delivery`).
-                await self.storage.record_delivery(
-                    user_id,
-                    message.offer_ids,
-                    end,
-                    criteria=criteria,
-                    profile=profile is not None,
-                    saved=saved,
+                # Sent offers and served marks in ONE transaction, batched with the digests
+                # accepted meanwhile (see `DeliveryRecorder`).
+                delivery = Delivery(
+                    user_id, message.offer_ids, end, criteria, profile is not None, saved
                 )
+                await self.recorder.record(delivery)
                 self.report.users_served += 1
                 for no, count in message.per_alert.items():
                     if no != PROFILE_ALERT_NO and (found := self.outcome(user_id, no)):
