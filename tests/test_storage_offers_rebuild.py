@@ -36,6 +36,7 @@ def varied_offer(rng: random.Random, index: int) -> Offer:
             None,
             Salary(label="Mensuel de 1800,00 Euros"),
             Salary(comment="Selon profil", complement1="Primes"),
+            Salary(complement1="Logement"),
             Salary(label="Horaire de 12 Euros", complement1="Mutuelle", complement2="Tickets"),
         ]
     )
