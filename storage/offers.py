@@ -18,7 +18,6 @@ import asyncio
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +46,8 @@ _LON_CELLS = 360 * CELLS_PER_DEGREE
 _ROW_STRIDE = 10_000  # > _LON_CELLS: one row of latitude is one run of consecutive integers
 _EDGE_MARGIN_DEGREES = 1e-6  # rounding of float degrees at a cell's edge: one cell too many
 MAX_CANDIDATE_ROME_CODES = 50
-# Rows rebuilt into offers between two turns of the event loop (~50 ms of work).
+# Candidate rows sifted (distance) between two turns of the event loop; the offers are rebuilt
+# later, for the rows a query keeps (`CandidateOffer`), in slices of the same size.
 CANDIDATE_ROWS_PER_TURN = 500
 # Rows per INSERT: 23 columns each, under both drivers' 32 766 bound parameters.
 UPSERT_CHUNK = 1_000
@@ -95,15 +95,60 @@ def cell_ranges(latitude: float, longitude: float, radius_km: float) -> list[tup
     ]
 
 
-@dataclass(frozen=True, slots=True)
 class CandidateOffer:
     """A stored offer near a point: the offer as the ranking reads it (without its
     description, which is not stored), its distance, and the remote-work fact read from the
-    description when it was swept."""
+    description when it was swept.
 
-    offer: Offer
-    distance_km: float | None
-    remote: bool | None
+    The offer is rebuilt from its row on first use (`offer`, `remote`): a read's queries
+    filter on the row's own columns (`offer_id`, `rome_code`, `commune`, `contract_type`,
+    `working_time`, `experience`, `created_at`), so the candidates none of them keeps — about
+    half of a cycle's — are never rebuilt."""
+
+    __slots__ = (
+        "_built",
+        "_row",
+        "commune",
+        "contract_type",
+        "created_at",
+        "distance_km",
+        "experience",
+        "offer_id",
+        "rome_code",
+        "working_time",
+    )
+
+    def __init__(self, row: Any, distance_km: float | None) -> None:
+        self._row = row
+        self._built: tuple[Offer, bool | None] | None = None
+        self.distance_km = distance_km
+        self.offer_id: str = row.offer_id
+        self.rome_code: str | None = row.rome_code
+        self.commune: str | None = row.commune
+        self.contract_type: str | None = row.contract_type
+        self.working_time: str | None = row.working_time
+        self.experience: str | None = row.experience
+        self.created_at: datetime | None = from_epoch(row.created_at)
+
+    def _rebuild(self) -> tuple[Offer, bool | None]:
+        built = self._built
+        if built is None:
+            built = self._built = offer_from_row(self._row)
+            self._row = None  # the offer holds what is needed from now on
+        return built
+
+    @property
+    def built(self) -> bool:
+        """Whether the offer was rebuilt (for tests and counters)."""
+        return self._built is not None
+
+    @property
+    def offer(self) -> Offer:
+        return self._rebuild()[0]
+
+    @property
+    def remote(self) -> bool | None:
+        return self._rebuild()[1]
 
 
 # ---------------------------------------------------------------- offer ↔ row
@@ -505,7 +550,7 @@ class OfferRepository(Database):
         found: list[tuple[int, str, CandidateOffer]] = []
         for index, row in enumerate(rows):
             if index and not index % CANDIDATE_ROWS_PER_TURN:
-                # A large read is rebuilt in slices: other tasks (digests being sent) get a
+                # A large read is sifted in slices: other tasks (digests being sent) get a
                 # turn between two.
                 await asyncio.sleep(0)
             distance = None
@@ -517,7 +562,6 @@ class OfferRepository(Database):
             if row.offer_id in seen:  # both near the point and in one of the communes
                 continue
             seen.add(row.offer_id)
-            offer, remote = offer_from_row(row)
-            found.append((-row.created_at, row.offer_id, CandidateOffer(offer, distance, remote)))
+            found.append((-row.created_at, row.offer_id, CandidateOffer(row, distance)))
         found.sort(key=lambda item: (item[0], item[1]))
         return [candidate for _, _, candidate in found[:limit]]
