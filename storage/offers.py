@@ -18,7 +18,6 @@ import asyncio
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +46,8 @@ _LON_CELLS = 360 * CELLS_PER_DEGREE
 _ROW_STRIDE = 10_000  # > _LON_CELLS: one row of latitude is one run of consecutive integers
 _EDGE_MARGIN_DEGREES = 1e-6  # rounding of float degrees at a cell's edge: one cell too many
 MAX_CANDIDATE_ROME_CODES = 50
-# Rows rebuilt into offers between two turns of the event loop (~50 ms of work).
+# Candidate rows sifted (distance) between two turns of the event loop; the offers are rebuilt
+# later, for the rows a query keeps (`CandidateOffer`), in slices of the same size.
 CANDIDATE_ROWS_PER_TURN = 500
 # Rows per INSERT: 23 columns each, under both drivers' 32 766 bound parameters.
 UPSERT_CHUNK = 1_000
@@ -95,15 +95,60 @@ def cell_ranges(latitude: float, longitude: float, radius_km: float) -> list[tup
     ]
 
 
-@dataclass(frozen=True, slots=True)
 class CandidateOffer:
     """A stored offer near a point: the offer as the ranking reads it (without its
     description, which is not stored), its distance, and the remote-work fact read from the
-    description when it was swept."""
+    description when it was swept.
 
-    offer: Offer
-    distance_km: float | None
-    remote: bool | None
+    The offer is rebuilt from its row on first use (`offer`, `remote`): a read's queries
+    filter on the row's own columns (`offer_id`, `rome_code`, `commune`, `contract_type`,
+    `working_time`, `experience`, `created_at`), so the candidates none of them keeps — about
+    half of a cycle's — are never rebuilt."""
+
+    __slots__ = (
+        "_built",
+        "_row",
+        "commune",
+        "contract_type",
+        "created_at",
+        "distance_km",
+        "experience",
+        "offer_id",
+        "rome_code",
+        "working_time",
+    )
+
+    def __init__(self, row: Any, distance_km: float | None) -> None:
+        self._row = row
+        self._built: tuple[Offer, bool | None] | None = None
+        self.distance_km = distance_km
+        self.offer_id: str = row.offer_id
+        self.rome_code: str | None = row.rome_code
+        self.commune: str | None = row.commune
+        self.contract_type: str | None = row.contract_type
+        self.working_time: str | None = row.working_time
+        self.experience: str | None = row.experience
+        self.created_at: datetime | None = from_epoch(row.created_at)
+
+    def _rebuild(self) -> tuple[Offer, bool | None]:
+        built = self._built
+        if built is None:
+            built = self._built = offer_from_row(self._row)
+            self._row = None  # the offer holds what is needed from now on
+        return built
+
+    @property
+    def built(self) -> bool:
+        """Whether the offer was rebuilt (for tests and counters)."""
+        return self._built is not None
+
+    @property
+    def offer(self) -> Offer:
+        return self._rebuild()[0]
+
+    @property
+    def remote(self) -> bool | None:
+        return self._rebuild()[1]
 
 
 # ---------------------------------------------------------------- offer ↔ row
@@ -111,10 +156,6 @@ class CandidateOffer:
 
 def _pairs(items: Sequence[Requirement]) -> list[list[str | None]]:
     return [[item.label, item.requirement] for item in items]
-
-
-def _requirements(pairs: Any) -> tuple[Requirement, ...]:
-    return tuple(Requirement(label=label, requirement=req) for label, req in pairs or ())
 
 
 def offer_row(offer: Offer, swept_at: int) -> dict[str, Any]:
@@ -258,49 +299,124 @@ def _candidates_params(
     }
 
 
+class _Interned:
+    """Shared immutable parts of rebuilt offers (competences, qualities, requirements,
+    companies): offers repeat them (ROME skills, the same employers), so a cycle that rebuilds
+    tens of thousands of rows builds each part once — less CPU (a frozen dataclass costs about
+    a microsecond to build) and less memory (one object instead of one per offer). Bounded:
+    past ``limit`` entries a table starts again empty (the parts are equal either way)."""
+
+    __slots__ = ("companies", "competences", "limit", "qualities", "requirements")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.competences: dict[tuple[Any, Any, Any], Competence] = {}
+        self.qualities: dict[str, ProfessionalQuality] = {}
+        self.requirements: dict[tuple[Any, Any], Requirement] = {}
+        self.companies: dict[str | None, Company] = {}
+
+    def competence(self, code: Any, label: Any, requirement: Any) -> Competence:
+        key = (code, label, requirement)
+        found = self.competences.get(key)
+        if found is None:
+            if len(self.competences) >= self.limit:
+                self.competences.clear()
+            found = self.competences[key] = Competence(
+                code=code, label=label, requirement=requirement
+            )
+        return found
+
+    def quality(self, label: str) -> ProfessionalQuality:
+        found = self.qualities.get(label)
+        if found is None:
+            if len(self.qualities) >= self.limit:
+                self.qualities.clear()
+            found = self.qualities[label] = ProfessionalQuality(label=label)
+        return found
+
+    def requirement(self, label: Any, requirement: Any) -> Requirement:
+        key = (label, requirement)
+        found = self.requirements.get(key)
+        if found is None:
+            if len(self.requirements) >= self.limit:
+                self.requirements.clear()
+            found = self.requirements[key] = Requirement(label=label, requirement=requirement)
+        return found
+
+    def company(self, name: str | None) -> Company:
+        found = self.companies.get(name)
+        if found is None:
+            if len(self.companies) >= self.limit:
+                self.companies.clear()
+            found = self.companies[name] = Company(name=name)
+        return found
+
+
+# ~20 000 ROME skills and a few thousand qualities and requirements: the bound is never reached
+# by the referential's own labels, only by free-text ones.
+_INTERNED = _Interned(limit=50_000)
+_NO_PAIRS = "[]"  # the stored JSON of an empty list (most offers ask no licence)
+
+
+def _requirements(pairs: Any) -> tuple[Requirement, ...]:
+    if not pairs:
+        return ()
+    requirement = _INTERNED.requirement
+    return tuple(requirement(label, req) for label, req in pairs)
+
+
 def offer_from_row(row: Any) -> tuple[Offer, bool | None]:
     """The offer back from its row (no description), and its remote-work fact."""
     details = json.loads(row.details)
-    complement1, complement2 = details.get("salary_complements") or (None, None)
-    salary = Salary(
-        label=row.salary_label,
-        comment=row.salary_comment,
-        complement1=complement1,
-        complement2=complement2,
-    )
+    get = details.get
+    complement1, complement2 = get("salary_complements") or (None, None)
+    salary_label, salary_comment = row.salary_label, row.salary_comment
+    interned = _INTERNED
+    competence = interned.competence
+    quality = interned.quality
+    licences = row.licences
+    updated = get("updated_at")
     offer = Offer(
         id=row.offer_id,
         title=row.title,
         created_at=from_epoch(row.created_at),
-        updated_at=from_epoch(details["updated_at"]) if details.get("updated_at") else None,
+        updated_at=from_epoch(updated) if updated else None,
         place=WorkPlace(
             label=row.town,
             latitude=row.latitude,
             longitude=row.longitude,
-            postal_code=details.get("postal_code"),
+            postal_code=get("postal_code"),
             commune=row.commune,
         ),
         rome_code=row.rome_code,
-        rome_label=details.get("rome_label"),
-        appellation_label=details.get("appellation"),
-        company=Company(name=row.company),
+        rome_label=get("rome_label"),
+        appellation_label=get("appellation"),
+        company=interned.company(row.company),
         contract_type=row.contract_type,
-        contract_type_label=details.get("contract_label"),
+        contract_type_label=get("contract_label"),
         experience_requirement=row.experience,
-        experience_label=details.get("experience_label"),
-        languages=_requirements(details.get("languages")),
-        licences=_requirements(json.loads(row.licences)),
+        experience_label=get("experience_label"),
+        languages=_requirements(get("languages")),
+        licences=() if licences == _NO_PAIRS else _requirements(json.loads(licences)),
         competences=tuple(
-            Competence(code=code, label=label, requirement=req)
-            for code, label, req in details.get("competences") or ()
+            competence(code, label, req) for code, label, req in get("competences") or ()
         ),
-        qualities=tuple(ProfessionalQuality(label=q) for q in details.get("qualities") or ()),
-        salary=salary if any((salary.label, salary.comment, complement1)) else None,
-        working_hours_label=details.get("hours_label"),
+        qualities=tuple(quality(q) for q in get("qualities") or ()),
+        salary=(
+            Salary(
+                label=salary_label,
+                comment=salary_comment,
+                complement1=complement1,
+                complement2=complement2,
+            )
+            if salary_label or salary_comment or complement1
+            else None
+        ),
+        working_hours_label=get("hours_label"),
         working_hours_converted=row.working_time,
-        alternance=details.get("alternance"),
+        alternance=get("alternance"),
     )
-    return offer, details.get("remote")
+    return offer, get("remote")
 
 
 # ---------------------------------------------------------------- statements
@@ -434,7 +550,7 @@ class OfferRepository(Database):
         found: list[tuple[int, str, CandidateOffer]] = []
         for index, row in enumerate(rows):
             if index and not index % CANDIDATE_ROWS_PER_TURN:
-                # A large read is rebuilt in slices: other tasks (digests being sent) get a
+                # A large read is sifted in slices: other tasks (digests being sent) get a
                 # turn between two.
                 await asyncio.sleep(0)
             distance = None
@@ -446,7 +562,6 @@ class OfferRepository(Database):
             if row.offer_id in seen:  # both near the point and in one of the communes
                 continue
             seen.add(row.offer_id)
-            offer, remote = offer_from_row(row)
-            found.append((-row.created_at, row.offer_id, CandidateOffer(offer, distance, remote)))
+            found.append((-row.created_at, row.offer_id, CandidateOffer(row, distance)))
         found.sort(key=lambda item: (item[0], item[1]))
         return [candidate for _, _, candidate in found[:limit]]

@@ -7,7 +7,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from bot.alerts.local_source import LocalOfferSource
+from ft_client import OfferQuery
 from ft_client.models.offers import WorkPlace
+from ft_client.referential import Referential
 from storage import Storage
 from tests import helpers_storage
 from tests.test_storage_offers import T0, make_offer
@@ -74,3 +77,21 @@ async def test_sqlite_reads_the_communes_from_their_index(tmp_path: Path) -> Non
             assert not any(
                 line.startswith("SCAN") and "VIRTUAL TABLE" not in line for line in details
             ), details
+
+
+async def test_only_the_candidates_a_query_keeps_are_rebuilt(storage: Storage) -> None:
+    """`LocalOfferSource.offers_for_many` filters on the candidates' own columns; the offers
+    it hands on are the same as the rebuilt candidates', the others are never rebuilt."""
+    cdd = [placed(f"B{i:06d}", "69383", 45.76, 4.85) for i in range(6)]  # make_offer: CDD
+    cdi = [dataclasses.replace(o, id=f"C{i:06d}", contract_type="CDI") for i, o in enumerate(cdd)]
+    await storage.upsert_offers(cdd + cdi)
+    source = LocalOfferSource(storage, Referential.load())
+    key = OfferQuery(rome_codes=("G1603",), commune="69123", distance_km=10)
+    only_cdi = dataclasses.replace(key, contract_types=("CDI",))
+    (kept,) = await source.offers_for_many([only_cdi], T0, T0.replace(year=2027))
+    assert sorted(o.id for o in kept) == sorted(o.id for o in cdi)
+    assert source.candidates == 12 and source.rebuilt == 6
+    # The rebuilt offers are the stored ones (what a full rebuild of every row gives).
+    found = await storage.candidate_offers(["G1603"], *LYON, 10, T0, communes=("69383",))
+    rebuilt = {c.offer.id: c.offer for c in found}
+    assert all(rebuilt[o.id] == o for o in kept)

@@ -16,6 +16,7 @@ ended: an offer created just before a cycle and swept just after is in the next 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from ft_client.models import Offer
 from ft_client.offer_facts import remote_work
 from ft_client.sweep import DEFAULT_OVERLAP
 from storage.clock import local_midnight
+from storage.offers import CANDIDATE_ROWS_PER_TURN
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -108,6 +110,7 @@ class LocalOfferSource:
         self._members: dict[str, tuple[str, ...]] | None = None
         self.reads = 0  # candidate look-ups (one per group)
         self.candidates = 0  # rows they returned, before the query's own filters
+        self.rebuilt = 0  # of those, rebuilt into offers (kept by at least one query)
         # The remote-work fact read from each offer's description when it was swept (the
         # table does not keep descriptions); only offers that state one.
         self.remote_facts: dict[str, bool] = {}
@@ -154,15 +157,18 @@ class LocalOfferSource:
         self.candidates += len(candidates)
         members = set(communes)
         # Each query looks only at its own codes' candidates (a read takes up to 50 codes for
-        # many queries), in the read's order: newest first.
+        # many queries), in the read's order: newest first. The filters read the candidates'
+        # own columns; an offer is rebuilt only when a query keeps it (`CandidateOffer`).
         by_code: dict[str, list[int]] = {}
         for index, candidate in enumerate(candidates):
-            by_code.setdefault((candidate.offer.rome_code or "").upper(), []).append(index)
+            by_code.setdefault((candidate.rome_code or "").upper(), []).append(index)
         results: list[list[Offer]] = []
+        rebuilt = 0
         for key in keys:
             types = set(key.contract_types)
             hours = _WORKING_TIME.get(key.full_time) if key.full_time is not None else None
             own_radius = float(key.distance_km or 0) if latitude is not None else 0.0
+            experience = key.experience_requirement
             wanted: list[Offer] = []
             codes = {code.upper() for code in key.rome_codes}
             mine = [i for code in codes for i in by_code.get(code, ())]
@@ -170,27 +176,30 @@ class LocalOfferSource:
                 mine.sort()
             for index in mine:
                 candidate = candidates[index]
-                offer = candidate.offer
-                if offer.created_at is not None and offer.created_at >= end:
+                if candidate.created_at is not None and candidate.created_at >= end:
                     continue
-                if commune and offer.place.commune not in members:
+                if commune and candidate.commune not in members:
                     # Beyond the commune: only within this query's own radius.
                     distance = candidate.distance_km
                     if not own_radius or distance is None or distance > own_radius:
                         continue
-                if types and offer.contract_type not in types:
+                if types and candidate.contract_type not in types:
                     continue
-                if hours is not None and offer.working_hours_converted != hours:
+                if hours is not None and candidate.working_time != hours:
                     continue
-                if (
-                    key.experience_requirement is not None
-                    and offer.experience_requirement != key.experience_requirement
-                ):
+                if experience is not None and candidate.experience != experience:
                     continue
+                if not candidate.built:
+                    rebuilt += 1
+                    if not rebuilt % CANDIDATE_ROWS_PER_TURN:
+                        # Digests being sent get a turn between two slices of rebuilding.
+                        await asyncio.sleep(0)
+                offer = candidate.offer
                 wanted.append(offer)
                 if candidate.remote is not None:
                     self.remote_facts[offer.id] = candidate.remote
             results.append(wanted)
+        self.rebuilt += rebuilt
         return results
 
     def remote(self, offer: Offer) -> bool | None:

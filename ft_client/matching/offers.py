@@ -129,6 +129,23 @@ class _Targets:
 
     @classmethod
     def of(cls, codes: Sequence[str], ref: Referential) -> _Targets:
+        """The targets of these codes, built once per referential and code list: many users
+        share their target jobs, and a job's mobility list is long."""
+        key = (id(ref), tuple(codes))
+        try:
+            cached = _TARGETS.get(key)
+        except TypeError:  # an unhashable code (never a string): nothing to share
+            return cls._build(codes, ref)
+        if cached is not None and cached[0] is ref:
+            return cached[1]
+        targets = cls._build(codes, ref)
+        if len(_TARGETS) >= _TARGETS_LIMIT:
+            _TARGETS.clear()
+        _TARGETS[key] = (ref, targets)
+        return targets
+
+    @classmethod
+    def _build(cls, codes: Sequence[str], ref: Referential) -> _Targets:
         clean = frozenset(c.strip().upper() for c in codes if isinstance(c, str) and c.strip())
         jobs = [j for j in (ref.job(c) for c in clean) if j is not None]
         return cls(
@@ -137,6 +154,11 @@ class _Targets:
             domains=frozenset(c[:3] for c in clean),
             letters=frozenset(c[:1] for c in clean),
         )
+
+
+# `_Targets.of`'s cache: (referential id, codes) → (referential, targets); bounded.
+_TARGETS: dict[tuple[int, tuple[str, ...]], tuple[Referential, _Targets]] = {}
+_TARGETS_LIMIT = 20_000
 
 
 def _job_fit(offer: Offer, targets: _Targets, ref: Referential) -> tuple[float | None, str | None]:
