@@ -6,8 +6,10 @@ profile's phrases (and their user-vocabulary rewritings, at a lower weight) make
 Recall comes from the whole referential text: words that no single skill label carries
 ("vaisselle", "patients", "ehpad" in a work context) still point to the right fiches.
 
-Why a hand-written BM25 rather than ``bm25s``: the index is ~1 600 documents; postings as plain
-dicts answer a profile in well under a millisecond, with no numpy/scipy at run time. The index is
+Why a hand-written BM25 rather than ``bm25s``: the index is ~1 600 documents and needs no
+scipy. A profile's query walks ~50 000 postings: ~5 ms in Python, so when numpy is there
+(it comes with the optional semantic model) each term's postings are also numpy arrays and
+the sums are taken with them, in the same order (the same floats). The index is
 loaded at warm-up from ``fulltext.json.gz``, the term counts ``scripts/build_referentials.py``
 computes from the same ROME data (stemming 57 000 labels takes seconds; reading counts does not).
 """
@@ -124,6 +126,7 @@ class FullTextIndex:
         }
         self.vocabulary: list[str] = sorted(self.postings)
         self._typo_cache: dict[str, str | None] = {}
+        self._arrays = _posting_arrays(self.postings)
 
     def known_term(self, term: str) -> str | None:
         """The term itself when indexed, else its closest indexed term (typos), else None."""
@@ -149,12 +152,31 @@ class FullTextIndex:
             known = self.known_term(term)
             if known is not None and weight > merged.get(known, 0.0):
                 merged[known] = weight
+        if self._arrays is not None:
+            return self._scores_numpy(merged)
         totals: dict[int, float] = {}
         for term in sorted(merged):
             weight = merged[term]
             for doc, value in self.postings[term]:
                 totals[doc] = totals.get(doc, 0.0) + weight * value
         return {self.codes[doc]: score for doc, score in totals.items()}
+
+    def _scores_numpy(self, merged: dict[str, float]) -> dict[str, float]:
+        """The same sums with numpy (a profile's query walks ~50 000 postings: ~5 ms in
+        Python). Bit-identical: each document's terms are added in the same (sorted) order,
+        each product is the same IEEE multiplication, and a term's documents are distinct."""
+        import numpy as np
+
+        assert self._arrays is not None
+        totals = np.zeros(len(self.codes), dtype=np.float64)
+        touched = np.zeros(len(self.codes), dtype=bool)
+        for term in sorted(merged):
+            docs, values = self._arrays[term]
+            totals[docs] += merged[term] * values
+            touched[docs] = True
+        docs = np.flatnonzero(touched)
+        codes = self.codes
+        return {codes[d]: s for d, s in zip(docs.tolist(), totals[docs].tolist(), strict=True)}
 
     def query_terms(
         self, phrases: Sequence[str], rewritings: Sequence[str] = (), rewriting_weight: float = 0.5
@@ -163,6 +185,25 @@ class FullTextIndex:
         terms = [(t, 1.0) for p in phrases for t in text_terms(p)]
         terms += [(t, rewriting_weight) for r in rewritings for t in text_terms(r)]
         return terms
+
+
+def _posting_arrays(
+    postings: dict[str, tuple[tuple[int, float], ...]],
+) -> dict[str, tuple[Any, Any]] | None:
+    """Each term's postings as (document indexes, weights) numpy arrays, or None without
+    numpy (numpy comes with the optional semantic model; the pure-Python walk gives the same
+    floats)."""
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    return {
+        term: (
+            np.fromiter((d for d, _v in items), dtype=np.intp, count=len(items)),
+            np.fromiter((v for _d, v in items), dtype=np.float64, count=len(items)),
+        )
+        for term, items in postings.items()
+    }
 
 
 _indexes: dict[int, FullTextIndex] = {}

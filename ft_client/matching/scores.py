@@ -104,6 +104,7 @@ class JobScorer:
                     self.useful_transversal[job_code] = (
                         self.useful_transversal.get(job_code, 0.0) + weight
                     )
+        self._coverage: dict[str, float] = {}
         self.core_sums: dict[str, float] = {}
         self.other_sums: dict[str, float] = {}
         skill_jobs = matcher.skill_jobs_core()
@@ -121,7 +122,14 @@ class JobScorer:
         return set(self.useful)
 
     def coverage(self, job_code: str) -> float:
-        """``match_job(...).coverage`` for a referential job."""
+        """``match_job(...).coverage`` for a referential job (kept: ``suggest_jobs`` asks it
+        for each candidate in the relevance, then again for the shown percentage)."""
+        cached = self._coverage.get(job_code)
+        if cached is None:
+            cached = self._coverage[job_code] = self._compute_coverage(job_code)
+        return cached
+
+    def _compute_coverage(self, job_code: str) -> float:
         if not self.phrases:
             return 0.0
         weights = self.matcher.job_weights(job_code)

@@ -18,6 +18,7 @@ the middle of a request: a process that does not warm up keeps the lexical path 
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import json
 import os
@@ -54,6 +55,13 @@ PHRASE_CACHE_SIZE = 8_000
 # load against 14-25 ms with one. Vectors are bit-identical either way
 # (docs/matching-measurements.md, latency pass).
 MODEL_THREADS = 1
+# OpenBLAS threads of the product of new phrases with the 43 269 label vectors (memory-bound:
+# 66 MB read). numpy's OpenBLAS uses every core by default and its helper thread keeps spinning
+# after each product: a profile of new phrases cost 192 ms of process CPU with two threads,
+# 144 ms with one, for ~3 ms more wall time on the product (load ~3.5; same rows, bit for bit;
+# docs/matching-measurements.md, fourth pass). Process-wide: nothing else in the bot uses BLAS.
+# ``FT_SEMANTIC_BLAS_THREADS`` overrides it (0 leaves OpenBLAS as it is).
+BLAS_THREADS = 1
 ENV_SWITCH = "FT_SEMANTIC"
 
 
@@ -148,6 +156,43 @@ def load_model() -> Any:
             os.environ.pop("OMP_NUM_THREADS", None)
         else:
             os.environ["OMP_NUM_THREADS"] = previous
+
+
+def limit_blas_threads(count: int) -> bool:
+    """Set the thread count of the OpenBLAS numpy loaded (numpy's bundled scipy-openblas or a
+    system libopenblas), found among this process's mapped libraries; False when there is
+    none (another BLAS, not Linux): then nothing changes, results are the same either way."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line and ".so" in line}
+    except OSError:
+        return False
+    names = (
+        "scipy_openblas_set_num_threads64_",
+        "scipy_openblas_set_num_threads",
+        "openblas_set_num_threads64_",
+        "openblas_set_num_threads",
+    )
+    for path in sorted(paths):
+        try:
+            library = ctypes.CDLL(path)  # already loaded: the same handle, no new copy
+        except OSError:
+            continue
+        for name in names:
+            setter = getattr(library, name, None)
+            if setter is not None:
+                setter.argtypes = [ctypes.c_int]
+                setter(count)
+                return True
+    return False
+
+
+def blas_threads() -> int:
+    """``BLAS_THREADS`` unless ``FT_SEMANTIC_BLAS_THREADS`` says otherwise (0: leave it)."""
+    try:
+        return max(0, int(os.environ.get("FT_SEMANTIC_BLAS_THREADS", str(BLAS_THREADS))))
+    except ValueError:
+        return BLAS_THREADS
 
 
 class StaticEmbedder:
@@ -323,6 +368,8 @@ def _load(data_dir: Path | None) -> SemanticIndex | None:
         import numpy as np
     except ImportError:
         return None
+    if threads := blas_threads():
+        limit_blas_threads(threads)
     with gzip.open(data_dir / INDEX_FILE, "rb") as handle:
         meta = json.loads(handle.read())
     embedder: PhraseEmbedder | StaticEmbedder

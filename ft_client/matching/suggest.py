@@ -50,7 +50,7 @@ def warm_up(referential: Referential | None = None, *, freeze_gc: bool = True) -
     matcher = matcher_for(referential)
     matcher.referential.warm_up()
     matcher.skill_jobs_core()
-    _ = matcher.job_stems
+    _ = matcher.stem_jobs
     fulltext_for(matcher.referential)
     semantic = semantic_for(matcher.referential)
     if semantic is not None:
@@ -126,14 +126,14 @@ def lexical_relevance(
         for code in matcher.phrase_to_skills(phrase):
             candidates.update(skill_jobs.get(code, ()))
     # Jobs sharing a telling word with the user (in a title or a skill) are candidates too.
-    job_stems, idf = matcher.job_stems
-    user_words = {w for p in phrases for w in matcher.phrase_stems(p) if idf.get(w, 0.0) >= 2.0}
-    if user_words:
-        candidates.update(code for code, words in job_stems.items() if user_words & words)
+    _job_stems, idf = matcher.job_stems
+    stem_jobs = matcher.stem_jobs
+    for word in {w for p in phrases for w in matcher.phrase_stems(p) if idf.get(w, 0.0) >= 2.0}:
+        candidates.update(stem_jobs.get(word, ()))
     result: dict[str, float] = {}
-    for job_code in sorted(candidates):
+    fits = matcher.words_fits(phrases, sorted(candidates))
+    for job_code, words in fits.items():
         relevance = scorer.relevance(job_code)
-        words = matcher.words_fit(phrases, job_code)
         if relevance > 0 or words > 0:
             result[job_code] = relevance + WORDS_WEIGHT * words
     return result
