@@ -35,7 +35,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.backends import POSTGRES_CONNECT_TIMEOUT_S, Target, connection_failure, parse_target
+from storage.backends import (
+    POSTGRES_CONNECT_TIMEOUT_S,
+    POSTGRES_STATEMENT_CACHE,
+    Target,
+    connection_failure,
+    parse_target,
+)
 from storage.connection import ShieldedConnection, StatementRunner
 from storage.errors import StorageError, UnknownUserError
 from storage.migrator import LATEST_SCHEMA_VERSION, migrate
@@ -168,7 +174,10 @@ class Database:
                 max_overflow=POSTGRES_MAX_OVERFLOW,
                 # No pre-ping (one more round trip per query): after a server restart the first
                 # query fails, SQLAlchemy then discards the whole pool and the next one reconnects.
-                connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT_S},
+                connect_args={
+                    "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+                    "prepared_statement_cache_size": POSTGRES_STATEMENT_CACHE,
+                },
             )
         storage = cls(engine, target, synchronous=synchronous.upper())
         storage._busy_timeout = busy_timeout
