@@ -43,22 +43,27 @@ class SharedPacer:
         # One slot's worth of lateness, and at least 50 ms (a database round trip): the most a
         # late process can add to the rate in any one second.
         self.lateness = max(1.0 / rate, 0.05)
-        self._slots: collections.deque[float] = collections.deque()  # event-loop instants
+        # (event-loop instant, database instant) of each slot kept locally.
+        self._slots: collections.deque[tuple[float, float]] = collections.deque()
         self._refill = asyncio.Lock()
         self.blocks_taken = 0
         # The last slots handed out (event-loop instants): the rate actually granted, readable
         # whatever the machine's load (a sender may wake late; its slot was still this one).
         self.granted: collections.deque[float] = collections.deque(maxlen=1024)
+        # The same slots on the database's clock, where all processes' slots are spaced: the
+        # loop instants above carry each block's round-trip jitter in their conversion.
+        self.granted_shared: collections.deque[float] = collections.deque(maxlen=1024)
 
     async def wait(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
-            while self._slots and self._slots[0] < now - self.lateness:
+            while self._slots and self._slots[0][0] < now - self.lateness:
                 self._slots.popleft()
             if self._slots:
-                at = self._slots.popleft()
+                at, shared_at = self._slots.popleft()
                 self.granted.append(at)
+                self.granted_shared.append(shared_at)
                 break
             async with self._refill:
                 if not self._slots:
@@ -70,7 +75,7 @@ class SharedPacer:
         slots = await self.storage.take_rate_slots(self.name, self.block, self.rate)
         # Database instants to this loop's clock: the offset from the database's "now".
         offset = asyncio.get_running_loop().time() - slots.now
-        self._slots.extend(slots.at(i) + offset for i in range(slots.count))
+        self._slots.extend((slots.at(i) + offset, slots.at(i)) for i in range(slots.count))
         self.blocks_taken += 1
 
     async def slow_down(self, seconds: float) -> None:
