@@ -19,7 +19,8 @@ migrations), one repository per concern — ``users``, ``profiles``, ``alert_del
 due, offers sent), ``deliveries`` (accepted digests recorded, one or a batch at once),
 ``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
 ``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows), ``offers`` (the offers the
-sweep stores, not personal data, with the grid-cell look-up for local matching) — plus
+sweep stores, not personal data, with the grid-cell look-up for local matching; rows ↔
+offers in ``offer_rows``, the grid in ``offer_grid``) — plus
 ``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models`` (validated dataclasses),
 ``persistence`` (:class:`SqlitePersistence`, for both backends) and ``migrate``
 (``python -m storage.migrate``: copy a SQLite database into PostgreSQL).

@@ -22,7 +22,7 @@ from ft_client.models.offers import (
 from ft_client.referential import haversine_km
 from ft_client.sweep import OfferSink
 from storage import Storage
-from storage.offers import cell_ranges, grid_cell
+from storage.offer_grid import cell_ranges, grid_cell
 from tests import helpers_storage
 
 # The storage fixtures, parametrized over both backends (tests/helpers_storage.py).

@@ -1,4 +1,4 @@
-"""Offers rebuilt from their ``offers`` rows (`storage.offers.offer_from_row`): equal to the
+"""Offers rebuilt from their ``offers`` rows (`storage.offer_rows.offer_from_row`): equal to the
 straightforward rebuild on varied offers, with their repeated parts (competences, qualities,
 requirements, companies) shared between offers instead of built once per row."""
 
@@ -19,7 +19,7 @@ from ft_client.models.offers import (
     Salary,
     WorkPlace,
 )
-from storage import offers as stored
+from storage import offer_rows as stored
 from storage.models import from_epoch
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
