@@ -6,8 +6,9 @@ When the offers table is fresh (`local_source.local_window`), each group's offer
 it once; otherwise (no sweep yet, sweeps off or failing: logged once per cycle) query sets are
 asked of France Travail, concurrently (bounded; `fetching`). Each alert's offers are selected as
 soon as its group's offers are in (rank, filters, feedback: `person`), and each person is served
-as soon as all their due alerts are: one message (`person.compose`, `sending`), then one
-transaction recording the offers and every alert served (`bookkeeping`). Fetching pauses while
+as soon as all their due alerts are: one message (`person.compose`, `sending`), then its
+offers and every alert it served recorded in one transaction, with the digests accepted
+meanwhile (`recording`). Fetching pauses while
 too many fetched users wait for Telegram, so that memory stays bounded on a national cycle.
 
 A cycle run for one user (`force_user_id`: « Tester maintenant », `/demo_alerte`) can also hand
