@@ -37,7 +37,7 @@ class DeliveryRecorder:
         self.room = asyncio.Semaphore(limit)
         self.queue: list[tuple[Delivery, asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
-        self.transactions = 0  # for the report and tests: batches committed or tried
+        self.transactions = 0  # transactions tried (tests check the batching with it)
 
     @asynccontextmanager
     async def place(self) -> AsyncIterator[None]:
