@@ -126,6 +126,24 @@ class WorkerEnv:
     def sent(self, user_ids: list[int]) -> list[int]:
         return [len(self.tg.messages_for(uid)) for uid in user_ids]
 
+    async def diagnosis(self, user_ids: list[int]) -> str:
+        """What a failed wait needs to be understood: who was not served, the digest jobs, and
+        the tail of each worker's log (a timeout alone says nothing of where it stuck)."""
+        counts = self.sent(user_ids)
+        unserved = [uid for uid, count in zip(user_ids, counts, strict=True) if not count]
+        jobs = await self.storage._fetchall(
+            "SELECT id, status, worker_id, args::text AS args FROM procrastinate_jobs"
+            " WHERE task_name = 'digest' ORDER BY id",
+            {},
+        )
+        parts = [f"unserved: {unserved}", "digest jobs:"]
+        parts += [f"  {dict(row._mapping)}" for row in jobs]
+        for worker in self.processes:
+            code = worker.process.returncode
+            parts.append(f"--- {worker.name} (exit {code}) ---")
+            parts.extend(worker.lines[-40:])
+        return "\n".join(parts)
+
 
 async def _read_lines(worker: WorkerProcess) -> None:
     assert worker.process.stderr is not None

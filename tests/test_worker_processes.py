@@ -67,7 +67,10 @@ async def test_three_workers_serve_each_user_once_across_a_sigkill_at_one_shared
         killed_at = loop.time()
         assert served() < USERS, "the kill must land mid-cycle"
 
-        await wait_until(lambda: served() == USERS, TAKEOVER_LIMIT_SECONDS, "every user served")
+        try:
+            await wait_until(lambda: served() == USERS, TAKEOVER_LIMIT_SECONDS, "every user served")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{await env.diagnosis(users)}") from None
         takeover = loop.time() - killed_at
         assert takeover <= TAKEOVER_LIMIT_SECONDS
 
