@@ -46,12 +46,13 @@ from bot.alerts.planning import (
     UserPlan,
     alert_criteria,
     group_plans,
+    merge_ranked,
     offers_for_groups,
     offers_in_window,
     person_order,
     plan_groups,
     plan_query_sets,
-    rank_for,
+    rank_in_parts,
 )
 from bot.alerts.recording import DeliveryRecorder
 from bot.alerts.sending import Outcome, Pacer, SendPacer, send_digest
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.services import Services
+    from ft_client.matching import RankedOffer
     from storage import Profile
 
 log = logging.getLogger(__name__)
@@ -374,7 +376,7 @@ class _Cycle:
         try:
             while pending:
                 plan, mine = pending.popleft()
-                result = self.select_alert(plan, mine, sent[plan.profile.user_id], end)
+                result = await self.select_alert(plan, mine, sent[plan.profile.user_id], end)
                 del mine
                 person = self.people.get(plan.profile.user_id)
                 if person is not None and person.add(result, plan):
@@ -385,13 +387,14 @@ class _Cycle:
             for task in serving:
                 task.cancel()
 
-    def select_alert(
+    async def select_alert(
         self, plan: UserPlan, mine: Sequence[Offer], sent: set[str], end: datetime
     ) -> AlertResult | None:
         """One alert's offers (`mine`: its window's), or None when its selection failed (the
-        alert then stays due, as when its offers could not be read)."""
+        alert then stays due, as when its offers could not be read). Ranked a part at a time,
+        the event loop getting a turn after each part (sends keep their slots)."""
         try:
-            return self._select_alert(plan, mine, sent, end)
+            return await self._select_alert(plan, mine, sent, end)
         except Exception:
             # One person's problem (a ranking bug, an odd offer) must not cost the others
             # theirs; the alert stays due and is tried again next tick.
@@ -401,14 +404,19 @@ class _Cycle:
                 found.failed = True
             return None
 
-    def _select_alert(
+    async def _select_alert(
         self, plan: UserPlan, mine: Sequence[Offer], sent: set[str], end: datetime
     ) -> AlertResult:
         user_id = plan.profile.user_id
         found = self.outcome(user_id, plan.alert_no)
         in_window = len(mine)
         unsent = [o for o in mine if o.id not in sent]
-        ranked = rank_for(plan.profile, self.referential, unsent, self.now, plan.match)
+        parts: list[list[RankedOffer]] = []
+        for part in rank_in_parts(plan.profile, self.referential, unsent, self.now, plan.match):
+            if parts:
+                await asyncio.sleep(0)
+            parts.append(part)
+        ranked = merge_ranked(parts)
         person = self.people[user_id]
         kept = select_offers(ranked, plan, person.feedback, found, self.local_source.remote)
         if found is not None:
