@@ -6,10 +6,10 @@ When the offers table is fresh (`local_source.local_window`), each group's offer
 it once; otherwise (no sweep yet, sweeps off or failing: logged once per cycle) query sets are
 asked of France Travail, concurrently (bounded; `fetching`). Each alert's offers are selected as
 soon as its group's offers are in (rank, filters, feedback: `person`), and each person is served
-as soon as all their due alerts are: one message (`person.compose`, `sending`), then its
-offers and every alert it served recorded in one transaction, with the digests accepted
-meanwhile (`recording`). Fetching pauses while
-too many fetched users wait for Telegram, so that memory stays bounded on a national cycle.
+as soon as all their due alerts are (`serving`): one message (`person.compose`, `sending`),
+then its offers and every alert it served recorded in one transaction, with the digests
+accepted meanwhile (`recording`). Fetching pauses while too many fetched users wait for
+Telegram, so that memory stays bounded on a national cycle.
 
 A cycle run for one user (`force_user_id`: « Tester maintenant », `/demo_alerte`) can also hand
 back that user's `UserOutcome`: how many offers the window held, how many were already sent and
@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.alerts import digest as digest_mod
-from bot.alerts.bookkeeping import AlertCycleReport, ServedBuffer, record_run
+from bot.alerts.bookkeeping import AlertCycleReport, record_run
 from bot.alerts.due import criteria_of, profile_alert_due, saved_alert_due, saved_plan
 from bot.alerts.fetching import AlertState, fetch_window, ft_search_calls
 from bot.alerts.local_source import (
@@ -38,13 +38,12 @@ from bot.alerts.local_source import (
     locally_supported,
     read_sets,
 )
-from bot.alerts.person import AlertOutcome, AlertResult, PersonRun, compose, select_offers
+from bot.alerts.person import AlertOutcome, AlertResult, PersonRun, select_offers
 from bot.alerts.planning import (
     PROFILE_ALERT_NO,
     QueryGroup,
     QuerySet,
     UserPlan,
-    alert_criteria,
     group_plans,
     merge_ranked,
     offers_for_groups,
@@ -54,12 +53,11 @@ from bot.alerts.planning import (
     plan_query_sets,
     rank_in_parts,
 )
-from bot.alerts.recording import DeliveryRecorder
-from bot.alerts.sending import Outcome, Pacer, SendPacer, send_digest
+from bot.alerts.sending import Pacer, SendPacer
+from bot.alerts.serving import DigestServer
 from bot.config import FREE_BROADCAST_RATE
 from ft_client import FTError
 from ft_client.models import Offer
-from storage import Delivery
 from storage.clock import local_midnight
 
 if TYPE_CHECKING:
@@ -123,7 +121,6 @@ class _Cycle:
         self.storage = services.storage
         self.ft = services.ft
         self.referential = services.referential
-        self.bot = bot
         self.now = now
         self.day = now.astimezone(self.settings.alert_timezone).date()
         self.state = state
@@ -132,22 +129,28 @@ class _Cycle:
         self.local = local
         self.local_source = LocalOfferSource(self.storage, self.referential)
         self.local_slots = asyncio.Semaphore(LOCAL_CONCURRENCY)
-        self.send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
-        self.recorder = DeliveryRecorder(self.storage, UNRECORDED_LIMIT)
         rate = self.settings.telegram_broadcast_rate
         # Just under the free limit by default; the configured rate when paid broadcasts are on.
-        self.paid_broadcast = rate > FREE_BROADCAST_RATE
-        send_rate = rate if self.paid_broadcast else SEND_RATE
-        self.pacer: SendPacer = pacer or Pacer(send_rate)
+        paid_broadcast = rate > FREE_BROADCAST_RATE
+        send_rate = rate if paid_broadcast else SEND_RATE
+        self.server = DigestServer(
+            storage=self.storage,
+            bot=bot,
+            settings=self.settings,
+            day=self.day,
+            report=report,
+            pacer=pacer or Pacer(send_rate),
+            paid_broadcast=paid_broadcast,
+            send_concurrency=SEND_CONCURRENCY,
+            unrecorded_limit=UNRECORDED_LIMIT,
+            outcome_of=self.outcome,
+        )
         self.pending_limit = int(
             min(MAX_PENDING_USERS, max(MIN_PENDING_USERS, send_rate * PENDING_SECONDS))
         )
         self.pending_users = 0
         self.pending_changed = asyncio.Condition()
-        self.chat_ids: dict[int, int] = {}
         self.people: dict[int, PersonRun] = {}
-        # Alerts handled with nothing to send: their served marks, written in batches.
-        self.nothing_new = ServedBuffer(self.storage, self.report)
         # Filled only when the caller asks (one-user runs): a national cycle keeps no per-user data.
         self.outcomes = outcomes
 
@@ -227,7 +230,7 @@ class _Cycle:
                 self.now, {None: [p.user_id for p in skipped]}, saved_skipped
             )
         users = await self.storage.get_users(self.people)
-        self.chat_ids = {uid: user.chat_id for uid, user in users.items()}
+        self.server.chat_ids = {uid: user.chat_id for uid, user in users.items()}
         ready: list[QueryGroup] = []
         local_groups: list[QueryGroup] = []
         deferred: list[UserPlan] = []
@@ -254,7 +257,7 @@ class _Cycle:
             *(self.run_local_set(s) for s in local_sets),
             *(self.run_set(qs) for qs in query_sets),
         )
-        await self.nothing_new.flush()
+        await self.server.nothing_new.flush()
 
     async def fail(self, plans: Sequence[UserPlan]) -> None:
         """These alerts failed (they stay due); their people are served with the rest."""
@@ -429,7 +432,7 @@ class _Cycle:
 
     async def serve_person(self, person: PersonRun) -> None:
         try:
-            await self._serve_person(person)
+            await self.server.serve(person)
         except Exception:
             self.report.failures += 1
             for result in person.results:
@@ -441,69 +444,6 @@ class _Cycle:
             # that a national cycle holds only the people in flight, not everyone served.
             self.people.pop(person.profile.user_id, None)
             person.results.clear()
-
-    async def _serve_person(self, person: PersonRun) -> None:
-        user_id = person.profile.user_id
-        results = person.results
-        if not results:
-            return  # every alert failed: all stay due
-        end = min(r.end for r in results)
-        profile = next((r for r in results if r.plan.alert_no == PROFILE_ALERT_NO), None)
-        criteria = alert_criteria(profile.plan.key) if profile is not None else None
-        saved = {
-            r.plan.alert_no: r.plan.served_for or ""
-            for r in results
-            if r.plan.alert_no != PROFILE_ALERT_NO
-        }
-        message = compose(
-            results,
-            min_score=self.settings.alert_min_score,
-            size=self.settings.alert_digest_size,
-            day=self.day,
-        )
-        if message is None:
-            # No empty digests; served with the others in one batch.
-            await self.nothing_new.add(end, user_id, profile is not None, criteria, saved)
-            return
-        # Private chat: its id is the user's id unless storage knows better.
-        chat_id = self.chat_ids.get(user_id, user_id)
-        # The place covers the send AND its record: at any instant at most UNRECORDED_LIMIT
-        # digests are accepted by Telegram but not yet recorded (what a crash could repeat).
-        async with self.recorder.place():
-            async with self.send_slots:
-                outcome = await send_digest(
-                    self.bot,
-                    chat_id,
-                    message.text,
-                    message.markup,
-                    self.report,
-                    self.pacer,
-                    paid_broadcast=self.paid_broadcast,
-                )
-            if outcome == Outcome.SENT:
-                self.report.messages_sent += 1
-                self.report.offers_sent += len(message.offer_ids)
-                # Sent offers and served marks in ONE transaction, batched with the digests
-                # accepted meanwhile (see `DeliveryRecorder`).
-                delivery = Delivery(
-                    user_id, message.offer_ids, end, criteria, profile is not None, saved
-                )
-                await self.recorder.record(delivery)
-                self.report.users_served += 1
-                for no, count in message.per_alert.items():
-                    if no != PROFILE_ALERT_NO and (found := self.outcome(user_id, no)):
-                        found.sent = count
-                if (whole := self.user_outcome(user_id)) is not None:
-                    whole.sent = len(message.offer_ids)  # the digest, all alerts together
-        if outcome == Outcome.BLOCKED:
-            await self.storage.mark_blocked(user_id)
-            self.report.users_blocked += 1
-        elif outcome == Outcome.FAILED:
-            self.report.failures += 1
-            self.report.telegram_errors += 1
-            for result in results:
-                if (found := self.outcome(user_id, result.plan.alert_no)) is not None:
-                    found.failed = True
 
 
 async def run_alert_cycle(
