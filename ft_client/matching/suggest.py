@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ft_client.matching.fulltext import fulltext_for
+from ft_client.matching.jobs import find_jobs
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
@@ -31,6 +32,14 @@ SEMANTIC_WEIGHT = 0.3
 LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
+# A short phrase that names a job (« auxiliaire de vie », « cariste », « ATSEM »: an alias or a
+# ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
+# weight, to that fiche's relevance. Longer phrases are skill descriptions, whose title-like
+# words pulled ROME-worded profiles astray. Chosen on dev set 2's halves under the synthetic
+# floor (0.4 broke it); see docs/matching-measurements.md, fifth pass.
+TITLE_WEIGHT = 0.3
+TITLE_CONFIDENCE = 0.75
+TITLE_MAX_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +103,8 @@ def suggest_jobs(
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
-    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
+    titles = title_relevance(matcher.referential, phrases)
+    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
         coverage[job_code] = shown_scorer.coverage(job_code)
         # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
         # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
@@ -102,7 +112,8 @@ def suggest_jobs(
         relevance[job_code] = round(
             lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
-            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
+            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0)
+            + TITLE_WEIGHT * titles.get(job_code, 0.0),
             4,
         )
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
@@ -169,3 +180,16 @@ def top_scaled(scores: dict[str, float], count: int) -> dict[str, float]:
         return {}
     high, low = top[0][1], top[-1][1]
     return {code: (score - low) / (high - low) for code, score in top}
+
+
+def title_relevance(ref: Referential, phrases: list[str]) -> dict[str, float]:
+    """Job code → the best confidence of a short phrase naming it (``find_jobs``: aliases and
+    ROME titles) at ``TITLE_CONFIDENCE`` or more."""
+    found: dict[str, float] = {}
+    for phrase in phrases:
+        if len(phrase.split()) > TITLE_MAX_WORDS:
+            continue
+        for hit in find_jobs(phrase, ref, limit=3):
+            if hit.score >= TITLE_CONFIDENCE:
+                found[hit.rome_code] = max(found.get(hit.rome_code, 0.0), hit.score)
+    return found
