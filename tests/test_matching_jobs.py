@@ -164,3 +164,20 @@ def test_alias_keys_fold_case_accents_plural_and_fillers() -> None:
     aliases = JobAliases({"femme de ménage": {"codes": ["K1304"], "why": "x"}})
     assert aliases.exact(alias_key("FEMME DE MENAGE")) == (("K1304",), "x")
     assert aliases.inside(alias_key("femme de ménage à domicile")) == [(("K1304",), "x")]
+
+
+@pytest.mark.parametrize("query", ["travail", "un emploi", "cdi", "job", "non", "oui"])
+def test_fillers_and_short_words_are_no_job(ref: Referential, query: str) -> None:
+    """Fillers only, or one word of three letters that only matches inside a longer title
+    (« non » → « non-conformité »), name no job: close matches at most."""
+    assert not is_recognised(find_jobs(query, ref, limit=5))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("AS", "J1501"), ("IDE", "J1506"), ("ASH", "J1301"), ("DJ", "L1101")]
+)
+def test_short_aliases_and_whole_titles_stay_jobs(
+    ref: Referential, query: str, expected: str
+) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert is_recognised(hits) and hits[0].rome_code == expected

@@ -145,9 +145,11 @@ def find_jobs(
     if exact is None and _bare_town(query, ref) is not None:
         # "Tours" is first the town: a fuzzy title hit is a question, not an answer.
         titles = [(hit, c if c >= 1.0 else min(c, CLOSE_ONLY)) for hit, c in titles]
-    if exact is None and generic_only(key, ref):
-        # "gestion", "équipe", "client": words of most fiches, the title hits are a guess.
-        titles = [(hit, min(c, CLOSE_ONLY)) for hit, c in titles]
+    if exact is None and (generic_only(key, ref) or vague(key)):
+        # "gestion", "équipe", "client": words of most fiches, the title hits are a guess; so
+        # are they for a query of fillers only ("travail", "un emploi", "cdi") or one short
+        # word matched inside a longer title ("non" → "non-conformité").
+        titles = [(hit, c if c >= 1.0 and key else min(c, CLOSE_ONLY)) for hit, c in titles]
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
@@ -164,6 +166,16 @@ def find_jobs(
             add(code, confidence, query.strip(), "mots présents dans la fiche métier")
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.rome_code))
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
+
+
+# A one-word query this short names a job only as an alias ("AS", "IDE") or a whole title.
+SHORT_WORD = 3
+
+
+def vague(key: tuple[str, ...]) -> bool:
+    """Whether a query's alias key names nothing by itself: empty once fillers and stop words
+    are gone, or one word of at most ``SHORT_WORD`` letters."""
+    return not key or (len(key) == 1 and len(key[0]) <= SHORT_WORD)
 
 
 _title_heads: dict[int, frozenset[str]] = {}
