@@ -181,3 +181,12 @@ def test_short_aliases_and_whole_titles_stay_jobs(
 ) -> None:
     hits = find_jobs(query, ref, limit=5)
     assert is_recognised(hits) and hits[0].rome_code == expected
+
+
+def test_equal_title_confidences_are_told_apart_by_the_fiche_text(ref: Referential) -> None:
+    """« gestionnaire de stock » is a title of the accountant and of the storekeeper, both at
+    the same confidence: the fiche whose full text speaks of stocks comes first."""
+    hits = find_jobs("gestionnaire de stock", ref, limit=5)
+    same = [h for h in hits if h.score == hits[0].score]
+    assert len(same) > 1
+    assert hits[0].rome_code == "N1110"
