@@ -36,10 +36,15 @@ MIN_SUGGESTION_SCORE = 0.005
 # ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
 # weight, to that fiche's relevance. Longer phrases are skill descriptions, whose title-like
 # words pulled ROME-worded profiles astray. Chosen on dev set 2's halves under the synthetic
-# floor (0.4 broke it); see docs/matching-measurements.md, fifth pass.
+# floor (0.4 broke it, and so did a confidence of 0.75 once find_jobs told ties apart by the
+# fiches' text); see docs/matching-measurements.md, fifth pass.
 TITLE_WEIGHT = 0.3
-TITLE_CONFIDENCE = 0.75
+TITLE_CONFIDENCE = 0.9
 TITLE_MAX_WORDS = 4
+# Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
+# second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
+TITLE_CACHE_SIZE = 20_000
+_title_cache: dict[tuple[int, str], tuple[tuple[str, float], ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +194,18 @@ def title_relevance(ref: Referential, phrases: list[str]) -> dict[str, float]:
     for phrase in phrases:
         if len(phrase.split()) > TITLE_MAX_WORDS:
             continue
-        for hit in find_jobs(phrase, ref, limit=3):
-            if hit.score >= TITLE_CONFIDENCE:
-                found[hit.rome_code] = max(found.get(hit.rome_code, 0.0), hit.score)
+        for code, score in _phrase_titles(ref, phrase):
+            found[code] = max(found.get(code, 0.0), score)
     return found
+
+
+def _phrase_titles(ref: Referential, phrase: str) -> tuple[tuple[str, float], ...]:
+    key = (id(ref), phrase)
+    cached = _title_cache.get(key)
+    if cached is None:
+        hits = find_jobs(phrase, ref, limit=3)
+        cached = tuple((h.rome_code, h.score) for h in hits if h.score >= TITLE_CONFIDENCE)
+        if len(_title_cache) >= TITLE_CACHE_SIZE:
+            _title_cache.clear()
+        _title_cache[key] = cached
+    return cached
