@@ -43,11 +43,19 @@ NEAREST_FICHES = 30
 
 class CloseSkills:
     """Phrase → {skill code: cosine} for the weighted skills (no work contexts) at or above
-    ``SKILL_COSINE``, from the semantic index's skill rows."""
+    ``SKILL_COSINE`` of the ``NEAREST_FICHES`` fiches closest to the phrase, from the semantic
+    index's skill rows."""
 
-    def __init__(self, index: SemanticIndex, codes: list[str], first_row: int) -> None:
+    def __init__(
+        self,
+        index: SemanticIndex,
+        codes: list[str],
+        first_row: int,
+        skill_jobs: dict[str, frozenset[str]],
+    ) -> None:
         self.index = index
         self.codes = codes
+        self.skill_jobs = skill_jobs
         self.matrix = index.matrix[first_row:]  # a view: no copy of the 46 MB of skill rows
         self.cache = LruCache(PHRASE_CACHE_SIZE)
 
@@ -62,9 +70,18 @@ class CloseSkills:
             if len(missing) == 1:
                 vectors = np.vstack([vectors, np.zeros_like(vectors)])
             sims = vectors @ self.matrix.T
-            for phrase, row in zip(missing, sims, strict=False):
-                hits = np.flatnonzero(row >= SKILL_COSINE)
-                close = {self.codes[i]: round(float(row[i]), 4) for i in hits.tolist()}
+            # Only the skills of the fiches the phrase is closest to (its best title or
+            # skill): a word shared by many trades (« ostréiculteur » and the other
+            # « -culteur ») must not reach another fiche's skills when its own has none.
+            fiches = self.index.fiche_rows(missing)
+            for phrase, row, fiche_row in zip(missing, sims, fiches, strict=False):
+                order = fiche_row.argsort()[::-1][:NEAREST_FICHES].tolist()
+                near = {self.index.codes[i] for i in order}
+                close = {
+                    self.codes[i]: round(float(row[i]), 4)
+                    for i in np.flatnonzero(row >= SKILL_COSINE).tolist()
+                    if self.codes[i] and not near.isdisjoint(self.skill_jobs[self.codes[i]])
+                }
                 found[phrase] = close  # type: ignore[assignment]
                 self.cache.put(phrase, close)  # type: ignore[arg-type]
         return [dict(found[p]) for p in phrases]  # type: ignore[call-overload]
@@ -100,7 +117,11 @@ def _build(index: SemanticIndex, referential: Referential) -> CloseSkills | None
     weighted = referential.skill_codes_set
     # Contexts are rows too (kept for the fiches' semantic score) but weigh nothing here.
     codes = [code if code in weighted else "" for code in all_codes]
-    return CloseSkills(index, codes, first)
+    jobs: dict[str, set[str]] = {}
+    for job in referential.jobs():
+        for skill in job.skills:
+            jobs.setdefault(skill.code, set()).add(job.code)
+    return CloseSkills(index, codes, first, {c: frozenset(j) for c, j in jobs.items()})
 
 
 def semantic_matches(
@@ -117,23 +138,4 @@ def semantic_matches(
     if not unplaced:
         return [{} for _ in phrases]
     close = dict(zip(unplaced, layer.per_phrase(unplaced), strict=True))
-    # Only the skills of the fiches the phrase is closest to (its best title or skill): a
-    # word shared by many trades (« ostréiculteur » and the other « -culteur ») must not
-    # reach another fiche's skills when its own fiche has none close enough.
-    rows = layer.index.fiche_rows(unplaced)
-    skill_jobs = matcher.skill_jobs()
-    result = []
-    for phrase in phrases:
-        if phrase not in close:
-            result.append({})
-            continue
-        row = rows[unplaced.index(phrase)]
-        near = {layer.index.codes[i] for i in row.argsort()[::-1][:NEAREST_FICHES].tolist()}
-        result.append(
-            {
-                c: s
-                for c, s in close[phrase].items()
-                if c and near.intersection(skill_jobs.get(c, ()))
-            }
-        )
-    return result
+    return [close.get(p, {}) for p in phrases]

@@ -101,7 +101,7 @@ def suggest_jobs(
     # fiches of ROME-worded profiles (synthetic set 0.947 → 0.907). The phrases' vectors are
     # cached by now; only their product with the skill rows is left (cached per phrase too).
     meaning = semantic_matches(matcher, index, phrases) if pending else None
-    shown_scorer = JobScorer(matcher, phrases, meaning) if meaning else scorer
+    shown_scorer = JobScorer(matcher, phrases, meaning) if meaning and any(meaning) else scorer
     by_code = shown_scorer.by_code
     fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
     lexical_weight = LEXICAL_WEIGHT_WITH_SEMANTIC if pending is not None else 1.0
