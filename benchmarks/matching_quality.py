@@ -12,6 +12,9 @@ Two sets:
 - dev: ``benchmarks/data_dev/dev_profiles.json``, profiles and job queries written by the
   matching engineer before tuning, then tuned on (not held out); its two halves (even / odd
   ids) are printed too: weights are chosen on one half and read on the other;
+- dev 2: ``benchmarks/data_dev/dev_profiles_2.json`` (214 profiles, 22 families, 230 job
+  queries, 46 negative queries that name no job), written before any matcher ran on it, also
+  tuned on by halves; the negatives give ``find_jobs``' false accepts at its threshold;
 - looked-at: ``benchmarks/data/heldout_2026_12.json``, the retired held-out set (looked at three
   times, sessions 2–4), printed by default with the dev figures and labelled as such;
 - held-out: only the files given with ``--held-out PATH`` (repeatable; none by default, so that a
@@ -23,7 +26,8 @@ other métier, the coverage monotonicity check, the latency of ``suggest_jobs`` 
 (p50/p95 wall and CPU time, first calls on new phrases apart from repeated calls), resident
 memory after warm-up and start-up time. Run: ``.venv/bin/python benchmarks/matching_quality.py``
 (``--latency-only`` for the resources alone, ``--held-out benchmarks/data/heldout_2026_12b.json``
-to look at the current held-out set: count and report each look).
+to look at the current held-out set: count and report each look; ``--no-retired`` skips the
+retired set too, so that nothing under ``benchmarks/data/`` is read).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ import json
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -43,6 +46,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.matching_sets import (
+    Case,
+    coverage_of,
+    dev_half,
+    evaluate,
+    evaluate_queries,
+    print_dev_set,
+    print_figures,
+    profile_cases,
+)
 from ft_client.matching import find_jobs, match_job, suggest_jobs, use_vocabulary
 from ft_client.matching.semantic import ENV_SWITCH, MODEL_NAME, semantic_for
 from ft_client.referential import Job, Referential
@@ -52,12 +65,13 @@ VOCABULARY_HELD_OUT = "vocabulary-held-out"
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "tests" / "fixtures" / "matching_profiles.json"
 DEV_SET = ROOT / "benchmarks" / "data_dev" / "dev_profiles.json"
+DEV_SET_2 = ROOT / "benchmarks" / "data_dev" / "dev_profiles_2.json"
 # Former held-out sets, read after matcher changes: printed with the dev figures by default,
 # under their label, never as held-out figures.
 LOOKED_AT_SETS: tuple[tuple[Path, str], ...] = (
     (ROOT / "benchmarks" / "data" / "heldout_2026_12.json", "retired held-out (looked at 3 times)"),
 )
-Case = tuple[list[str], set[str], Job | None, Job | None, str]
+__all__ = ["Case", "coverage_of", "dev_half", "evaluate", "evaluate_queries", "profile_cases"]
 
 
 def strip_accents(text: str) -> str:
@@ -115,105 +129,6 @@ def synthetic_profiles(ref: Referential, count: int, seed: int) -> list[tuple[li
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
-
-
-def evaluate(ref: Referential, cases: list[Case]) -> dict[str, object]:
-    """recall@1/@5 of suggest_jobs over profile cases, overall and per family."""
-    hits1 = hits5 = 0
-    source_scores: list[float] = []
-    other_scores: list[float] = []
-    families: dict[str, list[int]] = {}
-    for phrases, acceptable, source, other, family in cases:
-        suggestions = suggest_jobs(phrases, ref, limit=5)
-        codes = [s.rome_code for s in suggestions]
-        hit1 = bool(codes[:1] and codes[0] in acceptable)
-        hit5 = bool(set(codes) & acceptable)
-        hits1 += hit1
-        hits5 += hit5
-        tally = families.setdefault(family, [0, 0, 0])
-        tally[0] += 1
-        tally[1] += hit1
-        tally[2] += hit5
-        if source is not None:
-            source_scores.append(coverage_of(match_job(phrases, source, referential=ref)))
-        if other is not None:
-            other_scores.append(coverage_of(match_job(phrases, other, referential=ref)))
-    n = len(cases)
-    return {
-        "n": n,
-        "recall@1": hits1 / n,
-        "recall@5": hits5 / n,
-        "mean_score_source": statistics.fmean(source_scores) if source_scores else float("nan"),
-        "mean_score_other": statistics.fmean(other_scores) if other_scores else float("nan"),
-        "families": families,
-    }
-
-
-def coverage_of(report: object) -> float:
-    return float(getattr(report, "coverage", getattr(report, "score", 0.0)))
-
-
-def evaluate_queries(
-    ref: Referential, queries: list[dict[str, object]], verbose: bool = False
-) -> dict[str, object]:
-    """recall@1/@5 of find_jobs over job queries, overall and per family."""
-    hits1 = hits5 = 0
-    families: dict[str, list[int]] = {}
-    for item in queries:
-        acceptable = set(item["acceptable"])  # type: ignore[arg-type]
-        hits = find_jobs(str(item["query"]), ref, limit=5)
-        codes = [h.rome_code for h in hits]
-        hit1 = bool(codes[:1] and codes[0] in acceptable)
-        hit5 = bool(set(codes) & acceptable)
-        hits1 += hit1
-        hits5 += hit5
-        tally = families.setdefault(str(item.get("family", "?")), [0, 0, 0])
-        tally[0] += 1
-        tally[1] += hit1
-        tally[2] += hit5
-        if verbose and not hit1:
-            shown = [(h.rome_code, h.job_label[:30], h.score) for h in hits[:3]]
-            print(f"  miss query {item['query']!r}: {shown}")
-    n = len(queries)
-    return {
-        "n": n,
-        "recall@1": hits1 / n if n else float("nan"),
-        "recall@5": hits5 / n if n else float("nan"),
-        "families": families,
-    }
-
-
-def print_figures(title: str, figures: dict[str, object], per_family: bool = False) -> None:
-    print(f"{title} (n={figures['n']})")
-    print(f"  recall@1                 {figures['recall@1']:.3f}")
-    print(f"  recall@5                 {figures['recall@5']:.3f}")
-    if "mean_score_source" in figures:
-        print(f"  mean coverage, source    {figures['mean_score_source']:.3f}")
-        print(f"  mean coverage, other     {figures['mean_score_other']:.3f}")
-    if per_family:
-        families: dict[str, list[int]] = figures["families"]  # type: ignore[assignment]
-        for family, (n, h1, h5) in sorted(families.items()):
-            print(f"    {family:<30} n={n:<3} @1 {h1 / n:.2f}  @5 {h5 / n:.2f}")
-
-
-def profile_cases(
-    profiles: list[dict[str, object]], ref: Referential, rng: random.Random
-) -> list[Case]:
-    job_list = list(ref.jobs())
-    cases: list[Case] = []
-    for profile in profiles:
-        acceptable = set(profile["acceptable"])  # type: ignore[arg-type]
-        source = ref.job(profile["acceptable"][0])  # type: ignore[index]
-        other = rng.choice([j for j in job_list if j.code not in acceptable])
-        family = str(profile.get("family", "?"))
-        cases.append((list(profile["skills"]), acceptable, source, other, family))  # type: ignore[arg-type]
-    return cases
-
-
-def dev_half(profile: dict[str, object]) -> int:
-    """0 or 1: the dev half a profile belongs to ("dev-p07" → 1), for cross-validation."""
-    digits = "".join(ch for ch in str(profile.get("id", "")) if ch.isdigit())
-    return int(digits or 0) % 2
 
 
 def monotonicity_check(ref: Referential, seed: int, trials: int = 300) -> tuple[int, int]:
@@ -360,6 +275,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also print the realistic figures with the user vocabulary switched off",
     )
+    parser.add_argument(
+        "--no-retired",
+        action="store_true",
+        help="do not print the retired held-out set either (nothing under benchmarks/data/ read)",
+    )
     parser.add_argument("--no-start-up", action="store_true", help="skip the start-up timing")
     parser.add_argument(
         "--latency-only", action="store_true", help="resources only: no recall figures"
@@ -457,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_queries(ref, dev["job_queries"], args.verbose),
         per_family=True,
     )
-    for path, label in LOOKED_AT_SETS:
+    dev_2 = json.loads(DEV_SET_2.read_text(encoding="utf-8"))
+    print_dev_set(ref, dev_2, "dev set 2", random.Random(args.seed), args.verbose)
+    for path, label in [] if args.no_retired else LOOKED_AT_SETS:
         if path.is_file():
             looked = json.loads(path.read_text(encoding="utf-8"))
             print_set_figures(ref, looked, f"{path.name}, {label}:", args.seed)

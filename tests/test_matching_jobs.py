@@ -164,3 +164,29 @@ def test_alias_keys_fold_case_accents_plural_and_fillers() -> None:
     aliases = JobAliases({"femme de ménage": {"codes": ["K1304"], "why": "x"}})
     assert aliases.exact(alias_key("FEMME DE MENAGE")) == (("K1304",), "x")
     assert aliases.inside(alias_key("femme de ménage à domicile")) == [(("K1304",), "x")]
+
+
+@pytest.mark.parametrize("query", ["travail", "un emploi", "cdi", "job", "non", "oui"])
+def test_fillers_and_short_words_are_no_job(ref: Referential, query: str) -> None:
+    """Fillers only, or one word of three letters that only matches inside a longer title
+    (« non » → « non-conformité »), name no job: close matches at most."""
+    assert not is_recognised(find_jobs(query, ref, limit=5))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("AS", "J1501"), ("IDE", "J1506"), ("ASH", "J1301"), ("DJ", "L1101")]
+)
+def test_short_aliases_and_whole_titles_stay_jobs(
+    ref: Referential, query: str, expected: str
+) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert is_recognised(hits) and hits[0].rome_code == expected
+
+
+def test_equal_title_confidences_are_told_apart_by_the_fiche_text(ref: Referential) -> None:
+    """« gestionnaire de stock » is a title of the accountant and of the storekeeper, both at
+    the same confidence: the fiche whose full text speaks of stocks comes first."""
+    hits = find_jobs("gestionnaire de stock", ref, limit=5)
+    same = [h for h in hits if h.score == hits[0].score]
+    assert len(same) > 1
+    assert hits[0].rome_code == "N1110"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,7 @@ _FILLER_WORDS = (
     "temps partiel plein job poste emploi travail metier"
 )
 _FILLERS = frozenset(_FILLER_WORDS.split())
+TITLE_HITS = 30
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -118,7 +120,8 @@ def find_jobs(
     ref = referential if referential is not None else Referential.load()
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError("limit must be a positive integer")
-    title_hits = ref.find_jobs(query, limit=max(limit, 10))  # validates the query
+    # More title hits than shown: equal confidences are re-ordered below.
+    title_hits = ref.find_jobs(query, limit=max(limit, TITLE_HITS))  # validates the query
     if isinstance(query, str) and _ROME_CODE.match(query):
         return title_hits[:limit]
     table = aliases if aliases is not None else default_aliases()
@@ -145,9 +148,11 @@ def find_jobs(
     if exact is None and _bare_town(query, ref) is not None:
         # "Tours" is first the town: a fuzzy title hit is a question, not an answer.
         titles = [(hit, c if c >= 1.0 else min(c, CLOSE_ONLY)) for hit, c in titles]
-    if exact is None and generic_only(key, ref):
-        # "gestion", "équipe", "client": words of most fiches, the title hits are a guess.
-        titles = [(hit, min(c, CLOSE_ONLY)) for hit, c in titles]
+    if exact is None and (generic_only(key, ref) or vague(key)):
+        # "gestion", "équipe", "client": words of most fiches, the title hits are a guess; so
+        # are they for a query of fillers only ("travail", "un emploi", "cdi") or one short
+        # word matched inside a longer title ("non" → "non-conformité").
+        titles = [(hit, c if c >= 1.0 and key else min(c, CLOSE_ONLY)) for hit, c in titles]
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
@@ -162,8 +167,24 @@ def find_jobs(
     if not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values()):
         for code, confidence in _fulltext_hits(ref, query, limit):
             add(code, confidence, query.strip(), "mots présents dans la fiche métier")
-    ranked = sorted(hits.values(), key=lambda h: (-h.score, h.rome_code))
+    # Equal confidences (several titles read the same: « gestionnaire de stock » is a title
+    # of the accountant and of the storekeeper at 0.93) are told apart by the fiches' full
+    # text (BM25 of the query), then by code.
+    text = _text_scores(ref, query) if _has_ties(hits.values()) else {}
+    ranked = sorted(
+        hits.values(), key=lambda h: (-h.score, -text.get(h.rome_code, 0.0), h.rome_code)
+    )
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
+
+
+# A one-word query this short names a job only as an alias ("AS", "IDE") or a whole title.
+SHORT_WORD = 3
+
+
+def vague(key: tuple[str, ...]) -> bool:
+    """Whether a query's alias key names nothing by itself: empty once fillers and stop words
+    are gone, or one word of at most ``SHORT_WORD`` letters."""
+    return not key or (len(key) == 1 and len(key[0]) <= SHORT_WORD)
 
 
 _title_heads: dict[int, frozenset[str]] = {}
@@ -192,6 +213,16 @@ def generic_only(key: tuple[str, ...], ref: Referential) -> bool:
         if any(len(index.postings.get(term, ())) < floor for term in terms):
             return False
     return True
+
+
+def _has_ties(hits: Iterable[JobHit]) -> bool:
+    scores = [h.score for h in hits]
+    return len(scores) != len(set(scores))
+
+
+def _text_scores(ref: Referential, query: str) -> dict[str, float]:
+    terms = text_terms(query[: MAX_QUERY_CHARS * 2])
+    return fulltext_for(ref).scores((t, 1.0) for t in terms) if terms else {}
 
 
 def _fulltext_hits(ref: Referential, query: str, limit: int) -> list[tuple[str, float]]:

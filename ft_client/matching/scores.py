@@ -6,6 +6,8 @@ Two numbers, named plainly:
   part measured against what a profile of a handful of skills can show (``CORE_CAP``,
   ``OTHER_CAP``). It only looks at the job's side, and each job skill keeps its best similarity
   over the person's phrases, so adding a phrase can never lower it. This is what people see.
+  With the semantic index loaded, a skill close in meaning to a phrase (``meaning``) counts as
+  a weak match (``SEMANTIC_SIMILARITY``, source "sens"); without it, words alone.
 - ``relevance``: the ranking key, which also weighs how much of the person's words the job uses
   (a fuller profile may lower it for a given job; that is fine for ordering, never shown).
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ft_client.matching.meaning import SEMANTIC_SIMILARITY, SOURCE, semantic_matches
+from ft_client.matching.semantic import loaded_semantic
 from ft_client.matching.skills import (
     KIND_WEIGHTS,
     MATCH_THRESHOLD,
@@ -87,18 +91,36 @@ class JobScorer:
     """``match_job``'s score for many referential jobs and one list of phrases: the sums are
     accumulated once from the matched skills, so each job then costs a few look-ups."""
 
-    def __init__(self, matcher: PhraseMatcher, phrases: Sequence[str]) -> None:
+    def __init__(
+        self,
+        matcher: PhraseMatcher,
+        phrases: Sequence[str],
+        meaning: Sequence[Mapping[str, float]] | None = None,
+    ) -> None:
         self.matcher = matcher
         self.phrases = list(phrases)
         self.by_code = matcher.best_by_code(self.phrases)
+        # Skills close in meaning to a phrase (``meaning.semantic_matches``, one map per
+        # phrase): weak matches, kept only where words found nothing better.
+        meaning_jobs: list[set[str]] = [set() for _ in self.phrases]
+        if meaning is not None:
+            skill_jobs_all = matcher.skill_jobs()
+            for i, (phrase, close) in enumerate(zip(self.phrases, meaning, strict=True)):
+                for code in close:
+                    if self.by_code.get(code, (0.0, ""))[0] < SEMANTIC_SIMILARITY:
+                        self.by_code[code] = (SEMANTIC_SIMILARITY, phrase)
+                    meaning_jobs[i].update(skill_jobs_all.get(code, ()))
         weights = [matcher.phrase_weight(p) for p in self.phrases]
         transversal = [classify(p) is not None for p in self.phrases]
         # An unused transversal phrase ("permis B") is left out of the user's share.
         self.total_weight = sum(w for w, t in zip(weights, transversal, strict=True) if not t)
         self.useful: dict[str, float] = {}
         self.useful_transversal: dict[str, float] = {}
-        for phrase, weight, is_transversal in zip(self.phrases, weights, transversal, strict=True):
-            for job_code in matcher.phrase_jobs(phrase):
+        for i, (phrase, weight, is_transversal) in enumerate(
+            zip(self.phrases, weights, transversal, strict=True)
+        ):
+            jobs = matcher.phrase_jobs(phrase)
+            for job_code in jobs | meaning_jobs[i] if meaning_jobs[i] else jobs:
                 self.useful[job_code] = self.useful.get(job_code, 0.0) + weight
                 if is_transversal:
                     self.useful_transversal[job_code] = (
@@ -185,9 +207,13 @@ def match_job(
     matcher = matcher_for(referential)
     phrases = clean_phrases(user_skills)
     phrase_maps = [matcher.phrase_to_skills(p) for p in phrases]
+    meaning = semantic_matches(matcher, loaded_semantic(matcher.referential), phrases) or [
+        {} for _ in phrases
+    ]
     skills = [s for s in job.skills if _skill_weight(s.kind, s.core) > 0]
 
     best: dict[str, tuple[float, int]] = {}  # skill code → (similarity, phrase index)
+    by_meaning: set[str] = set()  # skills whose best match is one by meaning
     useful_phrases: set[int] = set()
     for skill in skills:
         for i, mapping in enumerate(phrase_maps):
@@ -195,11 +221,18 @@ def match_job(
             if sim is None and skill.code not in matcher.referential.skill_codes_set:
                 sim = matcher.text_similarity(phrases[i], skill.label)
                 sim = sim if sim >= MATCH_THRESHOLD else None
+            close = sim is None and skill.code in meaning[i]
+            if close:
+                sim = SEMANTIC_SIMILARITY
             if sim is None:
                 continue
             useful_phrases.add(i)
             if sim > best.get(skill.code, (0.0, -1))[0]:
                 best[skill.code] = (sim, i)
+                if close:
+                    by_meaning.add(skill.code)
+                else:
+                    by_meaning.discard(skill.code)
 
     phrase_weights = [matcher.phrase_weight(p) for p in phrases]
     # An unused transversal phrase ("permis B") is left out of the user's share.
@@ -224,7 +257,13 @@ def match_job(
     matched = tuple(
         sorted(
             (
-                SkillMatch(phrases[i], skill.label, skill.code, sim, "métier")
+                SkillMatch(
+                    phrases[i],
+                    skill.label,
+                    skill.code,
+                    sim,
+                    SOURCE if skill.code in by_meaning else "métier",
+                )
                 for skill in skills
                 if skill.code in best
                 for sim, i in [best[skill.code]]

@@ -39,7 +39,9 @@ class SkillMatch:
     skill_label: str
     skill_code: str | None
     similarity: float
-    source: str  # "métier" (ROME skill of the job) | "offre" (offer competence) | "qualité"
+    # "métier" (ROME skill of the job) | "sens" (a ROME skill of the job close in meaning,
+    # ``meaning.py``) | "offre" (offer competence) | "qualité"
+    source: str
 
 
 class GenerationCache:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ft_client.matching.fulltext import fulltext_for
+from ft_client.matching.jobs import find_jobs
+from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
@@ -30,6 +32,19 @@ SEMANTIC_WEIGHT = 0.3
 LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
 MIN_SUGGESTION_SCORE = 0.005
+# A short phrase that names a job (« auxiliaire de vie », « cariste », « ATSEM »: an alias or a
+# ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
+# weight, to that fiche's relevance. Longer phrases are skill descriptions, whose title-like
+# words pulled ROME-worded profiles astray. Chosen on dev set 2's halves under the synthetic
+# floor (0.4 broke it, and so did a confidence of 0.75 once find_jobs told ties apart by the
+# fiches' text); see docs/matching-measurements.md, fifth pass.
+TITLE_WEIGHT = 0.3
+TITLE_CONFIDENCE = 0.9
+TITLE_MAX_WORDS = 4
+# Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
+# second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
+TITLE_CACHE_SIZE = 20_000
+_title_cache: dict[tuple[int, str], tuple[tuple[str, float], ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +90,35 @@ def suggest_jobs(
         return []
     index = loaded_semantic(matcher.referential)
     pending = start_scores(index, phrases) if index is not None else None
-    scorer = JobScorer(matcher, phrases)
-    by_code = scorer.by_code
-    lexical = lexical_relevance(matcher, scorer, phrases)
+    # While the model embeds new phrases: the fuzzy skill look-up (cached per phrase) and BM25.
+    matcher.best_by_code(phrases)
     fulltext = fulltext_relevance(matcher, phrases)
     semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
+    scorer = JobScorer(matcher, phrases)
+    lexical = lexical_relevance(matcher, scorer, phrases)
+    # Skills close in meaning count in the coverage shown (a weak match), hence in the « no
+    # 0 % suggestion » rule, not in the ranking: in the relevance they lifted neighbouring
+    # fiches of ROME-worded profiles (synthetic set 0.947 → 0.907). The phrases' vectors are
+    # cached by now; only their product with the skill rows is left (cached per phrase too).
+    meaning = semantic_matches(matcher, index, phrases) if pending else None
+    shown_scorer = JobScorer(matcher, phrases, meaning) if meaning and any(meaning) else scorer
+    by_code = shown_scorer.by_code
     fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
     lexical_weight = LEXICAL_WEIGHT_WITH_SEMANTIC if pending is not None else 1.0
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
-    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic)):
-        coverage[job_code] = scorer.coverage(job_code)
+    titles = title_relevance(matcher.referential, phrases)
+    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
+        coverage[job_code] = shown_scorer.coverage(job_code)
         # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
         # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
         # people's words and costs ROME-like wording, the semantic signal helps both.
         relevance[job_code] = round(
             lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
-            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0),
+            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0)
+            + TITLE_WEIGHT * titles.get(job_code, 0.0),
             4,
         )
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
@@ -160,3 +185,27 @@ def top_scaled(scores: dict[str, float], count: int) -> dict[str, float]:
         return {}
     high, low = top[0][1], top[-1][1]
     return {code: (score - low) / (high - low) for code, score in top}
+
+
+def title_relevance(ref: Referential, phrases: list[str]) -> dict[str, float]:
+    """Job code → the best confidence of a short phrase naming it (``find_jobs``: aliases and
+    ROME titles) at ``TITLE_CONFIDENCE`` or more."""
+    found: dict[str, float] = {}
+    for phrase in phrases:
+        if len(phrase.split()) > TITLE_MAX_WORDS:
+            continue
+        for code, score in _phrase_titles(ref, phrase):
+            found[code] = max(found.get(code, 0.0), score)
+    return found
+
+
+def _phrase_titles(ref: Referential, phrase: str) -> tuple[tuple[str, float], ...]:
+    key = (id(ref), phrase)
+    cached = _title_cache.get(key)
+    if cached is None:
+        hits = find_jobs(phrase, ref, limit=3)
+        cached = tuple((h.rome_code, h.score) for h in hits if h.score >= TITLE_CONFIDENCE)
+        if len(_title_cache) >= TITLE_CACHE_SIZE:
+            _title_cache.clear()
+        _title_cache[key] = cached
+    return cached
