@@ -29,9 +29,9 @@ alerts' plans), `person` (one person's alerts → one message), `local_source` (
 freshness, window end, one read per group), `fetching` (France Travail, backoff), `sending`
 (Telegram), `serving` (one person's digest composed, sent and recorded), `recording` (group
 commit of accepted digests), `bookkeeping` (report, alert_runs, sent/served marks, lock file),
-`cycle` (one cycle end to end), `digest` (selection and HTML of a digest), `more` (the "+N autres offres" button), `job`
-(the running bot's JobQueue tick), `oneshot` (cron), `try_now` (one user now: « Tester maintenant »,
-/demo_alerte) and `explain` (why that run sent nothing).
+`cycle` (one cycle end to end), `digest` (selection and HTML of a digest), `more` (the "+N
+autres offres" button), `job` (the running bot's JobQueue tick), `oneshot` (cron), `try_now` (one
+user now: « Tester maintenant », /demo_alerte) and `explain` (why that run sent nothing).
 """
 
 from __future__ import annotations
