@@ -78,6 +78,13 @@ class WorkerEnv:
         """`count` users due whatever the time (alerts at midnight, every day), two places."""
         ref = referential()
         ids = list(range(1, count + 1))
+        # The offers first: a worker may plan the first users before the last is stored, and a
+        # user served before any offer exists gets no message (no empty digests), ever that day.
+        now = datetime.now(UTC)
+        for rome, place_code in PLACES:
+            self.ft.add_offer(
+                offer_json(rome=rome, place_code=place_code, created=now - timedelta(hours=1))
+            )
         for user_id in ids:
             rome, place_code = PLACES[user_id % 2]
             self.tg.user(user_id, first_name=f"User{user_id}")
@@ -96,11 +103,6 @@ class WorkerEnv:
                     alert_days=frozenset(range(7)),
                     alerts_enabled=True,
                 )
-            )
-        now = datetime.now(UTC)
-        for rome, place_code in PLACES:
-            self.ft.add_offer(
-                offer_json(rome=rome, place_code=place_code, created=now - timedelta(hours=1))
             )
         return ids
 
