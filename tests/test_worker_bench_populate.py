@@ -4,6 +4,7 @@ included, so a fast set-up does not change the world the workers are measured on
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +42,14 @@ async def _contents(path: Path, user_ids: list[int]) -> tuple[object, ...]:
         return (
             {uid: (u.chat_id, u.first_name, u.language, u.blocked_at) for uid, u in users.items()},
             [await storage.get_profile(uid) for uid in user_ids],
-            [await storage.list_saved_alerts(uid) for uid in user_ids],
+            # Everything but when each saved alert was stored.
+            [
+                [
+                    dataclasses.replace(a, created_at=None)
+                    for a in await storage.list_saved_alerts(uid)
+                ]
+                for uid in user_ids
+            ],
         )
 
 
