@@ -23,7 +23,7 @@ from bot.alerts.cycle import run_alert_cycle
 from bot.alerts.fetching import AlertState
 from bot.process_lock import database_lock
 from bot.sweep_job import SweepOutcome, run_sweep
-from bot.worker.memory import MemoryLog
+from bot.worker.memory import MemoryLog, trim
 from ft_client.errors import FTError
 from ft_client.sweep import SweepIncomplete
 
@@ -112,6 +112,9 @@ async def digest(runtime: WorkerRuntime, user_ids: Iterable[int]) -> AlertCycleR
         pacer=runtime.pacer,
         state=runtime.alert_state,
     )
+    # The job's offers, rows and rankings are garbage now: their free pages go back to the
+    # system (1-2 ms), or the heap only ever grows with the largest moment of the day.
+    trim()
     runtime.memory.maybe_log()
     return report
 
