@@ -229,6 +229,32 @@ async def populate_all(url: str, specs: list[UserSpec], ref: Referential) -> Non
     )
 
 
+async def set_up(
+    world: dict[str, object],
+    url: str,
+    specs: list[UserSpec],
+    ref: Referential,
+    lookback_days: int | None,
+) -> int | None:
+    """The users stored while the sweeps fill the offers table (`--source local`): different
+    tables, and the sweeps wait on France Travail's 10 calls/s most of the time. Returns the
+    sweeps' France Travail calls (None: no sweep, `lookback_days` None)."""
+    started = time.perf_counter()
+
+    async def users() -> None:
+        await populate_all(url, specs, ref)
+        print(f"users stored: {time.perf_counter() - started:.1f} s", flush=True)
+
+    stored = asyncio.create_task(users())
+    try:
+        calls = (
+            None if lookback_days is None else await fill_offers_table(world, url, lookback_days)
+        )
+    finally:
+        await stored
+    return calls
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=2000)
@@ -272,13 +298,8 @@ def main(args: argparse.Namespace | None = None) -> int:
         with database(getattr(args, "database_url", None)) as url:
             ref = Referential.load()
             setup = time.perf_counter()
-            asyncio.run(populate_all(url, specs, ref))
-            print(f"users stored: {time.perf_counter() - setup:.1f} s", flush=True)
-            setup_calls = (
-                asyncio.run(fill_offers_table(world, url, lookback.alert_lookback_days))
-                if source == "local"
-                else None
-            )
+            days = lookback.alert_lookback_days if source == "local" else None
+            setup_calls = asyncio.run(set_up(world, url, specs, ref, days))
             swept = setup_calls is not None
             print(
                 f"set-up: {time.perf_counter() - setup:.1f} s; digests from "
