@@ -43,7 +43,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import alert_cycle
-from benchmarks.alert_cycle import REAL_FT_RATE, UserSpec, emulators_main, populate
+from benchmarks.alert_cycle import REAL_FT_RATE, UserSpec, emulators_main
+from benchmarks.alert_population import populate
 from bot.config import Settings
 from ft_client.referential import Referential
 from storage import Storage

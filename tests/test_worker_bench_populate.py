@@ -1,5 +1,5 @@
-"""The benchmarks' bulk set-up (`benchmarks.alert_cycle.populate`, one multi-row INSERT per table
-and chunk) writes the users and profiles the storage's one-by-one API writes, saved alerts
+"""The benchmarks' bulk set-up (`benchmarks.alert_population.populate`, one multi-row INSERT per
+table and chunk) writes the users and profiles the storage's one-by-one API writes, saved alerts
 included, so a fast set-up does not change the world the workers are measured on."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import alert_cycle
-from benchmarks.alert_cycle import build_world, populate, spec_profile
+from benchmarks import alert_cycle, alert_population
+from benchmarks.alert_cycle import build_world
+from benchmarks.alert_population import populate, spec_profile
 from benchmarks.alert_saved import add_saved_alerts
 from ft_client.referential import Referential
 from storage import Storage
@@ -57,7 +58,9 @@ async def test_bulk_populate_writes_what_the_api_writes(
     tmp_path: Path, world: tuple[Referential, list[alert_cycle.UserSpec]], monkeypatch
 ) -> None:
     ref, specs = world
-    monkeypatch.setattr(alert_cycle, "POPULATE_CHUNK", 10)  # several chunks, the last one short
+    monkeypatch.setattr(
+        alert_population, "POPULATE_CHUNK", 10
+    )  # several chunks, the last one short
     await populate(tmp_path / "bulk.sqlite3", specs, ref)
     await _one_by_one(tmp_path / "api.sqlite3", specs, ref)
     ids = [spec.user_id for spec in specs]
