@@ -61,7 +61,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.alert_saved import add_saved_alerts, saved_specs
+from benchmarks.alert_population import populate
+from benchmarks.alert_saved import saved_specs
 from benchmarks.alert_sweeps import SWEEP_MINUTES, SweepFigures, print_sweeps, run_sweeps
 from benchmarks.sweep_cycle import _postgres_url, add_store_arguments, print_day, run_sweep_day
 from bot import alerts
@@ -74,7 +75,7 @@ from ft_client.models import format_ft_datetime
 from ft_client.referential import Place, Referential
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
 from sandbox.telegram import TelegramEmulator, TelegramLimits
-from storage import Profile, Storage, TargetJob
+from storage import Storage
 
 REAL_FT_RATE = 10.0
 REAL_TG_RATE = 30.0
@@ -325,28 +326,6 @@ async def _emulators(conn: Connection, args: EmulatorArgs) -> None:
 
 
 # ------------------------------------------------------------------------------- the bot side
-
-
-async def populate(location: str | Path, specs: list[UserSpec], ref: Referential) -> None:
-    # Set-up only: NORMAL durability to save fsyncs; the cycle reopens with the default (FULL).
-    options: dict[str, Any] = {} if isinstance(location, str) else {"synchronous": "NORMAL"}
-    async with Storage.open(location, **options) as storage:
-        for spec in specs:
-            await storage.upsert_user(spec.user_id, spec.user_id, f"User{spec.user_id}", "fr")
-            place = ref.place(spec.city)
-            await storage.upsert_profile(
-                Profile(
-                    user_id=spec.user_id,
-                    target_jobs=tuple(TargetJob(c, ref.job(c).label) for c in spec.romes),  # type: ignore[union-attr]
-                    skills=spec.skills,
-                    place_code=spec.city,
-                    place_label=place.display_label if place else None,
-                    radius_km=spec.radius_km,
-                    contract_types=spec.contracts,
-                    alert_time=spec.alert_time,
-                )
-            )
-            await add_saved_alerts(storage, spec.user_id, spec.saved, ref)
 
 
 @dataclass

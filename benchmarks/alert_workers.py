@@ -43,7 +43,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import alert_cycle
-from benchmarks.alert_cycle import REAL_FT_RATE, UserSpec, emulators_main, populate
+from benchmarks.alert_cycle import REAL_FT_RATE, UserSpec, emulators_main
+from benchmarks.alert_population import populate
 from bot.config import Settings
 from ft_client.referential import Referential
 from storage import Storage
@@ -62,6 +63,7 @@ class Worker:
     cpu_at_ready: float = 0.0
     cpu_at_end: float = 0.0
     peak_kb: int = 0
+    resident_kb: int = 0
 
     def ready(self) -> bool:
         return any(" ready: " in line for line in self.lines)
@@ -73,9 +75,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def peak_memory_kb(pid: int) -> int:
+def memory_kb(pid: int, field: str = "VmHWM") -> int:
+    """VmHWM (peak resident) or VmRSS (resident now) of a live process, in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
@@ -96,7 +99,7 @@ async def _read(worker: Worker) -> None:
     async for raw in worker.process.stderr:
         line = raw.decode(errors="replace").rstrip()
         worker.lines.append(line)
-        if " ERROR " in line or "Traceback" in line or "stalled" in line:
+        if any(mark in line for mark in (" ERROR ", "Traceback", "stalled", " memory: ")):
             print(f"  [{worker.name}] {line}", flush=True)
 
 
@@ -211,7 +214,8 @@ async def run_workers(
             wall = time.monotonic() - started
         for worker in workers:
             worker.cpu_at_end = cpu_seconds(worker.process.pid)
-            worker.peak_kb = peak_memory_kb(worker.process.pid)
+            worker.peak_kb = memory_kb(worker.process.pid)
+            worker.resident_kb = memory_kb(worker.process.pid, "VmRSS")
             worker.process.send_signal(signal.SIGTERM)
         codes = [await worker.process.wait() for worker in workers]
         await asyncio.gather(*readers, return_exceptions=True)
@@ -224,6 +228,32 @@ async def populate_all(url: str, specs: list[UserSpec], ref: Referential) -> Non
     await asyncio.gather(
         *(populate(url, specs[i::POPULATE_TASKS], ref) for i in range(POPULATE_TASKS))  # type: ignore[arg-type]
     )
+
+
+async def set_up(
+    world: dict[str, object],
+    url: str,
+    specs: list[UserSpec],
+    ref: Referential,
+    lookback_days: int | None,
+) -> int | None:
+    """The users stored while the sweeps fill the offers table (`--source local`): different
+    tables, and the sweeps wait on France Travail's 10 calls/s most of the time. Returns the
+    sweeps' France Travail calls (None: no sweep, `lookback_days` None)."""
+    started = time.perf_counter()
+
+    async def users() -> None:
+        await populate_all(url, specs, ref)
+        print(f"users stored: {time.perf_counter() - started:.1f} s", flush=True)
+
+    stored = asyncio.create_task(users())
+    try:
+        calls = (
+            None if lookback_days is None else await fill_offers_table(world, url, lookback_days)
+        )
+    finally:
+        await stored
+    return calls
 
 
 def parse_args() -> argparse.Namespace:
@@ -269,12 +299,8 @@ def main(args: argparse.Namespace | None = None) -> int:
         with database(getattr(args, "database_url", None)) as url:
             ref = Referential.load()
             setup = time.perf_counter()
-            asyncio.run(populate_all(url, specs, ref))
-            setup_calls = (
-                asyncio.run(fill_offers_table(world, url, lookback.alert_lookback_days))
-                if source == "local"
-                else None
-            )
+            days = lookback.alert_lookback_days if source == "local" else None
+            setup_calls = asyncio.run(set_up(world, url, specs, ref, days))
             swept = setup_calls is not None
             print(
                 f"set-up: {time.perf_counter() - setup:.1f} s; digests from "
@@ -309,12 +335,19 @@ def main(args: argparse.Namespace | None = None) -> int:
     )
     total_cpu = 0.0
     for worker in workers:
+        last_memory = ""
         cpu = worker.cpu_at_end - worker.cpu_at_ready
         total_cpu += cpu
         print(
             f"{worker.name:<25} CPU {cpu:.1f} s = {1000 * cpu / max(due, 1):.2f} ms per served "
-            f"user; peak memory {worker.peak_kb / 1024:.0f} MiB"
+            f"user; peak memory {worker.peak_kb / 1024:.0f} MiB, resident at the end "
+            f"{worker.resident_kb / 1024:.0f} MiB"
         )
+        for line in worker.lines:
+            if " memory: " in line:
+                last_memory = line
+        if last_memory:
+            print(f"  last {last_memory.split(' memory: ', 1)[1]}")
     print(f"CPU per served user, all  {1000 * total_cpu / max(due, 1):.2f} ms   (target <= 2)")
     print(
         f"429 received              Telegram {emu['tg_429']} (target 0), France Travail "

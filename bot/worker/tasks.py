@@ -23,6 +23,7 @@ from bot.alerts.cycle import run_alert_cycle
 from bot.alerts.fetching import AlertState
 from bot.process_lock import database_lock
 from bot.sweep_job import SweepOutcome, run_sweep
+from bot.worker.memory import MemoryLog, trim
 from ft_client.errors import FTError
 from ft_client.sweep import SweepIncomplete
 
@@ -51,6 +52,7 @@ class WorkerRuntime:
     pacer: SendPacer
     # France Travail backoff per query, shared by this process's digest jobs.
     alert_state: AlertState = field(default_factory=AlertState)
+    memory: MemoryLog = field(default_factory=MemoryLog)
 
 
 async def sweep(runtime: WorkerRuntime) -> SweepOutcome | None:
@@ -103,13 +105,18 @@ async def plan_digests(
 
 
 async def digest(runtime: WorkerRuntime, user_ids: Iterable[int]) -> AlertCycleReport:
-    return await run_alert_cycle(
+    report = await run_alert_cycle(
         runtime.services,
         runtime.bot,
         user_ids=[int(uid) for uid in user_ids],
         pacer=runtime.pacer,
         state=runtime.alert_state,
     )
+    # The job's offers, rows and rankings are garbage now: their free pages go back to the
+    # system (1-2 ms), or the heap only ever grows with the largest moment of the day.
+    trim()
+    runtime.memory.maybe_log()
+    return report
 
 
 async def retry_stalled(job_manager: JobManager, stalled_seconds: float) -> int:
