@@ -74,8 +74,12 @@ class Services:
     background: set[asyncio.Future[Any]] = field(default_factory=set)
 
     @classmethod
-    async def open(cls, settings: Settings) -> Services:
-        """Open storage, the France Travail client and the referentials for `settings`."""
+    async def open(
+        cls, settings: Settings, warm: Callable[[Referential], object] | None = None
+    ) -> Services:
+        """Open storage, the France Travail client and the referentials for `settings`;
+        `warm` builds the indexes a process needs at start-up (default: the bot's, all of
+        matching and look-ups; a worker passes its ranking-only one)."""
         from ft_client import FranceTravailClient
         from ft_client.matching import warm_up
         from ft_client.referential import Referential
@@ -94,7 +98,7 @@ class Services:
             referential = Referential.load()
             # Build the lookup and matching indexes now (seconds, once per process), in a
             # thread, so that no user's first /match or /metiers pays for it.
-            await asyncio.to_thread(warm_up, referential)
+            await asyncio.to_thread(warm or warm_up, referential)
         except BaseException:
             await ft.__aexit__(None, None, None)
             await storage.close()

@@ -121,6 +121,39 @@ class AlertDeliveryRepository(Database):
         backlog in slices: each slice marked served drops out of the next query. ``user_ids``
         restricts both parts to those users (a worker's batch).
         """
+        found, saved_ids = await self._due(now, tz, limit, user_ids, ids_only=False)
+        for part in self._in_chunks(saved_ids):
+            rows = await self._fetchall(
+                select(*PROFILE_COLUMNS).where(profiles.c.user_id.in_(part))
+            )
+            found.extend(_profile_from_row(row) for row in rows)
+        return found
+
+    async def due_user_ids(
+        self,
+        now: datetime,
+        tz: tzinfo = PARIS,
+        *,
+        limit: int | None = None,
+        user_ids: Iterable[int] | None = None,
+    ) -> list[int]:
+        """The users of `due_for_alerts` without reading their profiles (the profile part in
+        its order, then those due only through a saved alert, by id): a planner that only
+        shares users out holds ints, not 100 000 decoded profiles."""
+        found, saved_ids = await self._due(now, tz, limit, user_ids, ids_only=True)
+        return [*(int(uid) for uid in found), *saved_ids]
+
+    async def _due(
+        self,
+        now: datetime,
+        tz: tzinfo,
+        limit: int | None,
+        user_ids: Iterable[int] | None,
+        *,
+        ids_only: bool,
+    ) -> tuple[list[Any], list[int]]:
+        """The profile part (profiles, or user ids with `ids_only`) and the ids due only
+        through a saved alert, as `due_for_alerts` orders them."""
         require_aware("now", now)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
             raise TypeError("limit must be an int or None")
@@ -130,7 +163,7 @@ class AlertDeliveryRepository(Database):
         midnight = int(local_midnight(now, tz).timestamp())
         today = local.date().isoformat()
         wanted = None if user_ids is None else list(dict.fromkeys(map(require_user_id, user_ids)))
-        found: list[Profile] = []
+        found: list[Any] = []
         for part in [None] if wanted is None else list(self._in_chunks(wanted)):
             room = None if limit is None else limit - len(found)
             if room is not None and room <= 0:
@@ -138,10 +171,14 @@ class AlertDeliveryRepository(Database):
             statement, params = due_query(midnight, minute, day_bit, room, today=today)
             if part is not None:
                 statement = statement.where(profiles.c.user_id.in_(part))
-            found.extend(_due_profiles(await self._fetchall(statement, params)))
+            if ids_only:
+                statement = statement.with_only_columns(profiles.c.user_id)
+                found.extend(int(row[0]) for row in await self._fetchall(statement, params))
+            else:
+                found.extend(_due_profiles(await self._fetchall(statement, params)))
         if limit is not None and len(found) >= limit:
-            return found
-        seen = {p.user_id for p in found}
+            return found, []
+        seen = {p if ids_only else p.user_id for p in found}
         saved_params = {
             "midnight": midnight,
             "minute": minute,
@@ -160,12 +197,7 @@ class AlertDeliveryRepository(Database):
         saved_ids = sorted(set(saved_ids))
         if limit is not None:
             saved_ids = saved_ids[: limit - len(found)]
-        for part in self._in_chunks(saved_ids):
-            rows = await self._fetchall(
-                select(*PROFILE_COLUMNS).where(profiles.c.user_id.in_(part))
-            )
-            found.extend(_profile_from_row(row) for row in rows)
-        return found
+        return found, saved_ids
 
     async def mark_served(self, user_id: int, at: datetime, *, criteria: str | None = None) -> None:
         """Record that today's alert was handled (sent, or nothing new to send); with

@@ -164,6 +164,8 @@ async def test_a_weekly_alert_is_sent_on_its_day_only(tmp_path: Path) -> None:
         assert await env.storage.due_for_alerts(NOW + DAY, tz, user_ids=[2]) == []
         [due] = await env.storage.due_for_alerts(NOW + DAY, tz, user_ids=[1, 2])
         assert due.user_id == 1  # due through its saved alert only
+        assert await env.storage.due_user_ids(NOW + DAY, tz, user_ids=[1, 2]) == [1]
+        assert await env.storage.due_user_ids(NOW + DAY, tz, user_ids=[2]) == []
         await sweep(env, NOW + DAY)
         report = await env.cycle(NOW + DAY)  # Thursday
         assert report.users_due == 1 and report.messages_sent == 1

@@ -371,7 +371,10 @@ async def test_partial_setters_keep_other_fields(storage: Storage) -> None:
 
 
 async def due_ids(storage: Storage, now: datetime) -> list[int]:
-    return sorted(p.user_id for p in await storage.due_for_alerts(now))
+    due = [p.user_id for p in await storage.due_for_alerts(now)]
+    # The planner's ids-only read gives the same users in the same order, every rule through.
+    assert await storage.due_user_ids(now) == due
+    return sorted(due)
 
 
 async def test_due_for_alerts_basic_rules(storage: Storage) -> None:
@@ -502,6 +505,7 @@ async def test_due_for_alerts_limit_serves_least_recently_served_first(storage: 
     now = paris(2026, 11, 25, 8, 0)
     first = [p.user_id for p in await storage.due_for_alerts(now, limit=3)]
     assert sorted(first) == [1, 2, 4]  # never served before those served on 23 and 24
+    assert await storage.due_user_ids(now, limit=3) == first
     await storage.mark_served_many(first, now)
     assert [p.user_id for p in await storage.due_for_alerts(now, limit=3)] == [3, 5]
     assert await storage.due_for_alerts(now, limit=0) == []

@@ -78,6 +78,10 @@ async def test_due_for_alerts_among_user_ids(storage: Storage) -> None:
     assert [p.user_id for p in among] == [p.user_id for p in everyone if p.user_id in {3, 4}]
     assert await storage.due_for_alerts(NOW, user_ids=[]) == []
     assert len(await storage.due_for_alerts(NOW, user_ids=[1, 3, 4], limit=2)) == 2
+    # The planner's ids-only read (no profile decoded): the same users, the same order.
+    assert await storage.due_user_ids(NOW) == [p.user_id for p in everyone]
+    assert await storage.due_user_ids(NOW, user_ids=[2, 3, 4, 99]) == [p.user_id for p in among]
+    assert await storage.due_user_ids(NOW, user_ids=[]) == []
 
 
 async def test_advisory_lock_is_exclusive_across_connections_and_released(

@@ -11,7 +11,6 @@ referential's indexes are lazy), so a digest is the same either way; only memory
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -67,23 +66,4 @@ def warm_up_ranking(referential: Referential) -> None:
 
 async def open_worker_services(settings: Settings) -> Services:
     """`Services.open` with `warm_up_ranking` instead of the bot's full warm-up."""
-    from ft_client import FranceTravailClient
-    from ft_client.referential import Referential
-    from storage import Storage
-
-    storage = await Storage.open(settings.database_location)
-    ft = FranceTravailClient(
-        settings.ft_client_id,
-        settings.ft_client_secret,
-        api_base_url=settings.ft_api_base_url,
-        token_url=settings.ft_token_url,
-    )
-    try:
-        await ft.__aenter__()
-        referential = Referential.load()
-        await asyncio.to_thread(warm_up_ranking, referential)
-    except BaseException:
-        await ft.__aexit__(None, None, None)
-        await storage.close()
-        raise
-    return Services(settings, storage, ft, referential, owned=True)
+    return await Services.open(settings, warm=warm_up_ranking)
