@@ -3,12 +3,14 @@ line comes at most once per period, and the byte estimate does not count the ref
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import pytest
 
 from bot.worker import memory
 from ft_client.matching import offers as matching_offers
+from ft_client.matching import skills
 from ft_client.matching.skills import matcher_for
 from ft_client.referential import Referential
 
@@ -27,6 +29,19 @@ def test_cache_entries_follow_the_live_caches(ref: Referential) -> None:
     assert after["label_pairs"] == before["label_pairs"] + 1
     assert after["phrase_skills"] == before["phrase_skills"] + 1
     assert {"targets", "competences", "companies", "word_stems"} <= after.keys()
+
+
+def test_cache_entries_sum_every_matcher_of_the_process(
+    ref: Referential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process may hold several referentials (the test suite does): the entries of the one in
+    use count whatever matcher was made last (the full suite once read another one's zeros)."""
+    matcher = matcher_for(ref)
+    other = copy.copy(ref)
+    monkeypatch.setitem(skills._matchers, id(other), skills.PhraseMatcher(other))
+    before = memory.cache_entries()
+    matcher.text_similarity("accueil des clients", "Accueillir une clientèle: mémoire 4712")
+    assert memory.cache_entries()["label_pairs"] == before["label_pairs"] + 1
 
 
 def test_cache_bytes_leave_the_referential_out(ref: Referential, monkeypatch) -> None:

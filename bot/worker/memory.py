@@ -37,14 +37,20 @@ def status_kib(field: str = "VmRSS") -> int:
     return 0
 
 
-def _caches() -> dict[str, Any]:
-    """Name → the live cache object (imported lazily: the modules may not be loaded yet)."""
+def _caches() -> dict[str, list[Any]]:
+    """Name → the live cache objects of that name, one per matcher or index (a process may
+    hold several referentials: tests do; imported lazily, the modules may not be loaded yet)."""
     from ft_client.matching import fulltext, offers, skills
     from storage import offer_rows
 
-    found: dict[str, Any] = {}
+    found: dict[str, list[Any]] = {}
+
+    def add(**caches: Any) -> None:
+        for name, cache in caches.items():
+            found.setdefault(name, []).append(cache)
+
     for matcher in skills._matchers.values():
-        found.update(
+        add(
             phrase_skills=matcher._phrase_cache,
             phrase_stems=matcher._phrase_stems,
             phrase_jobs=matcher._phrase_jobs,
@@ -53,24 +59,24 @@ def _caches() -> dict[str, Any]:
             label_pairs=matcher._label_cache,
             skill_typos=matcher._typo_cache,
         )
-    found["targets"] = offers._TARGETS
     interned = offer_rows._INTERNED
-    found.update(
+    add(
+        targets=offers._TARGETS,
         competences=interned.competences,
         qualities=interned.qualities,
         requirements=interned.requirements,
         companies=interned.companies,
     )
     for index in fulltext._indexes.values():
-        found["fulltext_typos"] = index._typo_cache
+        add(fulltext_typos=index._typo_cache)
     return found
 
 
 def cache_entries() -> dict[str, int]:
-    """Entries per cache (the stem `lru_cache` included)."""
+    """Entries per cache, summed over the process's matchers (the stem `lru_cache` included)."""
     from ft_client.matching import fulltext
 
-    entries = {name: len(cache) for name, cache in _caches().items()}
+    entries = {name: sum(len(c) for c in caches) for name, caches in _caches().items()}
     entries["word_stems"] = fulltext._stem_word.cache_info().currsize
     return entries
 
@@ -102,7 +108,9 @@ def cache_bytes() -> dict[str, int]:
 
     # The referentials the shared targets point to are not the caches' own.
     seen = {id(matcher.referential) for matcher in skills._matchers.values()}
-    return {name: sum(_walk(cache, seen)) for name, cache in _caches().items()}
+    return {
+        name: sum(sum(_walk(cache, seen)) for cache in caches) for name, caches in _caches().items()
+    }
 
 
 def _libc_trim() -> Callable[[int], int] | None:
