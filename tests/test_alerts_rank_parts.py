@@ -64,3 +64,27 @@ def test_parts_merged_equal_the_ranking_in_one_piece(part_size: int) -> None:
 def test_no_offers_no_parts() -> None:
     assert list(rank_in_parts(waiter(), referential(), [], NOW)) == []
     assert merge_ranked([]) == []
+
+
+def test_one_skill_fit_shared_by_a_persons_alerts_changes_nothing() -> None:
+    """The cycle keeps one `SkillFit` per person for all their alerts and parts: each alert's
+    ranking is exactly what a fresh ranking gives, whatever was ranked with that fit before."""
+    from ft_client.matching import MatchProfile, SkillFit
+
+    ref = referential()
+    sample = offers()
+    person = waiter()
+    elsewhere = MatchProfile(
+        skills=person.skills, target_rome_codes=("G1602",), commune=LYON_CODE, radius_km=10
+    )
+    fit = SkillFit(person.skills, ref)
+    first = merge_ranked(rank_in_parts(person, ref, sample[:40], NOW, skill_fit=fit))
+    second = merge_ranked(rank_in_parts(person, ref, sample, NOW, elsewhere, 9, skill_fit=fit))
+    assert first == rank_for(person, ref, sample[:40], NOW)
+    assert second == rank_for(person, ref, sample, NOW, elsewhere)
+    assert first != second[: len(first)]  # the other alert's criteria did change the ranking
+    # A fit made for other skills is not used (its matches would be someone else's).
+    other = SkillFit(("soudure à l'arc",), ref)
+    assert merge_ranked(rank_in_parts(person, ref, sample, NOW, skill_fit=other)) == rank_for(
+        person, ref, sample, NOW
+    )

@@ -45,13 +45,11 @@ from bot.alerts.planning import (
     QuerySet,
     UserPlan,
     group_plans,
-    merge_ranked,
     offers_for_groups,
     offers_in_window,
     person_order,
     plan_groups,
     plan_query_sets,
-    rank_in_parts,
 )
 from bot.alerts.sending import Pacer, SendPacer
 from bot.alerts.serving import DigestServer
@@ -65,7 +63,6 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.services import Services
-    from ft_client.matching import RankedOffer
     from storage import Profile
 
 log = logging.getLogger(__name__)
@@ -414,13 +411,8 @@ class _Cycle:
         found = self.outcome(user_id, plan.alert_no)
         in_window = len(mine)
         unsent = [o for o in mine if o.id not in sent]
-        parts: list[list[RankedOffer]] = []
-        for part in rank_in_parts(plan.profile, self.referential, unsent, self.now, plan.match):
-            if parts:
-                await asyncio.sleep(0)
-            parts.append(part)
-        ranked = merge_ranked(parts)
         person = self.people[user_id]
+        ranked = await person.rank(plan, unsent, self.referential, self.now)
         kept = select_offers(ranked, plan, person.feedback, found, self.local_source.remote)
         if found is not None:
             found.fetched = in_window
@@ -443,7 +435,7 @@ class _Cycle:
             # Served (or failed: then due again next tick): their ranked offers are let go, so
             # that a national cycle holds only the people in flight, not everyone served.
             self.people.pop(person.profile.user_id, None)
-            person.results.clear()
+            person.let_go()
 
 
 async def run_alert_cycle(

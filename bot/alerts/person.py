@@ -13,6 +13,7 @@ offres » button), else by `render_merged_digest`; ⭐ / 🙈 buttons per offer 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,11 +21,12 @@ from typing import TYPE_CHECKING
 
 from bot.alerts import digest as digest_mod
 from bot.alerts.more import digest_keyboard
-from bot.alerts.planning import PROFILE_ALERT_NO, UserPlan
+from bot.alerts.planning import PROFILE_ALERT_NO, UserPlan, merge_ranked, rank_in_parts
 from bot.texts import saved_alerts as saved_texts
 from ft_client.alert_feedback import Feedback, adjust
 from ft_client.alert_filters import DropReason, apply_filters
 from ft_client.alert_schedule import merge_digests
+from ft_client.matching import SkillFit
 from ft_client.models import Offer
 from ft_client.offer_facts import remote_work
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from telegram import InlineKeyboardMarkup
 
     from ft_client.matching import RankedOffer
+    from ft_client.referential import Referential
     from storage import Profile
 
 
@@ -72,6 +75,9 @@ class PersonRun:
     feedback: Sequence[Feedback] = ()
     results: list[AlertResult] = field(default_factory=list)
     failed: list[UserPlan] = field(default_factory=list)
+    # The person's phrases matched against the offers ranked so far: their alerts share the
+    # skills, so each competence is matched once per person (let go when they are served).
+    skill_fit: SkillFit | None = None
 
     def add(self, result: AlertResult | None, plan: UserPlan) -> bool:
         """Record one alert's result (None: it failed); True when it was the last awaited."""
@@ -81,6 +87,28 @@ class PersonRun:
             self.results.append(result)
         self.waiting -= 1
         return self.waiting == 0
+
+    async def rank(
+        self, plan: UserPlan, offers: Sequence[Offer], referential: Referential, now: datetime
+    ) -> list[RankedOffer]:
+        """One alert's offers ranked with the person's `SkillFit`, a part at a time, the event
+        loop getting a turn between two parts (sends due meanwhile keep their pace)."""
+        if offers and self.skill_fit is None:
+            self.skill_fit = SkillFit(self.profile.skills, referential)
+        parts: list[list[RankedOffer]] = []
+        for part in rank_in_parts(
+            plan.profile, referential, offers, now, plan.match, skill_fit=self.skill_fit
+        ):
+            if parts:
+                await asyncio.sleep(0)
+            parts.append(part)
+        return merge_ranked(parts)
+
+    def let_go(self) -> None:
+        """Served or failed: their ranked offers and matches are let go, so that a national
+        cycle holds only the people in flight."""
+        self.results.clear()
+        self.skill_fit = None
 
 
 def select_offers(

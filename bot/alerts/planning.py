@@ -26,7 +26,7 @@ from bot.criteria import criteria_for
 from bot.services import match_profile_for
 from ft_client import OfferQuery
 from ft_client.alert_filters import AlertFilters
-from ft_client.matching import MatchProfile, RankedOffer, rank_offers
+from ft_client.matching import MatchProfile, RankedOffer, SkillFit, rank_offers
 from ft_client.models import Offer
 
 if TYPE_CHECKING:
@@ -282,13 +282,19 @@ def rank_for(
     offers: Sequence[Offer],
     now: datetime,
     match: MatchProfile | None = None,
+    skill_fit: SkillFit | None = None,
 ) -> list[RankedOffer]:
     """Offers ranked for the profile (or for `match`: a saved alert's own criteria with the
-    profile's skills). Hidden offers and feedback are applied after (`alert_feedback.adjust`)."""
+    profile's skills). Hidden offers and feedback are applied after (`alert_feedback.adjust`).
+    `skill_fit`: the person's phrases matched so far (shared by their alerts), if kept."""
     if not offers:
         return []
     return rank_offers(
-        match or match_profile_for(profile, referential), offers, referential=referential, now=now
+        match or match_profile_for(profile, referential),
+        offers,
+        referential=referential,
+        now=now,
+        skill_fit=skill_fit,
     )
 
 
@@ -306,16 +312,22 @@ def rank_in_parts(
     now: datetime,
     match: MatchProfile | None = None,
     part_size: int = RANK_PART_SIZE,
+    skill_fit: SkillFit | None = None,
 ) -> Iterator[list[RankedOffer]]:
     """`rank_for` a part of the offers at a time (the caller may yield between parts); joined
     by `merge_ranked`, the parts give exactly `rank_for`'s list: each offer's score depends on
-    the offer and the profile only, and the order is `rank_offers`' total order."""
+    the offer and the profile only, and the order is `rank_offers`' total order. The parts
+    share one `SkillFit` (`skill_fit`, the person's, or one made here): a competence common to
+    several parts is matched once."""
     if not offers:
         return
     match = match or match_profile_for(profile, referential)
+    if skill_fit is None or not skill_fit.fits(match.skills, referential):
+        skill_fit = SkillFit(match.skills, referential)
     size = max(1, part_size)
     for start in range(0, len(offers), size):
-        yield rank_for(profile, referential, offers[start : start + size], now, match)
+        part = offers[start : start + size]
+        yield rank_for(profile, referential, part, now, match, skill_fit)
 
 
 def merge_ranked(parts: Iterable[Sequence[RankedOffer]]) -> list[RankedOffer]:

@@ -20,7 +20,7 @@ from ft_client.matching.jobs import (
     looks_like_place,
     town_or_job,
 )
-from ft_client.matching.offers import MatchProfile, RankedOffer, rank_offers
+from ft_client.matching.offers import MatchProfile, RankedOffer, SkillFit, rank_offers
 from ft_client.matching.scores import MatchReport, MissingSkill, match_job
 from ft_client.matching.skills import (
     EXPANSION_FACTOR,
@@ -44,6 +44,7 @@ __all__ = [
     "MissingSkill",
     "PhraseMatcher",
     "RankedOffer",
+    "SkillFit",
     "SkillMatch",
     "clean_phrases",
     "find_jobs",

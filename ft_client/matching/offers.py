@@ -184,85 +184,97 @@ def _job_fit(offer: Offer, targets: _Targets, ref: Referential) -> tuple[float |
     return score, template.format(label)
 
 
-def rank_offers(
-    profile: MatchProfile,
-    offers: Iterable[Offer],
-    *,
-    referential: Referential | None = None,
-    now: datetime | None = None,
-) -> list[RankedOffer]:
-    """Offers ranked for a profile, best first, each with the reasons in French."""
-    matcher = matcher_for(referential)
-    ref = matcher.referential
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    phrases = clean_phrases(profile.skills)
-    targets = _Targets.of(profile.target_rome_codes, ref)
-    # Code path: each referential skill code → the best (similarity, phrase) over all phrases.
-    # Only the offers' jobs need a coverage: no all-jobs scorer (``JobScorer``) per user.
-    by_code = matcher.best_by_code(phrases)
-    text_cache: dict[str, tuple[float, str]] = {}
+class SkillFit:
+    """How a person's phrases fit offers: their competences, qualities, titles and ROME jobs.
 
-    def text_match(label: str) -> tuple[float, str]:
-        cached = text_cache.get(label)
+    It depends on the phrases only, so the parts of one alert's ranking and all the alerts of
+    one person (saved alerts rank with the profile's skills) share one: each competence, label
+    and job is matched once per person instead of once per ranking call."""
+
+    __slots__ = (
+        "_competences",
+        "_job_details",
+        "_jobs",
+        "_qualities",
+        "_texts",
+        "by_code",
+        "matcher",
+        "phrases",
+        "ref",
+        "skills",
+    )
+
+    def __init__(self, skills: Sequence[str], referential: Referential | None = None) -> None:
+        self.matcher = matcher_for(referential)
+        self.ref = self.matcher.referential
+        self.skills = tuple(skills)
+        self.phrases = clean_phrases(self.skills)
+        # Code path: each referential skill code → the best (similarity, phrase) over all
+        # phrases. Only the offers' jobs need a coverage: no all-jobs scorer per user.
+        self.by_code = self.matcher.best_by_code(self.phrases)
+        self._texts: dict[str, tuple[float, str]] = {}
+        self._jobs: dict[str, float | None] = {}
+        self._job_details: dict[str, tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]] = {}
+        # Keyed on strings (hashes cached by Python), not on the dataclass (hashed field by field).
+        self._competences: dict[
+            tuple[str, str | None], tuple[float, float, SkillMatch | MissingSkill]
+        ] = {}
+        self._qualities: dict[str, tuple[float, SkillMatch | MissingSkill]] = {}
+
+    def fits(self, skills: Sequence[str], referential: Referential | None) -> bool:
+        """True when this fit was made for these skills and this referential's matcher."""
+        return self.skills == tuple(skills) and self.matcher is matcher_for(referential)
+
+    def text_match(self, label: str) -> tuple[float, str]:
+        cached = self._texts.get(label)
         if cached is None:
             cached = (0.0, "")
-            for phrase in phrases:
-                sim = matcher.text_similarity(phrase, label)
+            for phrase in self.phrases:
+                sim = self.matcher.text_similarity(phrase, label)
                 if sim >= MATCH_THRESHOLD and sim > cached[0]:
                     cached = (sim, phrase)
-            text_cache[label] = cached
+            self._texts[label] = cached
         return cached
 
-    job_cache: dict[str, float | None] = {}
-
-    def job_fit_of_skills(code: str | None) -> float | None:
-        """match_job's coverage of the offer's ROME job (cached: offers share jobs)."""
-        if not code or not phrases:
+    def job(self, code: str | None) -> float | None:
+        """match_job's coverage of the offer's ROME job (offers share jobs)."""
+        if not code or not self.phrases:
             return None
         code = code.upper()
-        if code not in job_cache:
-            known = ref.job_skill_codes(code)
-            job_cache[code] = job_coverage(matcher, by_code, code) if known else None
-        return job_cache[code]
+        if code not in self._jobs:
+            known = self.ref.job_skill_codes(code)
+            self._jobs[code] = job_coverage(self.matcher, self.by_code, code) if known else None
+        return self._jobs[code]
 
-    job_details_cache: dict[str, tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]] = {}
-
-    def job_details(code: str) -> tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]:
+    def job_details(self, code: str) -> tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]:
         """Matched and missing core skills of a ROME job, for offers that list no competences."""
-        cached = job_details_cache.get(code)
+        cached = self._job_details.get(code)
         if cached is None:
             matched_job: list[SkillMatch] = []
             missing_job: list[MissingSkill] = []
-            for skill_code, core in ref.job_skill_codes(code):
-                skill = ref.skill(skill_code)
+            for skill_code, core in self.ref.job_skill_codes(code):
+                skill = self.ref.skill(skill_code)
                 if skill is None or skill.kind == "contexte":
                     continue
-                if skill_code in by_code:
-                    sim, phrase = by_code[skill_code]
+                if skill_code in self.by_code:
+                    sim, phrase = self.by_code[skill_code]
                     matched_job.append(SkillMatch(phrase, skill.label, skill_code, sim, "métier"))
                 elif core:
                     missing_job.append(
                         MissingSkill(skill.label, skill_code, "cœur de métier", CORE_WEIGHT)
                     )
             cached = (tuple(matched_job[:8]), tuple(missing_job[:5]))
-            job_details_cache[code] = cached
+            self._job_details[code] = cached
         return cached
 
-    # Offers share competences and qualities: each is matched and explained once per call.
-    competence_cache: dict[tuple[str, str | None], tuple[float, float, SkillMatch | MissingSkill]]
-    competence_cache = {}
-
-    def competence_fit(competence: Competence) -> tuple[float, float, SkillMatch | MissingSkill]:
-        # Keyed on strings (hashes cached by Python), not on the dataclass (hashed field by field).
+    def competence(self, competence: Competence) -> tuple[float, float, SkillMatch | MissingSkill]:
         key = (competence.code or competence.label, competence.requirement)
-        cached = competence_cache.get(key)
+        cached = self._competences.get(key)
         if cached is None:
             weight = OFFER_REQUIRED_WEIGHT if competence.required else OFFER_DESIRED_WEIGHT
-            hit = by_code.get(competence.code) if competence.code else None
+            hit = self.by_code.get(competence.code) if competence.code else None
             if hit is None:
-                hit = text_match(competence.label)
+                hit = self.text_match(competence.label)
             if hit[0] >= MATCH_THRESHOLD:
                 item: SkillMatch | MissingSkill = SkillMatch(
                     hit[1], competence.label, competence.code, hit[0], "offre"
@@ -272,21 +284,42 @@ def rank_offers(
                 importance = "exigée" if competence.required else "souhaitée"
                 item = MissingSkill(competence.label, competence.code, importance, weight)
                 cached = (weight, 0.0, item)
-            competence_cache[key] = cached
+            self._competences[key] = cached
         return cached
 
-    quality_cache: dict[str, tuple[float, SkillMatch | MissingSkill]] = {}
-
-    def quality_fit(label: str) -> tuple[float, SkillMatch | MissingSkill]:
-        cached = quality_cache.get(label)
+    def quality(self, label: str) -> tuple[float, SkillMatch | MissingSkill]:
+        cached = self._qualities.get(label)
         if cached is None:
-            hit = text_match(label)
+            hit = self.text_match(label)
             if hit[0] >= MATCH_THRESHOLD:
                 cached = (hit[0], SkillMatch(hit[1], label, None, hit[0], "qualité"))
             else:
                 cached = (0.0, MissingSkill(label, None, "qualité", QUALITY_WEIGHT))
-            quality_cache[label] = cached
+            self._qualities[label] = cached
         return cached
+
+
+def rank_offers(
+    profile: MatchProfile,
+    offers: Iterable[Offer],
+    *,
+    referential: Referential | None = None,
+    now: datetime | None = None,
+    skill_fit: SkillFit | None = None,
+) -> list[RankedOffer]:
+    """Offers ranked for a profile, best first, each with the reasons in French.
+
+    ``skill_fit``: the person's `SkillFit`, shared between calls for the same skills (one
+    made here when absent or made for other skills)."""
+    if skill_fit is None or not skill_fit.fits(profile.skills, referential):
+        skill_fit = SkillFit(profile.skills, referential)
+    fit = skill_fit
+    ref = fit.ref
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    phrases = fit.phrases
+    targets = _Targets.of(profile.target_rome_codes, ref)
 
     ranked: list[RankedOffer] = []
     for offer in offers:
@@ -300,7 +333,7 @@ def rank_offers(
             total_weight = covered = 0.0
             n_items = n_hit = 0
             for competence in offer.competences:
-                weight, sim, item = competence_fit(competence)
+                weight, sim, item = fit.competence(competence)
                 total_weight += weight
                 n_items += 1
                 if sim:
@@ -310,14 +343,14 @@ def rank_offers(
                 else:
                     missing.append(item)  # type: ignore[arg-type]
             for quality in offer.qualities:
-                sim, item = quality_fit(quality.label)
+                sim, item = fit.quality(quality.label)
                 total_weight += QUALITY_WEIGHT
                 if sim:
                     covered += QUALITY_WEIGHT * sim
                     matched.append(item)  # type: ignore[arg-type]
                 else:
                     missing.append(item)  # type: ignore[arg-type]
-            rome_fit = job_fit_of_skills(offer.rome_code)
+            rome_fit = fit.job(offer.rome_code)
             offer_fit = covered / total_weight if total_weight else None
             if offer_fit is not None and rome_fit is not None:
                 skill_score = 0.6 * offer_fit + 0.4 * rome_fit
@@ -325,11 +358,11 @@ def rank_offers(
                 skill_score = offer_fit
             elif rome_fit is not None:
                 skill_score = rome_fit
-                job_matched, job_missing = job_details((offer.rome_code or "").upper())
+                job_matched, job_missing = fit.job_details((offer.rome_code or "").upper())
                 matched.extend(job_matched)
                 missing.extend(job_missing)
             else:
-                title_hit = text_match(offer.title)
+                title_hit = fit.text_match(offer.title)
                 skill_score = title_hit[0]
             if n_items:
                 # One vocabulary everywhere (/match, /metiers, offer cards, alerts): "couvrent".
