@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.jobs import find_jobs
 from ft_client.matching.meaning import semantic_matches
@@ -41,6 +42,12 @@ MIN_SUGGESTION_SCORE = 0.005
 TITLE_WEIGHT = 0.3
 TITLE_CONFIDENCE = 0.9
 TITLE_MAX_WORDS = 4
+# How broad each fiche is (``breadth.breadth_prior``: its number of ROME appellations, log
+# scaled to [0, 1]), with this weight, next to the semantic signal only (where it was
+# measured): when neighbouring fiches nearly tie, the broad métier is more often the one
+# meant. Chosen on dev set 2's halves under the synthetic floor (0.3 broke it); see
+# docs/matching-measurements.md, sixth pass.
+BREADTH_WEIGHT = 0.2
 # Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
 # second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
 TITLE_CACHE_SIZE = 20_000
@@ -109,6 +116,8 @@ def suggest_jobs(
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
     titles = title_relevance(matcher.referential, phrases)
+    breadth_weight = BREADTH_WEIGHT if pending is not None else 0.0
+    breadth = breadth_prior(matcher.referential)
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
         coverage[job_code] = shown_scorer.coverage(job_code)
         # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
@@ -118,7 +127,8 @@ def suggest_jobs(
             lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
             + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0)
-            + TITLE_WEIGHT * titles.get(job_code, 0.0),
+            + TITLE_WEIGHT * titles.get(job_code, 0.0)
+            + breadth_weight * breadth.get(job_code, 0.0),
             4,
         )
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
