@@ -32,6 +32,12 @@ FULLTEXT_CANDIDATES = 30
 SEMANTIC_WEIGHT = 0.3
 LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
+# The semantic weight grows by this much times the share of the profile's phrases whose words
+# reach no ROME skill (« deliveroo », « rayon boucherie coupe »): there only meaning can tell
+# the métier, and ROME-worded profiles (all phrases placed) keep the weights above. Chosen on
+# dev set 2's halves (0.05-0.15 tie on A, 0.1-0.2 on B); see docs/matching-measurements.md,
+# sixth pass.
+UNPLACED_SEMANTIC_WEIGHT = 0.1
 MIN_SUGGESTION_SCORE = 0.005
 # A short phrase that names a job (« auxiliaire de vie », « cariste », « ATSEM »: an alias or a
 # ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
@@ -117,6 +123,7 @@ def suggest_jobs(
     relevance: dict[str, float] = {}
     titles = title_relevance(matcher.referential, phrases)
     breadth_weight = BREADTH_WEIGHT if pending is not None else 0.0
+    semantic_weight = SEMANTIC_WEIGHT + UNPLACED_SEMANTIC_WEIGHT * unplaced_share(matcher, phrases)
     breadth = breadth_prior(matcher.referential)
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
         coverage[job_code] = shown_scorer.coverage(job_code)
@@ -126,7 +133,7 @@ def suggest_jobs(
         relevance[job_code] = round(
             lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
-            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0)
+            + semantic_weight * semantic.get(job_code, 0.0)
             + TITLE_WEIGHT * titles.get(job_code, 0.0)
             + breadth_weight * breadth.get(job_code, 0.0),
             4,
@@ -172,6 +179,14 @@ def lexical_relevance(
         if relevance > 0 or words > 0:
             result[job_code] = relevance + WORDS_WEIGHT * words
     return result
+
+
+def unplaced_share(matcher: PhraseMatcher, phrases: list[str]) -> float:
+    """The share of phrases whose words reach no ROME skill (cached per phrase by the
+    matcher), 0 for an empty profile."""
+    if not phrases:
+        return 0.0
+    return sum(1 for phrase in phrases if not matcher.phrase_to_skills(phrase)) / len(phrases)
 
 
 def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, float]:
