@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.jobs import find_jobs
 from ft_client.matching.meaning import semantic_matches
@@ -31,6 +32,12 @@ FULLTEXT_CANDIDATES = 30
 SEMANTIC_WEIGHT = 0.3
 LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
 SEMANTIC_CANDIDATES = 100
+# The semantic weight grows by this much times the share of the profile's phrases whose words
+# reach no ROME skill (« deliveroo », « rayon boucherie coupe »): there only meaning can tell
+# the métier, and ROME-worded profiles (all phrases placed) keep the weights above. Chosen on
+# dev set 2's halves (0.05-0.15 tie on A, 0.1-0.2 on B); see docs/matching-measurements.md,
+# sixth pass.
+UNPLACED_SEMANTIC_WEIGHT = 0.1
 MIN_SUGGESTION_SCORE = 0.005
 # A short phrase that names a job (« auxiliaire de vie », « cariste », « ATSEM »: an alias or a
 # ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
@@ -41,6 +48,12 @@ MIN_SUGGESTION_SCORE = 0.005
 TITLE_WEIGHT = 0.3
 TITLE_CONFIDENCE = 0.9
 TITLE_MAX_WORDS = 4
+# How broad each fiche is (``breadth.breadth_prior``: its number of ROME appellations, log
+# scaled to [0, 1]), with this weight, next to the semantic signal only (where it was
+# measured): when neighbouring fiches nearly tie, the broad métier is more often the one
+# meant. Chosen on dev set 2's halves under the synthetic floor (0.3 broke it); see
+# docs/matching-measurements.md, sixth pass.
+BREADTH_WEIGHT = 0.2
 # Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
 # second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
 TITLE_CACHE_SIZE = 20_000
@@ -109,6 +122,9 @@ def suggest_jobs(
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
     titles = title_relevance(matcher.referential, phrases)
+    breadth_weight = BREADTH_WEIGHT if pending is not None else 0.0
+    semantic_weight = SEMANTIC_WEIGHT + UNPLACED_SEMANTIC_WEIGHT * unplaced_share(matcher, phrases)
+    breadth = breadth_prior(matcher.referential)
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
         coverage[job_code] = shown_scorer.coverage(job_code)
         # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
@@ -117,8 +133,9 @@ def suggest_jobs(
         relevance[job_code] = round(
             lexical_weight * lexical.get(job_code, 0.0) / best_lexical
             + fulltext_weight * fulltext.get(job_code, 0.0)
-            + SEMANTIC_WEIGHT * semantic.get(job_code, 0.0)
-            + TITLE_WEIGHT * titles.get(job_code, 0.0),
+            + semantic_weight * semantic.get(job_code, 0.0)
+            + TITLE_WEIGHT * titles.get(job_code, 0.0)
+            + breadth_weight * breadth.get(job_code, 0.0),
             4,
         )
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
@@ -162,6 +179,14 @@ def lexical_relevance(
         if relevance > 0 or words > 0:
             result[job_code] = relevance + WORDS_WEIGHT * words
     return result
+
+
+def unplaced_share(matcher: PhraseMatcher, phrases: list[str]) -> float:
+    """The share of phrases whose words reach no ROME skill (cached per phrase by the
+    matcher), 0 for an empty profile."""
+    if not phrases:
+        return 0.0
+    return sum(1 for phrase in phrases if not matcher.phrase_to_skills(phrase)) / len(phrases)
 
 
 def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, float]:
