@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import warnings
 from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -85,6 +87,15 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Telegram's « retry after », in seconds. PTB 22.2+ warns on each read that the attribute
+    will become a `timedelta` in its next major version; both types are handled here, so the
+    warning (one per 429, in the operator's log) says nothing actionable."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return _seconds(exc.retry_after)
+
+
 async def send_digest(
     bot: Bot,
     chat_id: int,
@@ -116,7 +127,7 @@ async def send_digest(
             if attempt == LEFTOVER_RETRY_AFTER_ATTEMPTS:
                 return Outcome.FAILED
             # Through the pacer: every digest sharing it waits, not only this one.
-            await pacer.slow_down(_seconds(exc.retry_after) + 0.1)
+            await pacer.slow_down(retry_after_seconds(exc) + 0.1)
         except BadRequest as exc:
             if "chat not found" in exc.message.lower():
                 return Outcome.BLOCKED
