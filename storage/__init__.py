@@ -13,7 +13,8 @@ queries from them (dialect upserts, RETURNING, expanding IN lists), so no SQLite
 left in the repositories.
 
 Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (connection core:
-engine, SQLite PRAGMAs, transactions, snapshots, backup), ``backends`` (URL or path → backend,
+engine, SQLite PRAGMAs, transactions, snapshots), ``maintenance`` (schema version, integrity
+check, backup), ``backends`` (URL or path → backend,
 connection errors in one line), ``schema`` (the ``MetaData``), ``migrator`` (versioned
 migrations), one repository per concern — ``users``, ``profiles``, ``alert_delivery`` (who is
 due, offers sent), ``deliveries`` (accepted digests recorded, one or a batch at once),
