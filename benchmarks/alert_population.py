@@ -11,7 +11,7 @@ from benchmarks.alert_saved import add_saved_alerts
 from storage import Profile, Storage, TargetJob
 
 if TYPE_CHECKING:
-    from benchmarks.alert_cycle import UserSpec
+    from benchmarks.alert_world import UserSpec
     from ft_client.referential import Referential
 
 # Users written per transaction by `populate` (set-up only).

@@ -16,7 +16,7 @@ from ft_client.alert_schedule import Frequency, Schedule
 from storage.saved_alerts import AlertCriteria, SavedAlert
 
 if TYPE_CHECKING:
-    from benchmarks.alert_cycle import UserSpec
+    from benchmarks.alert_world import UserSpec
     from ft_client.referential import Place, Referential
     from storage import Storage
 

@@ -1,6 +1,7 @@
 """What a person needs to decide on an offer, read from the ``Offer`` dataclass: distance from
-them, experience asked (and whether a beginner fits), driving licences, working time, remote work,
-a short town name, badges, and distinct short button labels for a list of offers.
+them, experience asked (and whether a beginner fits), driving licences (read in
+``ft_client/driving_licences.py``, re-exported here), working time, remote work, a short town
+name, badges, and distinct short button labels for a list of offers.
 
 Pure functions, no I/O; nothing raises on odd API data (unknown → ``None`` or empty).
 """
@@ -9,11 +10,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from ft_client.driving_licences import LicenceRequirement as LicenceRequirement
+from ft_client.driving_licences import held_licence_codes, offer_licences
+from ft_client.driving_licences import missing_licences as missing_licences
+from ft_client.driving_licences import normalise_licence_code as normalise_licence_code
 from ft_client.models.offers import Offer, WorkPlace
 from ft_client.referential import haversine_km
 from ft_client.salary import NormalisedSalary, parse_salary
@@ -133,88 +138,6 @@ def experience_requirement(offer: Offer) -> ExperienceRequirement:
 
 def beginner_accepted(offer: Offer) -> bool:
     return experience_requirement(offer).beginner_accepted
-
-
-# ---------------------------------------------------------------- driving licences
-
-_LICENCE_CODES = frozenset(
-    {"AM", "A1", "A2", "A", "B1", "B", "BE", "B96", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE"}
-)
-# Old French names of the trailer categories (before 2013), still in some offers.
-_OLD_CODES = {"EB": "BE", "EC": "CE", "ED": "DE", "EC1": "C1E", "ED1": "D1E"}
-_LABEL_TO_CODE = {
-    "vehicule leger": "B",
-    "poids lourd": "C",
-    "transport en commun": "D",
-    "super lourd": "CE",
-    "motocyclette": "A",
-}
-# Holding the key licence implies holding these (a C licence requires a B, etc.).
-_IMPLIED: dict[str, frozenset[str]] = {
-    "A": frozenset({"A2", "A1", "AM"}),
-    "A2": frozenset({"A1", "AM"}),
-    "A1": frozenset({"AM"}),
-    "B": frozenset({"AM", "B1"}),
-    "BE": frozenset({"B", "AM", "B1", "B96"}),
-    "B96": frozenset({"B", "AM", "B1"}),
-    "C1": frozenset({"B", "AM", "B1"}),
-    "C": frozenset({"C1", "B", "AM", "B1"}),
-    "C1E": frozenset({"C1", "BE", "B", "AM", "B1", "B96"}),
-    "CE": frozenset({"C", "C1", "C1E", "BE", "B", "AM", "B1", "B96"}),
-    "D1": frozenset({"B", "AM", "B1"}),
-    "D": frozenset({"D1", "B", "AM", "B1"}),
-    "D1E": frozenset({"D1", "BE", "B", "AM", "B1", "B96"}),
-    "DE": frozenset({"D", "D1", "D1E", "BE", "B", "AM", "B1", "B96"}),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class LicenceRequirement:
-    code: str  # "B", "CE"… (normalised)
-    label: str  # as the offer wrote it, e.g. "B - Véhicule léger"
-    required: bool  # exigé (E) rather than souhaité (S)
-
-
-def normalise_licence_code(text: str) -> str | None:
-    """ "B - Véhicule léger", "permis b", "EC", "Poids lourd" → "B", "B", "CE", "C"; else None."""
-    if not isinstance(text, str):
-        return None
-    plain = strip_accents(text).strip().lower()
-    plain = re.sub(r"^permis\s+", "", plain)
-    head = re.split(r"\s*[-–:(]\s*|\s+", plain, maxsplit=1)[0].upper()
-    head = _OLD_CODES.get(head, head)
-    if head in _LICENCE_CODES:
-        return head
-    for words, code in _LABEL_TO_CODE.items():
-        if words in plain:
-            return code
-    return None
-
-
-def offer_licences(offer: Offer) -> tuple[LicenceRequirement, ...]:
-    out: list[LicenceRequirement] = []
-    for item in offer.licences:
-        code = normalise_licence_code(item.label)
-        if code and all(existing.code != code for existing in out):
-            out.append(LicenceRequirement(code, item.label, (item.requirement or "") == "E"))
-    return tuple(out)
-
-
-def held_licence_codes(held: Iterable[str]) -> frozenset[str]:
-    """The person's licences with those they imply (a CE holder may drive what a B allows)."""
-    codes: set[str] = set()
-    for text in held:
-        code = normalise_licence_code(text)
-        if code:
-            codes.add(code)
-            codes |= _IMPLIED.get(code, frozenset())
-    return frozenset(codes)
-
-
-def missing_licences(offer: Offer, held: Iterable[str]) -> tuple[LicenceRequirement, ...]:
-    """The licences the offer requires (E) that the person does not hold."""
-    have = held_licence_codes(held)
-    return tuple(r for r in offer_licences(offer) if r.required and r.code not in have)
 
 
 # ---------------------------------------------------------------- working time, remote

@@ -2,20 +2,30 @@
 
 Values are normalised (codes upper-cased, lists turned into sorted tuples without duplicates)
 and validated in ``__post_init__`` so a wrong value fails before any HTTP call, with a
-``ValueError`` naming the field and the reason. Queries are frozen and hashable: the alerts
-group users by identical queries. ``to_params()`` builds the API's own parameter names.
+``ValueError`` naming the field and the reason (the value coercions are in
+``ft_client/query_values.py``). Queries are frozen and hashable: the alerts group users by
+identical queries. ``to_params()`` builds the API's own parameter names.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ft_client.models import format_ft_datetime
+from ft_client.query_values import (
+    _codes,
+    _fail,
+    _hhmm,
+    _number_param,
+    _optional_bool,
+    _optional_code,
+    _optional_int,
+    _optional_number,
+)
 
 ROME_CODE_RE = re.compile(r"^[A-N]\d{4}$")
 # INSEE commune codes: département part 01-19, 21-95, 2A/2B (Corsica), 971-978 (overseas).
@@ -81,88 +91,6 @@ def clean_keywords(text: str | None) -> str | None:
     terms = [" ".join(_KEYWORD_FORBIDDEN_RE.sub(" ", term).split()) for term in text.split(",")]
     kept = [t for t in terms if len(t) >= 2][:MAX_KEYWORDS]
     return ",".join(kept) or None
-
-
-def _fail(field_name: str, reason: str) -> ValueError:
-    return ValueError(f"OfferQuery.{field_name}: {reason}")
-
-
-def _codes(field_name: str, value: Any, *, upper: bool = True) -> tuple[str, ...]:
-    """A list of codes given as a str ("CDI" or "CDI,CDD") or any iterable → sorted tuple."""
-    if value is None:
-        return ()
-    items: Iterable[Any]
-    items = value.split(",") if isinstance(value, str) else value
-    out: set[str] = set()
-    try:
-        for item in items:
-            if not isinstance(item, str):
-                raise _fail(field_name, f"expected codes as strings, got {item!r}")
-            code = item.strip()
-            if upper:
-                code = code.upper()
-            if code:
-                out.add(code)
-    except TypeError as exc:
-        raise _fail(
-            field_name, f"expected a string or a sequence of strings, got {value!r}"
-        ) from exc
-    return tuple(sorted(out))
-
-
-def _optional_code(field_name: str, value: Any, *, upper: bool = True) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise _fail(field_name, f"expected a string, got {value!r}")
-    code = value.strip()
-    if upper:
-        code = code.upper()
-    return code or None
-
-
-def _optional_int(field_name: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _fail(field_name, f"expected an integer, got {value!r}")
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if not isinstance(value, int):
-        raise _fail(field_name, f"expected an integer, got {value!r}")
-    return value
-
-
-def _optional_number(field_name: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(field_name, f"expected a number, got {value!r}")
-    if not math.isfinite(value):
-        raise _fail(field_name, f"expected a finite number, got {value!r}")
-    return float(value)
-
-
-def _optional_bool(field_name: str, value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise _fail(field_name, f"expected True, False or None, got {value!r}")
-
-
-def _number_param(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:g}"
-
-
-def _hhmm(hours: float) -> str:
-    whole = int(hours)
-    minutes = round((hours - whole) * 60)
-    if minutes == 60:
-        whole, minutes = whole + 1, 0
-    return f"{whole}{minutes:02d}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,18 @@ Core 2.x async: the tables are declared once in ``schema`` and every repository 
 queries from them (dialect upserts, RETURNING, expanding IN lists), so no SQLite-only SQL is
 left in the repositories.
 
-Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (connection core:
-engine, SQLite PRAGMAs, transactions, snapshots, backup), ``backends`` (URL or path → backend,
-connection errors in one line), ``schema`` (the ``MetaData``), ``migrator`` (versioned
-migrations), one repository per concern — ``users``, ``profiles``, ``alert_delivery`` (who is
-due, offers sent), ``deliveries`` (accepted digests recorded, one or a batch at once),
-``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
-``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows), ``offers`` (the offers the
-sweep stores, not personal data, with the grid-cell look-up for local matching; rows ↔
-offers in ``offer_rows``, the grid in ``offer_grid``) — plus
-``rows`` (row ↔ model conversion), ``clock``, ``errors``, ``models`` (validated dataclasses),
-``persistence`` (:class:`SqlitePersistence`, for both backends) and ``migrate``
-(``python -m storage.migrate``: copy a SQLite database into PostgreSQL).
+Modules: ``facade`` (:class:`Storage`, composing the repositories), ``db`` (connection core: engine,
+SQLite PRAGMAs, transactions, snapshots), ``maintenance`` (schema version, integrity check, backup),
+``backends`` (URL or path → backend, connection errors in one line), ``schema`` (the ``MetaData``),
+``migrator`` (versioned migrations), one repository per concern — ``users``, ``profiles``,
+``alert_delivery`` (who is due, offers sent), ``deliveries`` (accepted digests recorded, one or a
+batch at once), ``monitoring`` (alert runs, France Travail errors, /stats), ``favourites``,
+``privacy`` (GDPR erase/export), ``ptb_tables`` (persistence rows), ``offers`` (the offers the sweep
+stores, not personal data, with the grid-cell look-up for local matching; rows ↔ offers in
+``offer_rows``, the grid in ``offer_grid``) — plus ``rows`` (row ↔ model conversion), ``clock``,
+``errors``, ``models`` (validated dataclasses), ``persistence`` (:class:`SqlitePersistence`, for
+both backends) and ``migrate`` (``python -m storage.migrate``: copy a SQLite database into
+PostgreSQL).
 
 SQLite: one connection per :class:`Storage` plus an asyncio lock so tasks never interleave
 statements inside another task's transaction. ``journal_mode=WAL`` (readers never block the

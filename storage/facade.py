@@ -10,6 +10,7 @@ from storage.alert_delivery import AlertDeliveryRepository
 from storage.deliveries import DeliveryRepository
 from storage.favourites import FavouriteRepository
 from storage.feedback import FeedbackRepository
+from storage.maintenance import MaintenanceRepository
 from storage.monitoring import MonitoringRepository
 from storage.offers import OfferRepository
 from storage.privacy import PrivacyRepository
@@ -35,6 +36,7 @@ class Storage(
     FeedbackRepository,
     RateSlotRepository,
     ProcessLockRepository,
+    MaintenanceRepository,
 ):
     """Repository over one SQLite file or one PostgreSQL database (see ``Storage.open``).
 

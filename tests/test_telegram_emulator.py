@@ -1,101 +1,29 @@
-"""The Telegram Bot API emulator, exercised by a real python-telegram-bot Application over HTTP."""
+"""The Telegram Bot API emulator, exercised by a real python-telegram-bot Application over HTTP:
+messages, keyboards, long polling, HTML and keyboard rejections, edits.
+
+The other topics: ``test_telegram_emulator_limits.py`` (blocked users, rate limits) and
+``test_telegram_emulator_api.py`` (files, commands, error bodies, tokens, objects); shared
+fixtures in ``tests/helpers_telegram_emulator.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import io
-import json
-import struct
-import zlib
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.error import BadRequest
+from telegram.ext import Application
 
-from bot.alerts.sending import retry_after_seconds
-from sandbox.telegram import TelegramEmulator, TelegramLimits
+from sandbox.telegram import TelegramEmulator
+from tests import helpers_telegram_emulator
+from tests.helpers_telegram_emulator import TOKEN
 
-TOKEN = "123456:TEST-TOKEN"
-
-
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(
-        "<b>Bonjour</b> &amp; bienvenue, <i>Léa</i> !",
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton("Oui", callback_data="answer:yes"),
-                    InlineKeyboardButton("Non", callback_data="answer:no"),
-                ],
-                [InlineKeyboardButton("Site", url="https://www.francetravail.fr")],
-            ]
-        ),
-    )
-
-
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer(f"Reçu : {query.data}")
-    await query.edit_message_text(f"Vous avez choisi <b>{query.data}</b>", parse_mode="HTML")
-
-
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None
-    if message.location is not None:
-        await message.reply_text(f"Position {message.location.latitude:.2f}")
-    else:
-        await message.reply_text(f"Écho : {message.text}")
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator(token=TOKEN, bot_username="ft_job_bot") as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def app(tg: TelegramEmulator) -> AsyncIterator[Application]:
-    application = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .base_url(tg.base_url)
-        .base_file_url(tg.base_file_url)
-        .build()
-    )
-    application.add_handler(CommandHandler("start", _start))
-    application.add_handler(CallbackQueryHandler(_answer, pattern=r"^answer:"))
-    application.add_handler(MessageHandler(filters.TEXT | filters.LOCATION, _echo))
-    await application.initialize()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.1, timeout=5)
-    await application.start()
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
+# The emulator and application fixtures (tests/helpers_telegram_emulator.py).
+tg = helpers_telegram_emulator.tg
+app = helpers_telegram_emulator.app
 
 
 async def test_getme_gives_ptb_the_bot_identity(app: Application) -> None:
@@ -320,211 +248,3 @@ async def test_identical_edit_is_not_modified(app: Application, tg: TelegramEmul
     assert edited.reply_markup is None
     with pytest.raises(BadRequest, match=r"(?i)Message to edit not found"):
         await bot.edit_message_text("x", 42, 999)
-
-
-async def test_blocked_user_gets_403_and_bot_sees_my_chat_member(
-    app: Application, tg: TelegramEmulator
-) -> None:
-    user = tg.user(42)
-    user.block_bot()
-    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
-        await app.bot.send_message(42, "Alerte")
-    user.unblock_bot()
-    await app.bot.send_message(42, "Alerte")
-    with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
-        await app.bot.send_message(999, "personne")
-
-
-async def test_per_chat_rate_limit_answers_429_with_retry_after(
-    app: Application, tg: TelegramEmulator
-) -> None:
-    tg.limits.per_chat_burst = 2
-    tg.limits.per_chat_per_second = 0.01  # the bucket will not refill during the test
-    tg.user(42)
-    tg.user(43)
-    await app.bot.send_message(42, "1")
-    await app.bot.send_message(42, "2")
-    with pytest.raises(RetryAfter) as caught:
-        await app.bot.send_message(42, "3")
-    # PTB builds RetryAfter from parameters.retry_after: ceil(1 token / 0.01 per second).
-    assert retry_after_seconds(caught.value) == 100
-    assert tg.stats.too_many_requests == 1
-    await app.bot.send_message(43, "another chat is not limited")
-    tg.limits.enabled = False
-    await app.bot.send_message(42, "limits can be switched off")
-
-
-async def test_global_rate_limit(app: Application, tg: TelegramEmulator) -> None:
-    tg.limits.global_burst = 3
-    tg.limits.global_per_second = 0.01
-    for chat_id in range(1, 5):
-        tg.user(chat_id)
-    for chat_id in range(1, 4):
-        await app.bot.send_message(chat_id, "ok")
-    with pytest.raises(RetryAfter):
-        await app.bot.send_message(4, "too many")
-    assert tg.stats.max_sends_in_window(1.0) == 3
-
-
-async def test_callback_query_answered_twice_is_too_old(
-    app: Application, tg: TelegramEmulator
-) -> None:
-    user = tg.user(42)
-    await user.send("/start")
-    await user.wait_reply()
-    await user.press("Oui")
-    await user.wait_callback_answer()
-    query_id = next(iter(tg._callback_queries))
-    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
-        await app.bot.answer_callback_query(query_id, text="again")
-    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
-        await app.bot.answer_callback_query("unknown")
-
-
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x00\x00\xff" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-async def test_send_photo_and_document_store_bytes(app: Application, tg: TelegramEmulator) -> None:
-    user = tg.user(42)
-    image = _png(3, 2)
-    message = await app.bot.send_photo(42, photo=image, caption="<i>Carte</i>", parse_mode="HTML")
-    assert (message.photo[-1].width, message.photo[-1].height) == (3, 2)
-    assert message.caption == "Carte"
-    shown = await user.wait_reply()
-    assert shown.kind == "photo" and shown.photo == image
-    downloaded = await (await app.bot.get_file(message.photo[-1].file_id)).download_as_bytearray()
-    assert bytes(downloaded) == image
-
-    document = await app.bot.send_document(
-        42, document=io.BytesIO(b'{"offres": []}'), filename="export.json"
-    )
-    assert document.document is not None
-    assert document.document.file_name == "export.json"
-    assert (await user.wait_reply()).document == b'{"offres": []}'
-    with pytest.raises(BadRequest, match=r"(?i)Image_process_failed"):
-        await app.bot.send_photo(42, photo=b"not an image")
-    with pytest.raises(BadRequest, match=r"(?i)Message caption is too long"):
-        await app.bot.send_photo(42, photo=image, caption="x" * 1025)
-
-
-async def test_commands_by_scope_and_language(app: Application, tg: TelegramEmulator) -> None:
-    bot = app.bot
-    await bot.set_my_commands([BotCommand("start", "Commencer")], language_code="fr")
-    await bot.set_my_commands([BotCommand("stats", "Statistiques")], scope=BotCommandScopeChat(42))
-    assert [c.command for c in await bot.get_my_commands(language_code="fr")] == ["start"]
-    assert await bot.get_my_commands() == ()
-    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(42))] == [
-        "stats"
-    ]
-    with pytest.raises(BadRequest, match=r"(?i)Bot_command_invalid"):
-        await bot.set_my_commands([BotCommand("Start-Now", "x")])
-    await bot.delete_my_commands(language_code="fr")
-    assert await bot.get_my_commands(language_code="fr") == ()
-
-
-async def test_error_bodies_are_telegrams(tg: TelegramEmulator) -> None:
-    tg.user(42)
-    tg.limits.per_chat_burst = 1
-    tg.limits.per_chat_per_second = 0.01
-    async with httpx.AsyncClient(base_url=f"{tg.base_url}{TOKEN}") as client:
-        bad_html = await client.post(
-            "/sendMessage", json={"chat_id": 42, "text": "<b>x", "parse_mode": "HTML"}
-        )
-        assert bad_html.status_code == 400
-        assert bad_html.json() == {
-            "ok": False,
-            "error_code": 400,
-            "description": "Bad Request: can't parse entities: Can't find end tag corresponding "
-            'to start tag "b"',
-        }
-        assert (await client.post("/sendMessage", json={"chat_id": 42, "text": "a"})).is_success
-        limited = await client.post("/sendMessage", json={"chat_id": 42, "text": "b"})
-        assert limited.status_code == 429
-        assert limited.json() == {
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 100",
-            "parameters": {"retry_after": 100},
-        }
-
-
-async def test_wrong_token_and_unknown_method(tg: TelegramEmulator) -> None:
-    async with httpx.AsyncClient(base_url=tg.root_url) as client:
-        unauthorized = await client.get("/bot999:WRONG/getMe")
-        assert unauthorized.status_code == 401
-        assert unauthorized.json() == {
-            "ok": False,
-            "error_code": 401,
-            "description": "Unauthorized",
-        }
-        unknown = await client.post(f"/bot{TOKEN}/sendTelepathy", json={})
-        assert unknown.status_code == 404
-        assert unknown.json()["description"] == "Not Found"
-        # Method names are case-insensitive, GET works, form bodies work.
-        me = await client.get(f"/bot{TOKEN}/GETME")
-        assert me.json()["result"]["username"] == "ft_job_bot"
-    application = ApplicationBuilder().token("999:WRONG").base_url(tg.base_url).build()
-    with pytest.raises(InvalidToken):
-        await application.initialize()
-
-
-async def test_message_ids_and_dates_are_valid_bot_api_objects(
-    app: Application, tg: TelegramEmulator
-) -> None:
-    tg.user(42, first_name="Léa")
-    tg.user(43, first_name="Paul")
-    first = await app.bot.send_message(42, "a")
-    second = await app.bot.send_message(42, "b")
-    other = await app.bot.send_message(43, "c")
-    assert second.message_id == first.message_id + 1
-    assert other.message_id == 1  # message ids are per private chat
-    assert first.chat.type == "private" and first.chat.first_name == "Léa"
-    assert first.from_user is not None and first.from_user.is_bot
-    assert abs(first.date.timestamp() - second.date.timestamp()) < 5
-    raw = tg.conversation(42)[0].data
-    assert json.loads(json.dumps(raw)) == raw
-
-
-async def test_limits_can_be_disabled_at_construction() -> None:
-    async with TelegramEmulator(limits=TelegramLimits(enabled=False)) as tg:
-        tg.user(42)
-        async with httpx.AsyncClient(base_url=f"{tg.base_url}{tg.token}") as client:
-            for number in range(40):
-                response = await client.post(
-                    "/sendMessage", data={"chat_id": "42", "text": str(number)}
-                )
-                assert response.is_success
-        assert tg.stats.messages_sent == 40
-        assert tg.stats.too_many_requests == 0
-
-
-async def test_limits_are_on_by_default() -> None:
-    """A default emulator rejects a flooded chat like Telegram (bot tests catch floods)."""
-    async with TelegramEmulator() as tg:
-        assert tg.limits.enabled and tg.limits.global_per_second == 30.0
-        tg.user(42)
-        statuses = []
-        async with httpx.AsyncClient(base_url=f"{tg.base_url}{tg.token}") as client:
-            for number in range(40):  # no 429 would need 30 s between the first and last send
-                response = await client.post(
-                    "/sendMessage", data={"chat_id": "42", "text": str(number)}
-                )
-                statuses.append(response.status_code)
-                if response.status_code == 429:
-                    assert response.json()["parameters"]["retry_after"] >= 1
-        assert statuses[: tg.limits.per_chat_burst] == [200] * tg.limits.per_chat_burst
-        assert 429 in statuses
-        assert tg.stats.too_many_requests == statuses.count(429)
