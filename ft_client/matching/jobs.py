@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ft_client.matching.fulltext import fulltext_for, text_terms
+from ft_client.matching.job_spans import merge_spans, span_hits
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -60,6 +61,8 @@ _FILLER_WORDS = (
 )
 _FILLERS = frozenset(_FILLER_WORDS.split())
 TITLE_HITS = 30
+# Read the job inside a longer answer too (``job_spans``); a switch for measurements.
+SPANS = True
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -126,6 +129,14 @@ def find_jobs(
         return title_hits[:limit]
     table = aliases if aliases is not None else default_aliases()
     key = alias_key(query)
+    exact = table.exact(key) if key else None
+    if SPANS and exact is None and not (title_hits and title_hits[0].score >= 1.0):
+        # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
+        # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
+        # people mean by its words better than a title read on part of them: spans go under.
+        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if key and table.inside(key) else 1.0
+        spans = span_hits(query, ref, max(limit, TITLE_HITS), _FILLERS, cap)
+        title_hits = merge_spans(title_hits, spans, max(limit, TITLE_HITS))
     hits: dict[str, JobHit] = {}
 
     def add(code: str, confidence: float, matched: str, why: str) -> None:
@@ -133,7 +144,6 @@ def find_jobs(
         if job is not None and code not in hits:
             hits[code] = JobHit(code, job.label, matched, round(confidence, 4), why)
 
-    exact = table.exact(key) if key else None
     if exact is not None:
         codes, why = exact
         for i, code in enumerate(codes):
