@@ -30,6 +30,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits
 from ft_client.referential import JobHit, Place, Referential
@@ -63,6 +64,7 @@ _FILLERS = frozenset(_FILLER_WORDS.split())
 TITLE_HITS = 30
 # Read the job inside a longer answer too (``job_spans``); a switch for measurements.
 SPANS = True
+ACRONYMS = True
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -174,6 +176,14 @@ def find_jobs(
         if hits:  # below the sure hits: a weaker title hit is at most a close match
             confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
         add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if (
+        ACRONYMS
+        and exact is None
+        and not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values())
+    ):
+        # « EJE », « ELS »: a title's initials, as close matches (initials are often ambiguous).
+        for code, confidence, title in acronym_hits(query, ref, _FILLERS, limit):
+            add(code, confidence, title, f"sigle : initiales de « {title} »")
     if not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values()):
         for code, confidence in _fulltext_hits(ref, query, limit):
             add(code, confidence, query.strip(), "mots présents dans la fiche métier")
