@@ -11,9 +11,12 @@ from ft_client.matching import FIND_JOBS_THRESHOLD, find_jobs, is_recognised
 from ft_client.matching import jobs as jobs_module
 from ft_client.matching.job_spans import (
     OTHER_WORD_PENALTY,
+    SPAN_CAP,
+    SQUEEZE_FROM,
     TITLE_WORD_PENALTY,
     content_words,
     span_hits,
+    squeeze,
     title_words,
 )
 from ft_client.matching.jobs import _FILLERS, JobAliases
@@ -55,9 +58,22 @@ def test_without_spans_these_were_not_recognised(
 
 def test_fillers_are_free_other_words_cost(ref: Referential) -> None:
     exact = find_jobs("boulanger", ref, limit=1, aliases=NO_ALIASES)[0].score
-    assert find_jobs("boulanger H/F en CDI", ref, limit=1, aliases=NO_ALIASES)[0].score == exact
+    assert exact == 1.0
+    free = find_jobs("boulanger H/F en CDI", ref, limit=1, aliases=NO_ALIASES)[0]
+    assert free.score == SPAN_CAP  # a whole title, read on part of the words: squeezed
     spans = span_hits("boulanger caces", ref, 5, _FILLERS)
-    assert spans["D1102"].score == pytest.approx(exact * OTHER_WORD_PENALTY, abs=1e-4)
+    assert spans["D1102"].score == pytest.approx(squeeze(OTHER_WORD_PENALTY), abs=1e-4)
+    assert spans["D1102"].score < free.score
+
+
+def test_span_scores_stay_under_a_job_name_in_a_profile(ref: Referential) -> None:
+    """``suggest_jobs`` counts a phrase as a job name at 0.9: a span never reaches it, and the
+    squeeze keeps the order of the scores it maps."""
+    assert squeeze(1.0) == SPAN_CAP < 0.9
+    assert squeeze(0.95) > squeeze(0.9) > squeeze(0.85) > SQUEEZE_FROM
+    assert squeeze(0.7) == 0.7
+    for query in ("je suis boulanger", "serveur H/F en CDI", "cariste caces 3"):
+        assert all(h.score <= SPAN_CAP for h in span_hits(query, ref, 30, _FILLERS).values())
 
 
 def test_a_specialty_the_fiche_knows_costs_less_than_one_it_does_not(ref: Referential) -> None:
@@ -65,7 +81,7 @@ def test_a_specialty_the_fiche_knows_costs_less_than_one_it_does_not(ref: Refere
     the fiche never uses (« cantine » for the ladies' hairdresser) pulls under the threshold."""
     nurse = span_hits("infirmier de nuit", ref, 30, _FILLERS)
     best = max(nurse.values(), key=lambda h: h.score)
-    assert best.score == pytest.approx(0.9 * TITLE_WORD_PENALTY, abs=1e-3)
+    assert best.score == pytest.approx(squeeze(0.9 * TITLE_WORD_PENALTY), abs=1e-3)
     hits = find_jobs("dame de cantine", ref, limit=3, aliases=NO_ALIASES)
     assert not is_recognised(hits)
 

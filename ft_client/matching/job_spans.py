@@ -31,6 +31,13 @@ from ft_client.textnorm import MAX_QUERY_CHARS, normalize, tokens
 OTHER_WORD_PENALTY = 0.95
 TITLE_WORD_PENALTY = 0.9
 ABSENT_WORD_PENALTY = 0.8
+# A job read on part of the words is less sure than a whole title: span scores above
+# ``SQUEEZE_FROM`` are squeezed linearly into [SQUEEZE_FROM, SPAN_CAP], order kept, just under
+# the 0.9 at which ``suggest_jobs`` takes a short phrase for a job name
+# (``suggest.TITLE_CONFIDENCE``: span hits reaching it moved the synthetic profiles under
+# their floor and dev set 2's down; a hard cap at 0.89 tied them and lost their order).
+SPAN_CAP = 0.89
+SQUEEZE_FROM = 0.8
 # Spans are tried only for queries of at most this many content words (a pasted paragraph is no
 # job title; it keeps the whole-query reading).
 MAX_WORDS = 8
@@ -64,6 +71,13 @@ def title_words(referential: Referential) -> TitleWords:
     if cached is None:
         cached = _title_words[id(referential)] = TitleWords(referential)
     return cached
+
+
+def squeeze(score: float) -> float:
+    """``score`` above ``SQUEEZE_FROM`` mapped linearly onto [SQUEEZE_FROM, SPAN_CAP]."""
+    if score <= SQUEEZE_FROM:
+        return score
+    return SQUEEZE_FROM + (score - SQUEEZE_FROM) * (SPAN_CAP - SQUEEZE_FROM) / (1 - SQUEEZE_FROM)
 
 
 _fiches_using: dict[tuple[int, str], frozenset[str]] = {}
@@ -136,7 +150,7 @@ def span_hits(
                     # « manager de magasin » → Yield manager: no shop there, a strong one.
                     inside = hit.rome_code in fiches_using(referential, left)
                     score *= TITLE_WORD_PENALTY if inside else ABSENT_WORD_PENALTY
-                score = round(min(score, cap), 4)
+                score = round(min(squeeze(score), cap), 4)
                 current = best.get(hit.rome_code)
                 if current is None or score > current.score:
                     best[hit.rome_code] = replace(hit, score=score)
