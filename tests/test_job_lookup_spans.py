@@ -122,3 +122,18 @@ def test_junk_and_huge_input(ref: Referential) -> None:
     long = "boulanger " * 600
     hits = find_jobs(long, ref, limit=3)
     assert hits and hits[0].rome_code == "D1102"
+
+
+def test_the_job_name_signal_of_profiles_is_unchanged(
+    ref: Referential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``suggest_jobs`` counts a short phrase naming a job at 0.9: spans (squeezed under it)
+    leave that signal as it was without them."""
+    from ft_client.matching import suggest
+
+    phrases = ["je suis boulanger", "comptable confirmé", "cariste caces 3", "vendeuse débutante"]
+    monkeypatch.setattr(suggest, "_title_cache", {})
+    with_spans = suggest.title_relevance(ref, phrases)
+    monkeypatch.setattr(suggest, "_title_cache", {})
+    monkeypatch.setattr(jobs_module, "SPANS", False)
+    assert suggest.title_relevance(ref, phrases) == with_spans
