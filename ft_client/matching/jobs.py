@@ -30,6 +30,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits
@@ -65,6 +67,12 @@ TITLE_HITS = 30
 # Read the job inside a longer answer too (``job_spans``); a switch for measurements.
 SPANS = True
 ACRONYMS = True
+# An alias typed with typos: words of this many letters or more, at this ``fuzz.ratio`` or more
+# (the matcher's own typo step, ``PhraseMatcher.known_word``); the confidence is the alias's
+# times the lowest word ratio (« plongeus » → 0.97 × 0.94).
+TYPO_ALIASES = True
+TYPO_MIN_LETTERS = 5
+TYPO_RATIO = 85
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -94,6 +102,29 @@ class JobAliases:
 
     def exact(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
         return self.by_key.get(key)
+
+    def close(self, key: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], float] | None:
+        """The alias a key reads with typos (« plongeus », « caissiere » mistyped), and how
+        close: same number of words, each equal or, both of at least ``TYPO_MIN_LETTERS``
+        letters, at ``fuzz.ratio`` ≥ ``TYPO_RATIO`` (the matcher's typo step); the closest
+        (the lowest word ratio, highest) wins, the table's order on ties."""
+        best: tuple[tuple[tuple[str, ...], str], float] | None = None
+        for alias, entry in self.by_key.items():
+            if len(alias) != len(key) or alias == key:
+                continue
+            ratio = 1.0
+            for typed, known in zip(key, alias, strict=True):
+                if typed == known:
+                    continue
+                if min(len(typed), len(known)) < TYPO_MIN_LETTERS:
+                    ratio = 0.0
+                    break
+                ratio = min(ratio, fuzz.ratio(typed, known) / 100)
+                if ratio * 100 < TYPO_RATIO:
+                    break
+            if ratio * 100 >= TYPO_RATIO and (best is None or ratio > best[1]):
+                best = (entry, ratio)
+        return best
 
     def inside(self, key: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
         """Aliases found as whole words inside a longer key, longest first."""
@@ -132,6 +163,12 @@ def find_jobs(
     table = aliases if aliases is not None else default_aliases()
     key = alias_key(query)
     exact = table.exact(key) if key else None
+    sure = 1.0  # how close the query is to the alias found (1: the same words)
+    if exact is None and key and TYPO_ALIASES and not (title_hits and title_hits[0].score >= 1.0):
+        # « plongeus », « aide soignnate »: the curated words, mistyped.
+        typo = table.close(key)
+        if typo is not None:
+            exact, sure = typo
     if SPANS and exact is None and not (title_hits and title_hits[0].score >= 1.0):
         # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
         # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
@@ -149,7 +186,7 @@ def find_jobs(
     if exact is not None:
         codes, why = exact
         for i, code in enumerate(codes):
-            add(code, ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
+            add(code, (ALIAS_CONFIDENCE - ALIAS_STEP * i) * sure, query.strip(), why)
     # ROME titles. Next to an exact alias, a title the query is only part of is a close match
     # ("serveuse" → "Administrateur de serveurs", "plongeur" → "Scaphandrier"): the alias says
     # what people mean by the word. Otherwise a strong title hit stays above a partial alias.
