@@ -6,8 +6,12 @@ Three sources, in this order of trust:
    nicknames ("nounou", "plonge"), acronyms ("AESH", "VTC", "DRH") and everyday or English titles
    ("femme de ménage", "night auditor") that ROME titles do not carry or carry ambiguously
    ("plongeur" is first a dishwasher in job seekers' words, not a diver); each entry says why;
+   also read with typos ("nounnou", ``JobAliases.close``), a little less sure;
 2. ROME titles: the label and ~13 000 appellations with their feminine forms
-   (``Referential.find_jobs``, typo-tolerant), confidence = title similarity;
+   (``Referential.find_jobs``, typo-tolerant), confidence = title similarity; of the whole
+   query and of the job inside a longer answer ("je cherche un poste de serveur",
+   ``job_spans``); a one-word query in capitals also as titles' initials ("EJE",
+   ``acronyms``, close matches only);
 3. the BM25 full text of each fiche (skills, savoirs, work contexts), for words that are no title
    ("vaisselle"), offered as close matches only: their confidence stays under the threshold.
 
