@@ -6,8 +6,12 @@ Three sources, in this order of trust:
    nicknames ("nounou", "plonge"), acronyms ("AESH", "VTC", "DRH") and everyday or English titles
    ("femme de ménage", "night auditor") that ROME titles do not carry or carry ambiguously
    ("plongeur" is first a dishwasher in job seekers' words, not a diver); each entry says why;
+   also read with typos ("nounnou", ``JobAliases.close``), a little less sure;
 2. ROME titles: the label and ~13 000 appellations with their feminine forms
-   (``Referential.find_jobs``, typo-tolerant), confidence = title similarity;
+   (``Referential.find_jobs``, typo-tolerant), confidence = title similarity; of the whole
+   query and of the job inside a longer answer ("je cherche un poste de serveur",
+   ``job_spans``); a one-word query in capitals also as titles' initials ("EJE",
+   ``acronyms``, close matches only);
 3. the BM25 full text of each fiche (skills, savoirs, work contexts), for words that are no title
    ("vaisselle"), offered as close matches only: their confidence stays under the threshold.
 
@@ -30,7 +34,11 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
+from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.fulltext import fulltext_for, text_terms
+from ft_client.matching.job_spans import merge_spans, span_hits
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -60,6 +68,15 @@ _FILLER_WORDS = (
 )
 _FILLERS = frozenset(_FILLER_WORDS.split())
 TITLE_HITS = 30
+# Read the job inside a longer answer too (``job_spans``); a switch for measurements.
+SPANS = True
+ACRONYMS = True
+# An alias typed with typos: words of this many letters or more, at this ``fuzz.ratio`` or more
+# (the matcher's own typo step, ``PhraseMatcher.known_word``); the confidence is the alias's
+# times the lowest word ratio (« plongeus » → 0.97 × 0.94).
+TYPO_ALIASES = True
+TYPO_MIN_LETTERS = 5
+TYPO_RATIO = 85
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -89,6 +106,29 @@ class JobAliases:
 
     def exact(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
         return self.by_key.get(key)
+
+    def close(self, key: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], float] | None:
+        """The alias a key reads with typos (« plongeus », « caissiere » mistyped), and how
+        close: same number of words, each equal or, both of at least ``TYPO_MIN_LETTERS``
+        letters, at ``fuzz.ratio`` ≥ ``TYPO_RATIO`` (the matcher's typo step); the closest
+        (the lowest word ratio, highest) wins, the table's order on ties."""
+        best: tuple[tuple[tuple[str, ...], str], float] | None = None
+        for alias, entry in self.by_key.items():
+            if len(alias) != len(key) or alias == key:
+                continue
+            ratio = 1.0
+            for typed, known in zip(key, alias, strict=True):
+                if typed == known:
+                    continue
+                if min(len(typed), len(known)) < TYPO_MIN_LETTERS:
+                    ratio = 0.0
+                    break
+                ratio = min(ratio, fuzz.ratio(typed, known) / 100)
+                if ratio * 100 < TYPO_RATIO:
+                    break
+            if ratio * 100 >= TYPO_RATIO and (best is None or ratio > best[1]):
+                best = (entry, ratio)
+        return best
 
     def inside(self, key: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
         """Aliases found as whole words inside a longer key, longest first."""
@@ -126,6 +166,20 @@ def find_jobs(
         return title_hits[:limit]
     table = aliases if aliases is not None else default_aliases()
     key = alias_key(query)
+    exact = table.exact(key) if key else None
+    sure = 1.0  # how close the query is to the alias found (1: the same words)
+    if exact is None and key and TYPO_ALIASES and not (title_hits and title_hits[0].score >= 1.0):
+        # « plongeus », « aide soignnate »: the curated words, mistyped.
+        typo = table.close(key)
+        if typo is not None:
+            exact, sure = typo
+    if SPANS and exact is None and not (title_hits and title_hits[0].score >= 1.0):
+        # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
+        # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
+        # people mean by its words better than a title read on part of them: spans go under.
+        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if key and table.inside(key) else 1.0
+        spans = span_hits(query, ref, max(limit, TITLE_HITS), _FILLERS, cap)
+        title_hits = merge_spans(title_hits, spans, max(limit, TITLE_HITS))
     hits: dict[str, JobHit] = {}
 
     def add(code: str, confidence: float, matched: str, why: str) -> None:
@@ -133,11 +187,10 @@ def find_jobs(
         if job is not None and code not in hits:
             hits[code] = JobHit(code, job.label, matched, round(confidence, 4), why)
 
-    exact = table.exact(key) if key else None
     if exact is not None:
         codes, why = exact
         for i, code in enumerate(codes):
-            add(code, ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
+            add(code, (ALIAS_CONFIDENCE - ALIAS_STEP * i) * sure, query.strip(), why)
     # ROME titles. Next to an exact alias, a title the query is only part of is a close match
     # ("serveuse" → "Administrateur de serveurs", "plongeur" → "Scaphandrier"): the alias says
     # what people mean by the word. Otherwise a strong title hit stays above a partial alias.
@@ -164,6 +217,14 @@ def find_jobs(
         if hits:  # below the sure hits: a weaker title hit is at most a close match
             confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
         add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if (
+        ACRONYMS
+        and exact is None
+        and not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values())
+    ):
+        # « EJE », « ELS »: a title's initials, as close matches (initials are often ambiguous).
+        for code, confidence, title in acronym_hits(query, ref, _FILLERS, limit):
+            add(code, confidence, title, f"sigle : initiales de « {title} »")
     if not any(h.score >= FIND_JOBS_THRESHOLD for h in hits.values()):
         for code, confidence in _fulltext_hits(ref, query, limit):
             add(code, confidence, query.strip(), "mots présents dans la fiche métier")
