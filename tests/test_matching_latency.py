@@ -120,3 +120,73 @@ def test_suggestions_do_not_depend_on_the_order_of_the_signals(ref: Referential)
     warm = [suggest_jobs(p, ref, limit=10) for p in profiles]
     assert cold == warm
 
+
+def _typos(words: list[str], rng: random.Random) -> list[str]:
+    """Words as people mistype them: a letter dropped, doubled, swapped or replaced, cut short,
+    lengthened; and random strings."""
+    out: list[str] = []
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for word in words:
+        i = rng.randrange(len(word))
+        out += [
+            word,
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i] + word[i:],
+            word[:i] + rng.choice(letters) + word[i + 1 :],
+            word[: max(4, len(word) - 3)],
+            word + rng.choice(letters) + rng.choice(letters),
+        ]
+    out += ["".join(rng.choice(letters) for _ in range(rng.randint(4, 16))) for _ in range(200)]
+    return out
+
+
+def test_length_bands_give_rapidfuzz_the_same_results(ref: Referential) -> None:
+    """``extract`` (top 6, ties in vocabulary order) and ``extractOne`` over the band equal the
+    same calls over the whole vocabulary, for each vocabulary and cutoff the code uses."""
+    from rapidfuzz import fuzz, process
+
+    from ft_client.matching.fulltext import fulltext_for
+    from ft_client.matching.skills import matcher_for
+    from ft_client.textnorm import LengthBands
+
+    matcher = matcher_for(ref)
+    vocabularies = {
+        "skills": matcher.index.vocabulary,
+        "titles": ref._job_index[0].vocabulary,
+        "known words": matcher.known_words,
+        "full text": fulltext_for(ref).vocabulary,
+    }
+    rng = random.Random(12)
+    for name, vocabulary in vocabularies.items():
+        bands = LengthBands(vocabulary)
+        queries = _typos(rng.sample(vocabulary, 250), rng)
+        for cutoff in (75, 80, 85):
+            for query in queries:
+                band = bands.within(len(query), cutoff)
+                plain = process.extract(
+                    query, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
+                )
+                fast = process.extract(query, band, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)
+                assert [(c, s) for c, s, _ in fast] == [(c, s) for c, s, _ in plain], (name, query)
+                one = process.extractOne(query, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+                one_fast = process.extractOne(query, band, scorer=fuzz.ratio, score_cutoff=cutoff)
+                assert (one and one[:2]) == (one_fast and one_fast[:2]), (name, query)
+        assert len(bands.within(7, 80)) < len(vocabulary)  # the band does leave words out
+
+
+def test_length_bands_keep_every_word_that_can_reach_the_cutoff() -> None:
+    """At the bound itself (« abcd » against « abcdef »: 80.0) the word is kept."""
+    from rapidfuzz import fuzz
+
+    from ft_client.textnorm import LengthBands
+
+    words = ["ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefghij"]
+    bands = LengthBands(words)
+    assert fuzz.ratio("abcd", "abcdef") == 80.0
+    assert "abcdef" in bands.within(4, 80)
+    for length in range(1, 12):
+        for cutoff in (75, 80, 85):
+            kept = set(bands.within(length, cutoff))
+            for word in words:
+                best = fuzz.ratio("z" * length, "z" * len(word))  # same letters: the bound
+                assert (word in kept) == (best >= cutoff - 0.5), (length, cutoff, word)
