@@ -159,7 +159,7 @@ def test_length_bands_give_rapidfuzz_the_same_results(ref: Referential) -> None:
     rng = random.Random(12)
     for name, vocabulary in vocabularies.items():
         bands = LengthBands(vocabulary)
-        queries = _typos(rng.sample(vocabulary, 250), rng)
+        queries = _typos(rng.sample(vocabulary, 150), rng)
         for cutoff in (75, 80, 85):
             for query in queries:
                 band = bands.within(len(query), cutoff)
