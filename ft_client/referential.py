@@ -219,6 +219,7 @@ class Referential:
             self._job_skill_tokens(code)
         self.find_places("Paris")
         self.find_places("75001")
+        self.has_place_named("paris")
         self.nearest_place(48.85, 2.35)
         _ = self.skill_index
 
@@ -509,6 +510,20 @@ class Referential:
             if len(results) >= limit:
                 break
         return results
+
+    @cached_property
+    def _place_names(self) -> frozenset[str]:
+        # Every name a ``find_places`` hit can carry (old names of délégués included).
+        return frozenset(normalize(raw["name"], MAX_QUERY_CHARS) for raw in self._raw_communes)
+
+    def has_place_named(self, normalized: str) -> bool:
+        """Whether some commune's name, once ``normalize``d (``MAX_QUERY_CHARS``), is exactly
+        ``normalized``: a set look-up. When it is False no ``find_places`` hit is named so, which
+        spares the fuzzy search to callers that only want an exact name (``jobs._bare_town``
+        runs it for every short phrase of a profile: ~2 ms a new word)."""
+        with self._index_lock:
+            names = self._place_names
+        return normalized in names
 
     @staticmethod
     def _search_places(index: FuzzyTokenIndex, query_tokens: tuple[str, ...]) -> dict[int, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -222,6 +223,36 @@ def skill_stems(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+class LengthBands:
+    """The words of a vocabulary that can reach a ``fuzz.ratio`` cutoff with a word of a given
+    length, in the vocabulary's order: ``rapidfuzz`` then scores a third to a half fewer words
+    for the same result (the ones left out score under the cutoff whatever their letters).
+
+    ``fuzz.ratio`` is 100 × (1 − d / (a + b)) with an Indel distance d ≥ |a − b| for lengths a
+    and b, so a word can reach ``cutoff`` only when 200 × min(a, b) ≥ cutoff × (a + b); half a
+    point of margin keeps float rounding on the safe side (a word too many is only scored).
+    The kept words stay in order, so ``process.extract``'s ties (broken by position) and
+    ``extractOne``'s first best are those of the whole vocabulary."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        self.lengths = sorted({len(w) for w in words})
+        self._bands: dict[tuple[int, int], list[str]] = {}
+
+    def within(self, length: int, cutoff: float) -> Sequence[str]:
+        """The words of a length that may reach ``cutoff`` against a word of ``length``."""
+        allowed = [n for n in self.lengths if 200 * min(n, length) >= (cutoff - 0.5) * (n + length)]
+        if not allowed:
+            return ()
+        key = (allowed[0], allowed[-1])  # a range: the bound rises up to ``length``, then falls
+        band = self._bands.get(key)
+        if band is None:
+            low, high = key
+            band = [w for w in self.words if low <= len(w) <= high]
+            self._bands[key] = band
+        return band
+
+
 class FuzzyTokenIndex:
     """An inverted index over token tuples with typo-tolerant token look-up (rapidfuzz.process).
 
@@ -241,6 +272,7 @@ class FuzzyTokenIndex:
         self.vocabulary = sorted(postings)
         self.doc_lengths = doc_lengths or [max(1, len(doc)) for doc in docs]
         self._matches: dict[str, tuple[tuple[str, float], ...]] = {}
+        self.bands = LengthBands(self.vocabulary)
 
     def token_matches(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary tokens close to ``token``: exact 1.0, prefix 0.85–0.9, typo ≤ 0.9."""
@@ -259,8 +291,9 @@ class FuzzyTokenIndex:
                 found.setdefault(candidate, prefix_sim)
         if not token.isdigit() and len(token) >= 4:
             cutoff = 80 if len(token) >= 6 else 75
+            choices = self.bands.within(len(token), cutoff)
             for candidate, score, _ in process.extract(
-                token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
+                token, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
             ):
                 sim = 0.9 * score / 100
                 if sim > found.get(candidate, 0.0):

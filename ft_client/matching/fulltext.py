@@ -27,7 +27,7 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from ft_client.referential import Referential, title_variants
-from ft_client.textnorm import MAX_PHRASE_CHARS, tokens
+from ft_client.textnorm import MAX_PHRASE_CHARS, LengthBands, tokens
 
 K1 = 1.2
 B = 0.75
@@ -125,6 +125,7 @@ class FullTextIndex:
             term: tuple(items) for term, items in postings.items()
         }
         self.vocabulary: list[str] = sorted(self.postings)
+        self.bands = LengthBands(self.vocabulary)
         self._typo_cache: dict[str, str | None] = {}
         self._arrays = _posting_arrays(self.postings)
 
@@ -137,9 +138,8 @@ class FullTextIndex:
             return cached
         found: str | None = None
         if len(term) >= 5 and not term.isdigit():
-            hit = process.extractOne(
-                term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-            )
+            choices = self.bands.within(len(term), TYPO_CUTOFF)
+            hit = process.extractOne(term, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             found = hit[0] if hit else None
         if len(self._typo_cache) < 50_000:
             self._typo_cache[term] = found

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ft_client.matching.semantic import PHRASE_CACHE_SIZE, LruCache, SemanticIndex
 from ft_client.matching.skills import MATCH_THRESHOLD, PhraseMatcher
 from ft_client.referential import Referential
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Cosine (multilingual-e5-small, query side against passage side) from which a skill label is
 # close in meaning to a phrase. Chosen on dev set 2's halves (docs/matching-measurements.md,
@@ -53,11 +57,23 @@ class CloseSkills:
         first_row: int,
         skill_jobs: dict[str, frozenset[str]],
     ) -> None:
+        import numpy as np
+
         self.index = index
         self.codes = codes
         self.skill_jobs = skill_jobs
         self.matrix = index.matrix[first_row:]  # a view: no copy of the 46 MB of skill rows
         self.cache = LruCache(PHRASE_CACHE_SIZE)
+        # Fiche (the index's order) → its weighted skills' rows, ascending: the rows a phrase
+        # may reach are those of its nearest fiches, read directly instead of testing each of
+        # the ~2 700 rows over SKILL_COSINE against the fiches' skill sets.
+        by_fiche: dict[str, list[int]] = {}
+        for i, code in enumerate(codes):
+            for job in skill_jobs.get(code, ()) if code else ():
+                by_fiche.setdefault(job, []).append(i)
+        self.fiche_skill_rows = [
+            np.asarray(by_fiche.get(code, ()), dtype=np.int64) for code in index.codes
+        ]
 
     def per_phrase(self, phrases: Sequence[str]) -> list[dict[str, float]]:
         """For each phrase, the skills close to it in meaning (cached per phrase)."""
@@ -76,15 +92,21 @@ class CloseSkills:
             fiches = self.index.fiche_rows(missing)
             for phrase, row, fiche_row in zip(missing, sims, fiches, strict=False):
                 order = fiche_row.argsort()[::-1][:NEAREST_FICHES].tolist()
-                near = {self.index.codes[i] for i in order}
-                close = {
-                    self.codes[i]: round(float(row[i]), 4)
-                    for i in np.flatnonzero(row >= SKILL_COSINE).tolist()
-                    if self.codes[i] and not near.isdisjoint(self.skill_jobs[self.codes[i]])
-                }
-                found[phrase] = close  # type: ignore[assignment]
+                found[phrase] = close = self.close_in(row, order)  # type: ignore[assignment]
                 self.cache.put(phrase, close)  # type: ignore[arg-type]
         return [dict(found[p]) for p in phrases]  # type: ignore[call-overload]
+
+    def close_in(self, row: np.ndarray, near_fiches: list[int]) -> dict[str, float]:
+        """Skill code → rounded cosine for the weighted skills of the ``near_fiches`` (index
+        positions) whose cosine in ``row`` reaches ``SKILL_COSINE``, in row order (the order a
+        scan of every row over the threshold gives)."""
+        import numpy as np
+
+        if not near_fiches:
+            return {}
+        rows = np.unique(np.concatenate([self.fiche_skill_rows[i] for i in near_fiches]))
+        codes = self.codes
+        return {codes[i]: round(float(row[i]), 4) for i in rows[row[rows] >= SKILL_COSINE].tolist()}
 
 
 _layers: dict[int, CloseSkills | None] = {}

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from ft_client.referential import Referential
-from ft_client.textnorm import MAX_PHRASE_CHARS, normalize, skill_stems, stem, tokens
+from ft_client.textnorm import (
+    MAX_PHRASE_CHARS,
+    LengthBands,
+    normalize,
+    skill_stems,
+    stem,
+    tokens,
+)
 from ft_client.vocabulary import UserVocabulary, default_vocabulary
 
 MATCH_THRESHOLD = 0.6
@@ -100,6 +107,7 @@ class PhraseMatcher:
         self._job_stems: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
         self._known_words: list[str] | None = None
         self._known_set: frozenset[str] = frozenset()
+        self._known_bands = LengthBands(())
         self._typo_cache: dict[str, str] = {}
         self._phrase_stems: dict[str, tuple[str, ...]] = {}
         self._stem_jobs: dict[str, tuple[str, ...]] | None = None
@@ -193,8 +201,10 @@ class PhraseMatcher:
             texts.update(entry[0] for entry in rome["skills"].values())
             raw_words = {w for text in texts for w in normalize(text, MAX_PHRASE_CHARS).split()}
             words = {t for w in raw_words for t in tokens(w, MAX_PHRASE_CHARS)}
-            self._known_words = sorted(w for w in words if len(w) >= TYPO_MIN_CHARS - 1)
+            known = sorted(w for w in words if len(w) >= TYPO_MIN_CHARS - 1)
             self._known_set = frozenset(words)
+            self._known_bands = LengthBands(known)
+            self._known_words = known  # last: another thread reads the two above once it is set
         return self._known_words
 
     def known_word(self, word: str) -> str:
@@ -202,12 +212,13 @@ class PhraseMatcher:
         uses (a typo: "bouclanger" → "boulanger", "soigante" → "soignante"), else the word
         unchanged (a word ROME lacks: "django"). Whole words, not stems: a typo's stem is often
         another word's ("bouclanger" and "bouclage" share "boucla")."""
-        vocabulary = self.known_words
+        _ = self.known_words  # built on first use, with its set and length bands
         if word in self._known_set or len(word) < TYPO_MIN_CHARS or not word.isalpha():
             return word
         cached = self._typo_cache.get(word)
         if cached is None:
-            hit = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            choices = self._known_bands.within(len(word), TYPO_CUTOFF)
+            hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             cached = hit[0] if hit else word
             if len(self._typo_cache) < 50_000:
                 self._typo_cache[word] = cached

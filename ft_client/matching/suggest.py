@@ -103,12 +103,16 @@ def suggest_jobs(
         return []
     index = loaded_semantic(matcher.referential)
     pending = start_scores(index, phrases) if index is not None else None
-    # While the model embeds new phrases: the fuzzy skill look-up (cached per phrase) and BM25.
+    # While the model embeds new phrases (worker thread), every signal that does not need it:
+    # the fuzzy skill look-up (cached per phrase), BM25, the lexical relevance and the job
+    # names. A profile of new phrases then waits for the longer of the two, not the sum.
     matcher.best_by_code(phrases)
     fulltext = fulltext_relevance(matcher, phrases)
-    semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
     scorer = JobScorer(matcher, phrases)
     lexical = lexical_relevance(matcher, scorer, phrases)
+    titles = title_relevance(matcher.referential, phrases)
+    unplaced = unplaced_share(matcher, phrases)
+    semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
     # Skills close in meaning count in the coverage shown (a weak match), hence in the « no
     # 0 % suggestion » rule, not in the ranking: in the relevance they lifted neighbouring
     # fiches of ROME-worded profiles (synthetic set 0.947 → 0.907). The phrases' vectors are
@@ -121,9 +125,8 @@ def suggest_jobs(
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     coverage: dict[str, float] = {}
     relevance: dict[str, float] = {}
-    titles = title_relevance(matcher.referential, phrases)
     breadth_weight = BREADTH_WEIGHT if pending is not None else 0.0
-    semantic_weight = SEMANTIC_WEIGHT + UNPLACED_SEMANTIC_WEIGHT * unplaced_share(matcher, phrases)
+    semantic_weight = SEMANTIC_WEIGHT + UNPLACED_SEMANTIC_WEIGHT * unplaced
     breadth = breadth_prior(matcher.referential)
     for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
         coverage[job_code] = shown_scorer.coverage(job_code)
