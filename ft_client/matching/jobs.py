@@ -316,7 +316,9 @@ def is_recognised(hits: list[JobHit]) -> bool:
 def _bare_town(query: str, ref: Referential) -> Place | None:
     """The commune whose name the query is, exactly (accents and case aside), else None."""
     text = normalize(query, MAX_QUERY_CHARS)
-    if not text or text.isdigit():
+    # The exact-name set first: the fuzzy place search only ever confirms a name in it, and
+    # it runs for every short phrase of a profile (~2 ms a new word).
+    if not text or text.isdigit() or not ref.has_place_named(text):
         return None
     places = ref.find_places(query[: MAX_QUERY_CHARS * 2], limit=1)
     if not places or normalize(places[0].name, MAX_QUERY_CHARS) != text:
