@@ -43,12 +43,8 @@ class TestWithTheSemanticSignal:
         assert [(s.rome_code, s.relevance) for s in suggest_jobs(PLACED, ref, limit=20)] == before
 
     def test_unplaced_phrases_weigh_meaning_more(self, ref: Referential, monkeypatch) -> None:
-        from ft_client.matching import relevance_feedback, suggest
+        from ft_client.matching import suggest
         from ft_client.matching.semantic import loaded_semantic
-
-        # This mechanism alone: the BM25 feedback (eighth pass) puts the bike courier N4104,
-        # also a fair answer, first with or without the unplaced weight.
-        monkeypatch.setattr(relevance_feedback, "FEEDBACK_WEIGHT", 0.0)
 
         extra = suggest.UNPLACED_SEMANTIC_WEIGHT
         assert extra > 0

@@ -10,7 +10,6 @@ from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.jobs import find_jobs
 from ft_client.matching.meaning import semantic_matches
-from ft_client.matching.relevance_feedback import feedback_scores
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
@@ -108,7 +107,7 @@ def suggest_jobs(
     # the fuzzy skill look-up (cached per phrase), BM25, the lexical relevance and the job
     # names. A profile of new phrases then waits for the longer of the two, not the sum.
     matcher.best_by_code(phrases)
-    fulltext = fulltext_relevance(matcher, phrases, feedback=index is not None)
+    fulltext = fulltext_relevance(matcher, phrases)
     scorer = JobScorer(matcher, phrases)
     lexical = lexical_relevance(matcher, scorer, phrases)
     titles = title_relevance(matcher.referential, phrases)
@@ -193,19 +192,12 @@ def unplaced_share(matcher: PhraseMatcher, phrases: list[str]) -> float:
     return sum(1 for phrase in phrases if not matcher.phrase_to_skills(phrase)) / len(phrases)
 
 
-def fulltext_relevance(
-    matcher: PhraseMatcher, phrases: list[str], feedback: bool = False
-) -> dict[str, float]:
+def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, float]:
     """Job code → BM25 score over the fiche's full text, divided by the best one (top = 1), for
-    the ``FULLTEXT_CANDIDATES`` best fiches; with ``feedback`` (next to the semantic signal,
-    where it was measured), of the query expanded by its best fiches' words
-    (``relevance_feedback.feedback_scores``)."""
+    the ``FULLTEXT_CANDIDATES`` best fiches."""
     index = fulltext_for(matcher.referential)
     rewritings = [t for p in phrases for t in matcher.vocabulary.target_texts(p)]
-    query = index.query_terms(phrases, rewritings, REWRITING_WEIGHT)
-    scores = index.scores(query)
-    if feedback:
-        scores = feedback_scores(index, query, scores)
+    scores = index.scores(index.query_terms(phrases, rewritings, REWRITING_WEIGHT))
     top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:FULLTEXT_CANDIDATES]
     if not top or top[0][1] <= 0:
         return {}
