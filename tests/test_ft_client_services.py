@@ -20,6 +20,7 @@ from ft_client import (
     OfferQuery,
 )
 from sandbox.france_travail import KNOWN_SCOPES, EmulatorConfig, FranceTravailEmulator
+from tests.helpers_ft_client import FakeClock
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,14 +46,6 @@ SERVICES: dict[str, tuple[str, str, Call]] = {
     ),
     "romeo": ("romeo", "api_romeov2", lambda ft: ft.predict_jobs(["serveur"])),
 }
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def emulator(**config: Any) -> FranceTravailEmulator:

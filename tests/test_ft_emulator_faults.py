@@ -15,6 +15,7 @@ import pytest
 from sandbox.france_travail import KNOWN_SCOPES, EmulatorConfig, FranceTravailEmulator
 from sandbox.france_travail.dataset import build_offers
 from sandbox.france_travail.referentials import soft_skill_labels
+from tests import helpers_ft_emulator
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 SEARCH = "/offresdemploi/v2/offres/search"
@@ -27,10 +28,8 @@ async def emu() -> AsyncIterator[FranceTravailEmulator]:
         yield emulator
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10.0) as client:
-        yield client
+# The plain HTTP client fixture (tests/helpers_ft_emulator.py).
+http = helpers_ft_emulator.http
 
 
 def _auth(emu: FranceTravailEmulator) -> dict[str, str]:
