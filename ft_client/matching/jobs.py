@@ -37,8 +37,9 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from ft_client.matching.acronyms import acronym_hits
+from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
-from ft_client.matching.job_spans import merge_spans, span_hits
+from ft_client.matching.job_spans import merge_spans, span_hits, title_words
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -77,6 +78,9 @@ ACRONYMS = True
 TYPO_ALIASES = True
 TYPO_MIN_LETTERS = 5
 TYPO_RATIO = 85
+# English titles read in French (``english``), at this share of the French words' confidence.
+ENGLISH = True
+ENGLISH_FACTOR = 0.95
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -160,6 +164,29 @@ def find_jobs(
     ref = referential if referential is not None else Referential.load()
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError("limit must be a positive integer")
+    hits = _find_jobs(query, ref, limit, aliases)
+    if not ENGLISH or (hits and hits[0].score >= 1.0):
+        return hits
+    french = english_reader(title_words(ref).words).translate(query)
+    if french is None:
+        return hits
+    # « kitchen porter », « farm worker »: the French words read as titles and aliases, a
+    # little less sure than the same words typed in French.
+    merged = {h.rome_code: h for h in hits}
+    for hit in _find_jobs(french, ref, limit, aliases):
+        score = round(hit.score * ENGLISH_FACTOR, 4)
+        current = merged.get(hit.rome_code)
+        if current is None or score > current.score:
+            why = f"anglais : « {french} » — {hit.why}"
+            merged[hit.rome_code] = replace(hit, score=score, why=why)
+    ranked = sorted(merged.values(), key=lambda h: -h.score)  # stable: each list's order kept
+    return ranked[:limit]
+
+
+def _find_jobs(
+    query: str, ref: Referential, limit: int, aliases: JobAliases | None
+) -> list[JobHit]:
+    """``find_jobs`` on the words as typed (no translation)."""
     # More title hits than shown: equal confidences are re-ordered below.
     title_hits = ref.find_jobs(query, limit=max(limit, TITLE_HITS))  # validates the query
     if isinstance(query, str) and _ROME_CODE.match(query):

@@ -1,0 +1,82 @@
+"""find_jobs on the forms people type: English titles read in French, and the issue's list
+kept intact by every such reading (towns, junk, aliases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ft_client.matching import find_jobs, is_recognised, looks_like_place
+from ft_client.matching.english import EnglishReader
+from ft_client.matching.job_spans import title_words
+from ft_client.referential import Referential
+
+
+@pytest.fixture(scope="module")
+def ref() -> Referential:
+    return Referential.load()
+
+
+@pytest.fixture(scope="module")
+def reader(ref: Referential) -> EnglishReader:
+    return EnglishReader(title_words(ref).words)
+
+
+def test_english_words_are_translated(reader: EnglishReader) -> None:
+    assert reader.translate("Warehouse operator") == "entrepot operateur"
+    assert reader.translate("kitchen porter") == "plongeur"  # a phrase, not its words
+    assert reader.translate("night security guard") == "nuit securite agent de securite"
+
+
+@pytest.mark.parametrize("query", ["serveuse", "chef de rang", "agent de sécurité", "manager", ""])
+def test_french_and_shared_words_translate_nothing(reader: EnglishReader, query: str) -> None:
+    # « manager », « chef », « agent » are French title words: no sign of English by themselves.
+    assert reader.translate(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cleaning agent", {"K2204", "K2205"}),
+        ("warehouse operator", {"N1115", "N1103", "N1105"}),
+        ("farm worker", {"A1402", "A1403", "A1419"}),
+        ("bus driver", {"N4103"}),
+        ("plumber", {"F1603"}),
+    ],
+)
+def test_english_titles_are_recognised(ref: Referential, query: str, expected: set[str]) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert is_recognised(hits), hits
+    assert hits[0].rome_code in expected, [(h.rome_code, h.job_label) for h in hits]
+    assert hits[0].why.startswith("anglais : ")
+    assert hits[0].score < 0.97  # a translation is a little less sure than the French words
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ehpad", "J1501"),
+        ("plongeur", "G1605"),
+        ("AESH", "K2113"),
+        ("nounou", "K1303"),
+        ("serveuse", "G1803"),
+        ("waiter", "G1803"),
+        ("nurse", "J1506"),
+    ],
+)
+def test_issue_list_unchanged(ref: Referential, query: str, expected: str) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert hits[0].rome_code == expected
+    assert is_recognised(hits)
+
+
+@pytest.mark.parametrize(
+    "query", ["zzzz", "😀🙂", "x" * 5000, "hello", "good morning", "no idea", "thank you"]
+)
+def test_junk_and_english_small_talk_are_no_job(ref: Referential, query: str) -> None:
+    assert not is_recognised(find_jobs(query, ref, limit=5))
+
+
+def test_paris_is_a_place(ref: Referential) -> None:
+    assert not is_recognised(find_jobs("Paris", ref, limit=5))
+    place = looks_like_place("Paris", ref)
+    assert place is not None and place.name == "Paris"
