@@ -80,3 +80,18 @@ def test_paris_is_a_place(ref: Referential) -> None:
     assert not is_recognised(find_jobs("Paris", ref, limit=5))
     place = looks_like_place("Paris", ref)
     assert place is not None and place.name == "Paris"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cuisinière en ehpad", {"G1602", "G1606", "G1609"}),  # the job, not the ehpad trades
+        ("serveuse en ehpad", {"G1803"}),
+        ("équipier mcdo", {"G1603"}),  # the workplace tells which « équipier »
+        ("vendeuse supermarché", {"D1106", "D1507"}),
+    ],
+)
+def test_a_workplace_says_where_not_what(ref: Referential, query: str, expected: set[str]) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert is_recognised(hits)
+    assert hits[0].rome_code in expected, [(h.rome_code, h.job_label, h.score) for h in hits]

@@ -150,6 +150,15 @@ def default_aliases() -> JobAliases:
     return JobAliases.load()
 
 
+# The ``why`` of an alias that names a workplace rather than a job.
+WORKPLACE_WHY = "lieu de travail"
+
+
+def is_workplace(entry: tuple[tuple[str, ...], str]) -> bool:
+    """Whether an alias entry (codes, why) names a workplace (« ehpad », « entrepôt »)."""
+    return entry[1].startswith(WORKPLACE_WHY)
+
+
 def find_jobs(
     query: str,
     referential: Referential | None = None,
@@ -204,7 +213,10 @@ def _find_jobs(
         # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
         # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
         # people mean by its words better than a title read on part of them: spans go under.
-        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if key and table.inside(key) else 1.0
+        # A workplace alias (« cuisinière en ehpad », « infirmière en crèche ») says where, not
+        # what: the job read on the other words stays above it.
+        jobs_inside = [e for e in table.inside(key) if not is_workplace(e)] if key else []
+        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if jobs_inside else 1.0
         spans = span_hits(query, ref, max(limit, TITLE_HITS), _FILLERS, cap)
         title_hits = merge_spans(title_hits, spans, max(limit, TITLE_HITS))
     hits: dict[str, JobHit] = {}
@@ -258,11 +270,38 @@ def _find_jobs(
     # Equal confidences (several titles read the same: « gestionnaire de stock » is a title
     # of the accountant and of the storekeeper at 0.93) are told apart by the fiches' full
     # text (BM25 of the query), then by code.
+    agreed = _workplace_agreement(table, key, title_hits) if exact is None and key else set()
+    if agreed & hits.keys():
+        # « équipier mcdo », « vendeuse supermarché »: a job the words read that the workplace
+        # also names is the one meant — it joins the best confidence and wins its ties.
+        top = max(h.score for h in hits.values())
+        for code in agreed & hits.keys():
+            hits[code] = replace(hits[code], score=max(hits[code].score, top))
     text = _text_scores(ref, query) if _has_ties(hits.values()) else {}
     ranked = sorted(
-        hits.values(), key=lambda h: (-h.score, -text.get(h.rome_code, 0.0), h.rome_code)
+        hits.values(),
+        key=lambda h: (
+            -h.score,
+            h.rome_code not in agreed,
+            -text.get(h.rome_code, 0.0),
+            h.rome_code,
+        ),
     )
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
+
+
+def _workplace_agreement(
+    table: JobAliases, key: tuple[str, ...], title_hits: list[JobHit]
+) -> set[str]:
+    """The codes both a workplace alias inside the query names and the job words read
+    (a title hit at the recognition threshold or above, or a job alias inside)."""
+    inside = table.inside(key)
+    where = {code for entry in inside if is_workplace(entry) for code in entry[0]}
+    if not where:
+        return set()
+    read = {h.rome_code for h in title_hits if h.score >= FIND_JOBS_THRESHOLD}
+    read.update(code for entry in inside if not is_workplace(entry) for code in entry[0])
+    return where & read
 
 
 # A one-word query this short names a job only as an alias ("AS", "IDE") or a whole title.
