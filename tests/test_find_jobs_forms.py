@@ -95,3 +95,13 @@ def test_a_workplace_says_where_not_what(ref: Referential, query: str, expected:
     hits = find_jobs(query, ref, limit=5)
     assert is_recognised(hits)
     assert hits[0].rome_code in expected, [(h.rome_code, h.job_label, h.score) for h in hits]
+
+
+def test_a_clipped_word_starts_a_span(ref: Referential) -> None:
+    words = title_words(ref)
+    assert words.starts_title("kine")  # kinésithérapeute
+    assert words.starts_title("manut")  # manutentionnaire
+    assert not words.starts_title("magasin")  # a title word itself, not a clipped magasinier
+    assert not words.starts_title("kin")  # too short to be read as clipped
+    hits = find_jobs("kiné en libéral", ref, limit=5)
+    assert hits[0].rome_code == "J1404", [(h.rome_code, h.job_label, h.score) for h in hits]
