@@ -105,3 +105,40 @@ def test_a_clipped_word_starts_a_span(ref: Referential) -> None:
     assert not words.starts_title("kin")  # too short to be read as clipped
     hits = find_jobs("kiné en libéral", ref, limit=5)
     assert hits[0].rome_code == "J1404", [(h.rome_code, h.job_label, h.score) for h in hits]
+
+
+def test_workplace_reading(ref: Referential) -> None:
+    from ft_client.matching.jobs import alias_key, default_aliases
+    from ft_client.matching.workplaces import workplace_in
+
+    known = title_words(ref)
+    table = default_aliases()
+
+    def place_of(query: str):
+        key = alias_key(query)
+        return workplace_in(table.inside_keys(key), key, known)
+
+    specific = place_of("bouchère en grande surface")
+    assert specific is not None and specific.job_word and "surface" in specific.words
+    generic = place_of("ouvrier d'usine")  # « ouvrier » heads titles of dozens of fiches
+    assert generic is not None and not generic.job_word
+    assert place_of("serveuse de nuit") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ouvrier d'usine", {"H2105", "H2906", "H2909", "H3302", "H2102"}),
+        ("équipière fast food", {"G1603"}),
+        ("cuistot", {"G1609", "G1602"}),
+    ],
+)
+def test_workplaces_and_everyday_words(ref: Referential, query: str, expected: set[str]) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert hits[0].rome_code in expected, [(h.rome_code, h.job_label, h.score) for h in hits]
+
+
+def test_a_specific_job_word_stays_above_the_workplace(ref: Referential) -> None:
+    hits = find_jobs("bouchère en grande surface", ref, limit=5)
+    assert "D1101" in [h.rome_code for h in hits]
+    assert not hits[0].why.startswith("lieu de travail")  # the supermarket trades go under

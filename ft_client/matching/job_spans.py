@@ -54,16 +54,18 @@ class TitleWords:
     feminine forms, label and appellations), for one referential."""
 
     def __init__(self, referential: Referential) -> None:
-        heads: set[str] = set()
+        heads: dict[str, set[str]] = {}
         words: set[str] = set()
         for job in referential.jobs():
             for title in (job.label, *job.titles):
                 for variant in title.split(" / "):
                     found = tokens(variant)
                     if found:
-                        heads.add(found[0])
+                        heads.setdefault(found[0], set()).add(job.code)
                         words.update(found)
         self.heads = frozenset(heads)
+        # How many fiches have a title starting with each head (« ouvrier » 77, « boucher » 2).
+        self.head_fiches = {head: len(codes) for head, codes in heads.items()}
         self.words = frozenset(words)
         self._sorted_heads = sorted(heads)
 

@@ -40,6 +40,7 @@ from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits, title_words
+from ft_client.matching.workplaces import Workplace, is_workplace, workplace_in
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -136,27 +137,27 @@ class JobAliases:
 
     def inside(self, key: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
         """Aliases found as whole words inside a longer key, longest first."""
-        found = []
+        return [entry for _words, entry in self.inside_keys(key)]
+
+    def inside_keys(
+        self, key: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]]:
+        """(alias words, entry) of the aliases found inside a longer key, longest first."""
+        found: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]] = []
+        seen: list[tuple[tuple[str, ...], str]] = []
         for length in range(min(self.max_len, len(key) - 1), 0, -1):
             for start in range(len(key) - length + 1):
-                hit = self.by_key.get(key[start : start + length])
-                if hit is not None and hit not in found:
-                    found.append(hit)
+                words = key[start : start + length]
+                hit = self.by_key.get(words)
+                if hit is not None and hit not in seen:
+                    seen.append(hit)
+                    found.append((words, hit))
         return found
 
 
 @lru_cache(maxsize=1)
 def default_aliases() -> JobAliases:
     return JobAliases.load()
-
-
-# The ``why`` of an alias that names a workplace rather than a job.
-WORKPLACE_WHY = "lieu de travail"
-
-
-def is_workplace(entry: tuple[tuple[str, ...], str]) -> bool:
-    """Whether an alias entry (codes, why) names a workplace (« ehpad », « entrepôt »)."""
-    return entry[1].startswith(WORKPLACE_WHY)
 
 
 def find_jobs(
@@ -209,14 +210,17 @@ def _find_jobs(
         typo = table.close(key)
         if typo is not None:
             exact, sure = typo
+    inside = table.inside_keys(key) if exact is None and key else []
+    place = workplace_in(inside, key, title_words(ref)) if inside else None
     if SPANS and exact is None and not (title_hits and title_hits[0].score >= 1.0):
         # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
         # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
         # people mean by its words better than a title read on part of them: spans go under.
-        # A workplace alias (« cuisinière en ehpad », « infirmière en crèche ») says where, not
-        # what: the job read on the other words stays above it.
-        jobs_inside = [e for e in table.inside(key) if not is_workplace(e)] if key else []
-        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if jobs_inside else 1.0
+        # A workplace (« cuisinière en ehpad ») says where: its trades go under a specific
+        # job word (``workplaces``), the spans under a generic one (« ouvrier d'usine »).
+        jobs_inside = [e for _w, e in inside if not is_workplace(e)]
+        under = jobs_inside or (place is not None and not place.job_word)
+        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if under else 1.0
         spans = span_hits(query, ref, max(limit, TITLE_HITS), _FILLERS, cap)
         title_hits = merge_spans(title_hits, spans, max(limit, TITLE_HITS))
     hits: dict[str, JobHit] = {}
@@ -248,14 +252,20 @@ def _find_jobs(
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
-    if exact is None and key:
-        for codes, why in table.inside(key):
+    aside = place is not None and place.job_word  # the workplace's trades: close matches
+    for _words, (codes, why) in inside:
+        if not (aside and is_workplace((codes, why))):
             for i, code in enumerate(codes):
                 add(code, PARTIAL_ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
     for hit, confidence in titles:
         if hits:  # below the sure hits: a weaker title hit is at most a close match
             confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
         add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if aside and place is not None:
+        where = _workplace_why(inside)
+        floor = min((h.score for h in hits.values()), default=1.0)  # under the job read
+        for i, code in enumerate(place.codes):
+            add(code, min(CLOSE_ONLY, floor - 0.01) - ALIAS_STEP * i, query.strip(), where)
     if (
         ACRONYMS
         and exact is None
@@ -270,7 +280,7 @@ def _find_jobs(
     # Equal confidences (several titles read the same: « gestionnaire de stock » is a title
     # of the accountant and of the storekeeper at 0.93) are told apart by the fiches' full
     # text (BM25 of the query), then by code.
-    agreed = _workplace_agreement(table, key, title_hits) if exact is None and key else set()
+    agreed = _workplace_agreement(place, inside, title_hits)
     if agreed & hits.keys():
         # « équipier mcdo », « vendeuse supermarché »: a job the words read that the workplace
         # also names is the one meant — it joins the best confidence and wins its ties.
@@ -290,18 +300,28 @@ def _find_jobs(
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
 
 
+# A title hit this strong is a reading of the job words that a workplace can confirm: the
+# words around the job cost each span hit (« équipière fast food » reads « Equipier
+# polyvalent de restauration rapide » at 0.53 on « équipière » alone).
+AGREEMENT_FLOOR = 0.5
+
+
 def _workplace_agreement(
-    table: JobAliases, key: tuple[str, ...], title_hits: list[JobHit]
+    place: Workplace | None,
+    inside: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]],
+    title_hits: list[JobHit],
 ) -> set[str]:
-    """The codes both a workplace alias inside the query names and the job words read
-    (a title hit at the recognition threshold or above, or a job alias inside)."""
-    inside = table.inside(key)
-    where = {code for entry in inside if is_workplace(entry) for code in entry[0]}
-    if not where:
+    """The codes both a workplace inside the query names and the job words read (a title
+    hit of at least ``AGREEMENT_FLOOR``, or a job alias inside)."""
+    if place is None:
         return set()
-    read = {h.rome_code for h in title_hits if h.score >= FIND_JOBS_THRESHOLD}
-    read.update(code for entry in inside if not is_workplace(entry) for code in entry[0])
-    return where & read
+    read = {h.rome_code for h in title_hits if h.score >= AGREEMENT_FLOOR}
+    read.update(code for _w, entry in inside if not is_workplace(entry) for code in entry[0])
+    return set(place.codes) & read
+
+
+def _workplace_why(inside: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]]) -> str:
+    return next(entry[1] for _w, entry in inside if is_workplace(entry))
 
 
 # A one-word query this short names a job only as an alias ("AS", "IDE") or a whole title.
