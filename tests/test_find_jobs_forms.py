@@ -142,3 +142,36 @@ def test_a_specific_job_word_stays_above_the_workplace(ref: Referential) -> None
     hits = find_jobs("bouchère en grande surface", ref, limit=5)
     assert "D1101" in [h.rome_code for h in hits]
     assert not hits[0].why.startswith("lieu de travail")  # the supermarket trades go under
+
+
+@pytest.mark.parametrize(
+    ("query", "reading"),
+    [
+        ("carrosserie tôlerie", "carrossier tolier"),
+        ("Maçonnerie", "macon"),
+        ("comptabilité", "comptable"),
+        ("électronique", "electronicien"),
+        ("agent logistique", None),  # « agent » already starts titles: the words as typed
+        ("pompiste station autoroute", None),  # « autoroute » derives to no worker
+        ("zzzz", None),
+    ],
+)
+def test_activity_nouns_read_as_workers(ref: Referential, query: str, reading: str | None) -> None:
+    from ft_client.matching.sectors import worker_reading
+
+    assert worker_reading(query, title_words(ref)) == reading
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("coiffure", "D1202"), ("maçonnerie", "F1703"), ("comptabilité", "M1203")],
+)
+def test_a_trade_name_finds_its_worker(ref: Referential, query: str, expected: str) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert hits[0].rome_code == expected and is_recognised(hits)
+    assert hits[0].why.startswith("métier de « ")
+
+
+def test_generic_words_stay_close_matches(ref: Referential) -> None:
+    # « gestion » would read « gestionnaire »: a word of most fiches names no job by itself.
+    assert not is_recognised(find_jobs("gestion", ref, limit=5))

@@ -40,6 +40,7 @@ from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits, title_words
+from ft_client.matching.sectors import worker_reading
 from ft_client.matching.workplaces import Workplace, is_workplace, workplace_in
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
@@ -82,6 +83,9 @@ TYPO_RATIO = 85
 # English titles read in French (``english``), at this share of the French words' confidence.
 ENGLISH = True
 ENGLISH_FACTOR = 0.95
+# Activity nouns read as the trade's worker (``sectors``), at this share of the confidence.
+SECTORS = True
+SECTOR_FACTOR = 0.95
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -175,20 +179,30 @@ def find_jobs(
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError("limit must be a positive integer")
     hits = _find_jobs(query, ref, limit, aliases)
-    if not ENGLISH or (hits and hits[0].score >= 1.0):
+    if hits and hits[0].score >= 1.0:
         return hits
-    french = english_reader(title_words(ref).words).translate(query)
-    if french is None:
+    known = title_words(ref)
+    readings = []
+    if ENGLISH:
+        # « kitchen porter », « farm worker »: the French words, as titles and aliases.
+        french = english_reader(known.words).translate(query)
+        if french is not None:
+            readings.append((french, ENGLISH_FACTOR, f"anglais : « {french} »"))
+    if SECTORS and not generic_only(alias_key(query), ref):
+        # « carrosserie tôlerie », « coiffure »: the trade's worker (« carrossier »).
+        worker = worker_reading(query, known)
+        if worker is not None:
+            readings.append((worker, SECTOR_FACTOR, f"métier de « {query.strip()[:60]} »"))
+    if not readings:
         return hits
-    # « kitchen porter », « farm worker »: the French words read as titles and aliases, a
-    # little less sure than the same words typed in French.
+    # Each reading a little less sure than the same words typed; best confidence per code.
     merged = {h.rome_code: h for h in hits}
-    for hit in _find_jobs(french, ref, limit, aliases):
-        score = round(hit.score * ENGLISH_FACTOR, 4)
-        current = merged.get(hit.rome_code)
-        if current is None or score > current.score:
-            why = f"anglais : « {french} » — {hit.why}"
-            merged[hit.rome_code] = replace(hit, score=score, why=why)
+    for text, factor, said in readings:
+        for hit in _find_jobs(text, ref, limit, aliases):
+            score = round(hit.score * factor, 4)
+            current = merged.get(hit.rome_code)
+            if current is None or score > current.score:
+                merged[hit.rome_code] = replace(hit, score=score, why=f"{said} — {hit.why}")
     ranked = sorted(merged.values(), key=lambda h: -h.score)  # stable: each list's order kept
     return ranked[:limit]
 
