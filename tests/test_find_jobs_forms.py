@@ -47,7 +47,7 @@ def test_english_titles_are_recognised(ref: Referential, query: str, expected: s
     hits = find_jobs(query, ref, limit=5)
     assert is_recognised(hits), hits
     assert hits[0].rome_code in expected, [(h.rome_code, h.job_label) for h in hits]
-    assert hits[0].why.startswith("anglais : ")
+    assert hits[0].why.startswith("traduit de l'anglais")
     assert hits[0].score < 0.97  # a translation is a little less sure than the French words
 
 
@@ -175,3 +175,24 @@ def test_a_trade_name_finds_its_worker(ref: Referential, query: str, expected: s
 def test_generic_words_stay_close_matches(ref: Referential) -> None:
     # « gestion » would read « gestionnaire »: a word of most fiches names no job by itself.
     assert not is_recognised(find_jobs("gestion", ref, limit=5))
+
+
+def test_synonym_readings() -> None:
+    from ft_client.matching.synonyms import synonym_readings
+
+    assert synonym_readings("Conseillère de vente électroménager") == ["vendeur electromenager"]
+    assert synonym_readings("manageur de boutique") == ["responsable de boutique"]
+    assert synonym_readings("serveuse") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("conseillère de vente électroménager", "D1212"),
+        ("manageur de boutique", "D1302"),
+        ("chef de rang", "G1810"),  # a ROME title as typed wins over any reading
+    ],
+)
+def test_everyday_heads_read_as_rome_heads(ref: Referential, query: str, expected: str) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert hits[0].rome_code == expected, [(h.rome_code, h.job_label, h.score) for h in hits]

@@ -41,6 +41,7 @@ from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits, title_words
 from ft_client.matching.sectors import worker_reading
+from ft_client.matching.synonyms import synonym_readings
 from ft_client.matching.workplaces import Workplace, is_workplace, workplace_in
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
@@ -86,6 +87,9 @@ ENGLISH_FACTOR = 0.95
 # Activity nouns read as the trade's worker (``sectors``), at this share of the confidence.
 SECTORS = True
 SECTOR_FACTOR = 0.95
+# Everyday title heads read as ROME's (``synonyms``), at this share of the confidence.
+SYNONYMS = True
+SYNONYM_FACTOR = 0.95
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -187,12 +191,16 @@ def find_jobs(
         # « kitchen porter », « farm worker »: the French words, as titles and aliases.
         french = english_reader(known.words).translate(query)
         if french is not None:
-            readings.append((french, ENGLISH_FACTOR, f"anglais : « {french} »"))
+            readings.append((french, ENGLISH_FACTOR, "traduit de l'anglais"))
     if SECTORS and not generic_only(alias_key(query), ref):
         # « carrosserie tôlerie », « coiffure »: the trade's worker (« carrossier »).
         worker = worker_reading(query, known)
         if worker is not None:
             readings.append((worker, SECTOR_FACTOR, f"métier de « {query.strip()[:60]} »"))
+    if SYNONYMS:
+        # « conseillère de vente électroménager », « manageur de boutique »: ROME's head.
+        for text in synonym_readings(query):
+            readings.append((text, SYNONYM_FACTOR, "intitulé courant pour le même poste"))
     if not readings:
         return hits
     # Each reading a little less sure than the same words typed; best confidence per code.
