@@ -196,3 +196,28 @@ def test_synonym_readings() -> None:
 def test_everyday_heads_read_as_rome_heads(ref: Referential, query: str, expected: str) -> None:
     hits = find_jobs(query, ref, limit=5)
     assert hits[0].rome_code == expected, [(h.rome_code, h.job_label, h.score) for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("serveuze", "G1803"),
+        ("vendeuze", "D1214"),
+        ("conductrise de bus", "N4103"),
+        ("secrétère", "M1607"),
+        ("plombié", "F1603"),
+    ],
+)
+def test_slips_by_ear_are_recognised(ref: Referential, query: str, expected: str) -> None:
+    hits = find_jobs(query, ref, limit=5)
+    assert hits[0].rome_code == expected, [(h.rome_code, h.job_label, h.score) for h in hits]
+    assert is_recognised(hits)
+
+
+def test_respelling_leaves_known_words_and_junk_alone(ref: Referential) -> None:
+    from ft_client.matching.spelling import respelt
+
+    words = title_words(ref).words
+    assert respelt("opératrisse de production", words) == "operatrice de production"
+    for query in ("serveuse", "Paris", "zzzz", "bonjour", "je sais pas"):
+        assert respelt(query, words) is None

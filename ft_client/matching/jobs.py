@@ -41,6 +41,7 @@ from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
 from ft_client.matching.job_spans import merge_spans, span_hits, title_words
 from ft_client.matching.sectors import worker_reading
+from ft_client.matching.spelling import respelt
 from ft_client.matching.synonyms import synonym_readings
 from ft_client.matching.workplaces import Workplace, is_workplace, workplace_in
 from ft_client.referential import JobHit, Place, Referential
@@ -90,6 +91,9 @@ SECTOR_FACTOR = 0.95
 # Everyday title heads read as ROME's (``synonyms``), at this share of the confidence.
 SYNONYMS = True
 SYNONYM_FACTOR = 0.95
+# Slips by ear on the words (``spelling``) rewritten, at this share of the confidence.
+SPELLING = True
+SPELLING_FACTOR = 0.95
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -197,6 +201,11 @@ def find_jobs(
         worker = worker_reading(query, known)
         if worker is not None:
             readings.append((worker, SECTOR_FACTOR, f"métier de « {query.strip()[:60]} »"))
+    if SPELLING:
+        # « serveuze », « conductrise de bus »: a slip by ear on the word's ending.
+        text = respelt(query, known.words)
+        if text is not None:
+            readings.append((text, SPELLING_FACTOR, "orthographe corrigée"))
     if SYNONYMS:
         # « conseillère de vente électroménager », « manageur de boutique »: ROME's head.
         for text in synonym_readings(query):
