@@ -43,7 +43,7 @@ from ft_client.matching.job_spans import merge_spans, span_hits, title_words
 from ft_client.matching.sectors import worker_reading
 from ft_client.matching.spelling import respelt
 from ft_client.matching.synonyms import synonym_readings
-from ft_client.matching.workplaces import Workplace, is_workplace, workplace_in
+from ft_client.matching.workplaces import agreement, is_workplace, workplace_in, workplace_why
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -293,7 +293,7 @@ def _find_jobs(
             confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
         add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
     if aside and place is not None:
-        where = _workplace_why(inside)
+        where = workplace_why(inside)
         floor = min((h.score for h in hits.values()), default=1.0)  # under the job read
         for i, code in enumerate(place.codes):
             add(code, min(CLOSE_ONLY, floor - 0.01) - ALIAS_STEP * i, query.strip(), where)
@@ -311,7 +311,7 @@ def _find_jobs(
     # Equal confidences (several titles read the same: « gestionnaire de stock » is a title
     # of the accountant and of the storekeeper at 0.93) are told apart by the fiches' full
     # text (BM25 of the query), then by code.
-    agreed = _workplace_agreement(place, inside, title_hits)
+    agreed = agreement(place, inside, [(h.rome_code, h.score) for h in title_hits])
     if agreed & hits.keys():
         # « équipier mcdo », « vendeuse supermarché »: a job the words read that the workplace
         # also names is the one meant — it joins the best confidence and wins its ties.
@@ -329,30 +329,6 @@ def _find_jobs(
         ),
     )
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
-
-
-# A title hit this strong is a reading of the job words that a workplace can confirm: the
-# words around the job cost each span hit (« équipière fast food » reads « Equipier
-# polyvalent de restauration rapide » at 0.53 on « équipière » alone).
-AGREEMENT_FLOOR = 0.5
-
-
-def _workplace_agreement(
-    place: Workplace | None,
-    inside: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]],
-    title_hits: list[JobHit],
-) -> set[str]:
-    """The codes both a workplace inside the query names and the job words read (a title
-    hit of at least ``AGREEMENT_FLOOR``, or a job alias inside)."""
-    if place is None:
-        return set()
-    read = {h.rome_code for h in title_hits if h.score >= AGREEMENT_FLOOR}
-    read.update(code for _w, entry in inside if not is_workplace(entry) for code in entry[0])
-    return set(place.codes) & read
-
-
-def _workplace_why(inside: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]]) -> str:
-    return next(entry[1] for _w, entry in inside if is_workplace(entry))
 
 
 # A one-word query this short names a job only as an alias ("AS", "IDE") or a whole title.

@@ -62,3 +62,28 @@ def workplace_in(
         word not in words and 0 < known.head_fiches.get(word, 0) < GENERIC_HEAD for word in key
     )
     return Workplace(words, codes, job_alias or specific)
+
+
+# A title hit this strong is a reading of the job words that a workplace can confirm: the
+# words around the job cost each span hit (« équipière fast food » reads « Equipier
+# polyvalent de restauration rapide » at 0.53 on « équipière » alone).
+AGREEMENT_FLOOR = 0.5
+
+
+def agreement(
+    place: Workplace | None,
+    inside: list[tuple[tuple[str, ...], Entry]],
+    title_hits: list[tuple[str, float]],
+) -> set[str]:
+    """The codes both a workplace inside the query names and the job words read (a title
+    hit (code, score) of at least ``AGREEMENT_FLOOR``, or a job alias inside)."""
+    if place is None:
+        return set()
+    read = {code for code, score in title_hits if score >= AGREEMENT_FLOOR}
+    read.update(code for _w, entry in inside if not is_workplace(entry) for code in entry[0])
+    return set(place.codes) & read
+
+
+def workplace_why(inside: list[tuple[tuple[str, ...], Entry]]) -> str:
+    """The ``why`` of the first workplace alias inside the query."""
+    return next(entry[1] for _w, entry in inside if is_workplace(entry))
