@@ -39,7 +39,7 @@ from rapidfuzz import fuzz
 from ft_client.matching.acronyms import acronym_hits
 from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
-from ft_client.matching.job_spans import merge_spans, span_hits, title_words
+from ft_client.matching.job_spans import merge_spans, span_hits, squeeze, title_words
 from ft_client.matching.sectors import worker_reading
 from ft_client.matching.spelling import respelt
 from ft_client.matching.synonyms import synonym_readings
@@ -216,7 +216,9 @@ def find_jobs(
     merged = {h.rome_code: h for h in hits}
     for text, factor, said in readings:
         for hit in _find_jobs(text, ref, limit, aliases):
-            score = round(hit.score * factor, 4)
+            # Squeezed under 0.9 like the spans: a reading names a job for ``find_jobs``, never
+            # the job-name signal of ``suggest_jobs`` (« équilibrage » reads « Équilibriste »).
+            score = round(squeeze(hit.score * factor), 4)
             current = merged.get(hit.rome_code)
             if current is None or score > current.score:
                 merged[hit.rome_code] = replace(hit, score=score, why=f"{said} — {hit.why}")
