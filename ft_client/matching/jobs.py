@@ -15,6 +15,12 @@ Three sources, in this order of trust:
 3. the BM25 full text of each fiche (skills, savoirs, work contexts), for words that are no title
    ("vaisselle"), offered as close matches only: their confidence stays under the threshold.
 
+When no title reads the words exactly, other readings of them go through the same steps at a
+small discount, squeezed under 0.9 like the spans: English translated (``english``), a trade's
+activity noun read as its worker (``sectors``), everyday heads read as ROME's (``synonyms``),
+slips by ear respelt (``spelling``). A workplace alias inside the query (``workplaces``) says
+where: under a specific job word its trades are close matches, under a generic head they lead.
+
 ``FIND_JOBS_THRESHOLD``: below it a hit is not a recognised job — the caller says so, and may
 offer the hits as close matches or ask for a rephrase; it must not act on them (e.g. add them to
 a profile). ``looks_like_place`` tells a town typed where a job was expected ("Paris").
