@@ -20,6 +20,7 @@ word in it (« la recette des crêpes », « je suis fatigué ») gains nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from ft_client.matching.fulltext import fulltext_for, text_terms
@@ -41,6 +42,9 @@ SQUEEZE_FROM = 0.8
 # Spans are tried only for queries of at most this many content words (a pasted paragraph is no
 # job title; it keeps the whole-query reading).
 MAX_WORDS = 8
+# A clipped word (« kiné », « anim », « manut », « prépa ») of this many letters or more may
+# start a span when a title head begins with it; the title look-up reads it as a prefix.
+CLIPPED_MIN = 4
 # At most this many content words may be left out (« je souhaite travailler comme serveur »).
 MAX_DROPPED = 4
 
@@ -50,17 +54,32 @@ class TitleWords:
     feminine forms, label and appellations), for one referential."""
 
     def __init__(self, referential: Referential) -> None:
-        heads: set[str] = set()
+        heads: dict[str, set[str]] = {}
         words: set[str] = set()
         for job in referential.jobs():
             for title in (job.label, *job.titles):
                 for variant in title.split(" / "):
                     found = tokens(variant)
                     if found:
-                        heads.add(found[0])
+                        heads.setdefault(found[0], set()).add(job.code)
                         words.update(found)
         self.heads = frozenset(heads)
+        # How many fiches have a title starting with each head (« ouvrier » 77, « boucher » 2).
+        self.head_fiches = {head: len(codes) for head, codes in heads.items()}
         self.words = frozenset(words)
+        self._sorted_heads = sorted(heads)
+
+    def starts_title(self, word: str) -> bool:
+        """Whether some ROME title starts with ``word`` or, clipped (« kiné », « anim »,
+        « manut »: ``CLIPPED_MIN`` letters or more, no title word itself), with a word it
+        begins."""
+        if word in self.heads:
+            return True
+        if len(word) < CLIPPED_MIN or word.isdigit() or word in self.words:
+            # A whole title word (« magasin ») is no clipped « magasinier ».
+            return False
+        at = bisect_left(self._sorted_heads, word)
+        return at < len(self._sorted_heads) and self._sorted_heads[at].startswith(word)
 
 
 _title_words: dict[int, TitleWords] = {}
@@ -129,7 +148,7 @@ def span_hits(
     known = title_words(referential)
     best: dict[str, JobHit] = {}
     for start, word in enumerate(words):
-        if word not in known.heads or free[start]:
+        if free[start] or not known.starts_title(word):
             continue
         for end in range(len(words), start, -1):
             if end - start == len(words):

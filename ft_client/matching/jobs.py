@@ -15,6 +15,12 @@ Three sources, in this order of trust:
 3. the BM25 full text of each fiche (skills, savoirs, work contexts), for words that are no title
    ("vaisselle"), offered as close matches only: their confidence stays under the threshold.
 
+When no title reads the words exactly, other readings of them go through the same steps at a
+small discount, squeezed under 0.9 like the spans: English translated (``english``), a trade's
+activity noun read as its worker (``sectors``), everyday heads read as ROME's (``synonyms``),
+slips by ear respelt (``spelling``). A workplace alias inside the query (``workplaces``) says
+where: under a specific job word its trades are close matches, under a generic head they lead.
+
 ``FIND_JOBS_THRESHOLD``: below it a hit is not a recognised job — the caller says so, and may
 offer the hits as close matches or ask for a rephrase; it must not act on them (e.g. add them to
 a profile). ``looks_like_place`` tells a town typed where a job was expected ("Paris").
@@ -37,8 +43,13 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from ft_client.matching.acronyms import acronym_hits
+from ft_client.matching.english import english_reader
 from ft_client.matching.fulltext import fulltext_for, text_terms
-from ft_client.matching.job_spans import merge_spans, span_hits
+from ft_client.matching.job_spans import merge_spans, span_hits, squeeze, title_words
+from ft_client.matching.sectors import worker_reading
+from ft_client.matching.spelling import respelt
+from ft_client.matching.synonyms import synonym_readings
+from ft_client.matching.workplaces import agreement, is_workplace, workplace_in, workplace_why
 from ft_client.referential import JobHit, Place, Referential
 from ft_client.textnorm import MAX_QUERY_CHARS, STOPWORDS, canonical_word, normalize
 
@@ -77,6 +88,18 @@ ACRONYMS = True
 TYPO_ALIASES = True
 TYPO_MIN_LETTERS = 5
 TYPO_RATIO = 85
+# English titles read in French (``english``), at this share of the French words' confidence.
+ENGLISH = True
+ENGLISH_FACTOR = 0.95
+# Activity nouns read as the trade's worker (``sectors``), at this share of the confidence.
+SECTORS = True
+SECTOR_FACTOR = 0.95
+# Everyday title heads read as ROME's (``synonyms``), at this share of the confidence.
+SYNONYMS = True
+SYNONYM_FACTOR = 0.95
+# Slips by ear on the words (``spelling``) rewritten, at this share of the confidence.
+SPELLING = True
+SPELLING_FACTOR = 0.95
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -132,12 +155,21 @@ class JobAliases:
 
     def inside(self, key: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
         """Aliases found as whole words inside a longer key, longest first."""
-        found = []
+        return [entry for _words, entry in self.inside_keys(key)]
+
+    def inside_keys(
+        self, key: tuple[str, ...]
+    ) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]]:
+        """(alias words, entry) of the aliases found inside a longer key, longest first."""
+        found: list[tuple[tuple[str, ...], tuple[tuple[str, ...], str]]] = []
+        seen: list[tuple[tuple[str, ...], str]] = []
         for length in range(min(self.max_len, len(key) - 1), 0, -1):
             for start in range(len(key) - length + 1):
-                hit = self.by_key.get(key[start : start + length])
-                if hit is not None and hit not in found:
-                    found.append(hit)
+                words = key[start : start + length]
+                hit = self.by_key.get(words)
+                if hit is not None and hit not in seen:
+                    seen.append(hit)
+                    found.append((words, hit))
         return found
 
 
@@ -160,6 +192,50 @@ def find_jobs(
     ref = referential if referential is not None else Referential.load()
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError("limit must be a positive integer")
+    hits = _find_jobs(query, ref, limit, aliases)
+    if hits and hits[0].score >= 1.0:
+        return hits
+    known = title_words(ref)
+    readings = []
+    if ENGLISH:
+        # « kitchen porter », « farm worker »: the French words, as titles and aliases.
+        french = english_reader(known.words).translate(query)
+        if french is not None:
+            readings.append((french, ENGLISH_FACTOR, "traduit de l'anglais"))
+    if SECTORS and not generic_only(alias_key(query), ref):
+        # « carrosserie tôlerie », « coiffure »: the trade's worker (« carrossier »).
+        worker = worker_reading(query, known)
+        if worker is not None:
+            readings.append((worker, SECTOR_FACTOR, f"métier de « {query.strip()[:60]} »"))
+    if SPELLING:
+        # « serveuze », « conductrise de bus »: a slip by ear on the word's ending.
+        text = respelt(query, known.words)
+        if text is not None:
+            readings.append((text, SPELLING_FACTOR, "orthographe corrigée"))
+    if SYNONYMS:
+        # « conseillère de vente électroménager », « manageur de boutique »: ROME's head.
+        for text in synonym_readings(query):
+            readings.append((text, SYNONYM_FACTOR, "intitulé courant pour le même poste"))
+    if not readings:
+        return hits
+    # Each reading a little less sure than the same words typed; best confidence per code.
+    merged = {h.rome_code: h for h in hits}
+    for text, factor, said in readings:
+        for hit in _find_jobs(text, ref, limit, aliases):
+            # Squeezed under 0.9 like the spans: a reading names a job for ``find_jobs``, never
+            # the job-name signal of ``suggest_jobs`` (« équilibrage » reads « Équilibriste »).
+            score = round(squeeze(hit.score * factor), 4)
+            current = merged.get(hit.rome_code)
+            if current is None or score > current.score:
+                merged[hit.rome_code] = replace(hit, score=score, why=f"{said} — {hit.why}")
+    ranked = sorted(merged.values(), key=lambda h: -h.score)  # stable: each list's order kept
+    return ranked[:limit]
+
+
+def _find_jobs(
+    query: str, ref: Referential, limit: int, aliases: JobAliases | None
+) -> list[JobHit]:
+    """``find_jobs`` on the words as typed (no translation)."""
     # More title hits than shown: equal confidences are re-ordered below.
     title_hits = ref.find_jobs(query, limit=max(limit, TITLE_HITS))  # validates the query
     if isinstance(query, str) and _ROME_CODE.match(query):
@@ -173,11 +249,17 @@ def find_jobs(
         typo = table.close(key)
         if typo is not None:
             exact, sure = typo
+    inside = table.inside_keys(key) if exact is None and key else []
+    place = workplace_in(inside, key, title_words(ref)) if inside else None
     if SPANS and exact is None and not (title_hits and title_hits[0].score >= 1.0):
         # « je cherche un poste de serveur », « cariste caces 3 »: the job inside the words.
         # A curated alias inside the query (« infirmier de nuit », « dev python ») says what
         # people mean by its words better than a title read on part of them: spans go under.
-        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if key and table.inside(key) else 1.0
+        # A workplace (« cuisinière en ehpad ») says where: its trades go under a specific
+        # job word (``workplaces``), the spans under a generic one (« ouvrier d'usine »).
+        jobs_inside = [e for _w, e in inside if not is_workplace(e)]
+        under = jobs_inside or (place is not None and not place.job_word)
+        cap = PARTIAL_ALIAS_CONFIDENCE - 0.01 if under else 1.0
         spans = span_hits(query, ref, max(limit, TITLE_HITS), _FILLERS, cap)
         title_hits = merge_spans(title_hits, spans, max(limit, TITLE_HITS))
     hits: dict[str, JobHit] = {}
@@ -209,14 +291,20 @@ def find_jobs(
     for hit, confidence in titles:
         if confidence >= PARTIAL_ALIAS_CONFIDENCE:
             add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
-    if exact is None and key:
-        for codes, why in table.inside(key):
+    aside = place is not None and place.job_word  # the workplace's trades: close matches
+    for _words, (codes, why) in inside:
+        if not (aside and is_workplace((codes, why))):
             for i, code in enumerate(codes):
                 add(code, PARTIAL_ALIAS_CONFIDENCE - ALIAS_STEP * i, query.strip(), why)
     for hit, confidence in titles:
         if hits:  # below the sure hits: a weaker title hit is at most a close match
             confidence = min(confidence, min(h.score for h in hits.values()) - 0.01)
         add(hit.rome_code, confidence, hit.matched_title, f"titre ROME : {hit.matched_title}")
+    if aside and place is not None:
+        where = workplace_why(inside)
+        floor = min((h.score for h in hits.values()), default=1.0)  # under the job read
+        for i, code in enumerate(place.codes):
+            add(code, min(CLOSE_ONLY, floor - 0.01) - ALIAS_STEP * i, query.strip(), where)
     if (
         ACRONYMS
         and exact is None
@@ -231,9 +319,22 @@ def find_jobs(
     # Equal confidences (several titles read the same: « gestionnaire de stock » is a title
     # of the accountant and of the storekeeper at 0.93) are told apart by the fiches' full
     # text (BM25 of the query), then by code.
+    agreed = agreement(place, inside, [(h.rome_code, h.score) for h in title_hits])
+    if agreed & hits.keys():
+        # « équipier mcdo », « vendeuse supermarché »: a job the words read that the workplace
+        # also names is the one meant — it joins the best confidence and wins its ties.
+        top = max(h.score for h in hits.values())
+        for code in agreed & hits.keys():
+            hits[code] = replace(hits[code], score=max(hits[code].score, top))
     text = _text_scores(ref, query) if _has_ties(hits.values()) else {}
     ranked = sorted(
-        hits.values(), key=lambda h: (-h.score, -text.get(h.rome_code, 0.0), h.rome_code)
+        hits.values(),
+        key=lambda h: (
+            -h.score,
+            h.rome_code not in agreed,
+            -text.get(h.rome_code, 0.0),
+            h.rome_code,
+        ),
     )
     return [replace(h, score=max(0.0, h.score)) for h in ranked[:limit]]
 
