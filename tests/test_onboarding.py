@@ -23,9 +23,10 @@ async def test_full_onboarding_with_accents_typos_and_ambiguous_town(tmp_path: P
         assert added.edited  # the choices message became the confirmation
         # A ROME code typed directly, lower case.
         await step(user, "g1603", "Ajouté")
-        # Accents missing, typo: under the confidence threshold, the waiter job is only a
-        # suggestion; the user's tap chooses it.
-        choices = await step(user, "serveuze", "Vouliez-vous dire")
+        # A slip by ear (« serveuze ») is respelt against the ROME titles and offered as a
+        # choice saying so; the user's tap chooses it (under the threshold: test_onboarding_jobs).
+        choices = await step(user, "serveuze", "Lequel correspond")
+        assert "orthographe corrigée" in choices.text
         assert "Serveur / Serveuse en restauration (G1803)" in choices.button_texts
         await press(user, "Serveur / Serveuse en restauration (G1803)", "C'est le maximum")
         # A fourth job is refused.

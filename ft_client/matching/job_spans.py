@@ -45,6 +45,7 @@ MAX_WORDS = 8
 # A clipped word (« kiné », « anim », « manut », « prépa ») of this many letters or more may
 # start a span when a title head begins with it; the title look-up reads it as a prefix.
 CLIPPED_MIN = 4
+CLIPPED_MIN_DROPPED = 2
 # At most this many content words may be left out (« je souhaite travailler comme serveur »).
 MAX_DROPPED = 4
 
@@ -78,8 +79,14 @@ class TitleWords:
         if len(word) < CLIPPED_MIN or word.isdigit() or word in self.words:
             # A whole title word (« magasin ») is no clipped « magasinier ».
             return False
+        # A clip drops a syllable or more: « script » is no clipped « scripte » (one letter is
+        # a gender or a typo, read elsewhere), so a head must be at least 2 letters longer.
         at = bisect_left(self._sorted_heads, word)
-        return at < len(self._sorted_heads) and self._sorted_heads[at].startswith(word)
+        while at < len(self._sorted_heads) and self._sorted_heads[at].startswith(word):
+            if len(self._sorted_heads[at]) >= len(word) + CLIPPED_MIN_DROPPED:
+                return True
+            at += 1
+        return False
 
 
 _title_words: dict[int, TitleWords] = {}
