@@ -67,9 +67,11 @@ def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:
 
 
 def test_the_shipped_weights_are_named_features() -> None:
-    names = set(fusion.features(inputs(), "A", ({}, {}, {}), (1.0, 0.0, 0.0)))
-    assert set(fusion.FUSION_WEIGHTS) <= names
+    assert set(fusion.FUSION_WEIGHTS) <= set(fusion.FEATURE_NAMES)
     assert fusion.FUSION_WEIGHTS["lex"] > 0
+    columns = fusion.feature_columns(inputs(), ["A", "B"], fusion.FEATURE_NAMES)
+    assert set(columns) == set(fusion.FEATURE_NAMES)
+    assert all(len(values) == 2 for values in columns.values())
 
 
 class TestWithTheSemanticSignal:
