@@ -366,9 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refresh", action="store_true", help="recompute the cached signals")
     parser.add_argument("--no-check", action="store_true", help="skip the baseline check")
     parser.add_argument("--no-loso", action="store_true", help="skip the leave-one-out table")
-    parser.add_argument(
-        "--final", default="CA-cheap from hand", help="fusion fitted on all sets"
-    )
+    parser.add_argument("--final", default="CA-cheap from hand", help="fusion fitted on all sets")
     args = parser.parse_args(argv)
     signals, _ref = cached_signals(args.refresh)
     groups = by_set(signals)
