@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from ft_client.matching import suggest_jobs
+from ft_client.matching import fusion, suggest_jobs
 from ft_client.matching.breadth import breadth_prior
 from ft_client.referential import Referential
 from tests.helpers_semantic import require_semantic
@@ -28,6 +28,11 @@ COOK = [
 @pytest.fixture(scope="module")
 def ref() -> Referential:
     return Referential.load()
+
+
+def without_breadth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fusion (``fusion.FUSION_WEIGHTS``) with the prior's weight at 0, all else kept."""
+    monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {**fusion.FUSION_WEIGHTS, "breadth": 0.0})
 
 
 def test_the_prior_follows_the_number_of_appellations(ref: Referential) -> None:
@@ -52,7 +57,7 @@ def test_without_the_semantic_signal_the_ranking_is_unchanged(
 
     monkeypatch.setattr(suggest, "loaded_semantic", lambda _ref: None)
     lexical = [(s.rome_code, s.relevance) for s in suggest_jobs(COOK, ref, limit=10)]
-    monkeypatch.setattr(suggest, "BREADTH_WEIGHT", 0.0)
+    without_breadth(monkeypatch)
     assert [(s.rome_code, s.relevance) for s in suggest_jobs(COOK, ref, limit=10)] == lexical
 
 
@@ -64,13 +69,12 @@ class TestWithTheSemanticSignal:
     def test_it_adds_its_weight_times_the_prior_and_nothing_else(
         self, ref: Referential, monkeypatch
     ) -> None:
-        from ft_client.matching import suggest
 
         prior = breadth_prior(ref)
-        weight = suggest.BREADTH_WEIGHT
+        weight = fusion.FUSION_WEIGHTS["breadth"]
         assert weight > 0
         with_prior = {s.rome_code: s for s in suggest_jobs(COOK, ref, limit=50)}
-        monkeypatch.setattr(suggest, "BREADTH_WEIGHT", 0.0)
+        without_breadth(monkeypatch)
         without = {s.rome_code: s for s in suggest_jobs(COOK, ref, limit=50)}
         common = set(with_prior) & set(without)
         assert len(common) >= 30
@@ -81,12 +85,13 @@ class TestWithTheSemanticSignal:
             assert with_prior[code].score == without[code].score
             assert with_prior[code].matched_count == without[code].matched_count
 
-    def test_a_near_tie_goes_to_the_broad_metier(self, ref: Referential, monkeypatch) -> None:
-        from ft_client.matching import suggest
-
+    def test_a_near_tie_moves_towards_the_broad_metier(self, ref: Referential, monkeypatch) -> None:
         with_prior = [s.rome_code for s in suggest_jobs(COOK, ref, limit=5)]
-        monkeypatch.setattr(suggest, "BREADTH_WEIGHT", 0.0)
-        without = [s.rome_code for s in suggest_jobs(COOK, ref, limit=5)]
-        assert with_prior[0] == "G1609"  # Cuisinier / Cuisinière, 14 appellations
-        assert without[0] != "G1609"  # a narrower neighbour led without the prior
+        without_breadth(monkeypatch)
+        without = [s.rome_code for s in suggest_jobs(COOK, ref, limit=10)]
+        # Cuisinier / Cuisinière (14 appellations) climbs with the prior. The fusion fitted
+        # across writers (ninth pass) leaves it second here, 0.006 behind Charcutier-traiteur
+        # D1103: the sixth pass's hand weights had it first.
+        assert "G1609" in with_prior[:2]
+        assert with_prior.index("G1609") < without.index("G1609")
         assert len(ref.job(without[0]).titles) < len(ref.job("G1609").titles)  # type: ignore[union-attr]

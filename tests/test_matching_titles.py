@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ft_client.matching import suggest_jobs
+from ft_client.matching import fusion, suggest_jobs
 from ft_client.referential import Referential
 
 
@@ -31,7 +31,8 @@ def test_naming_the_job_moves_it_up(ref: Referential, monkeypatch) -> None:
 
     phrases = ["poissonnier", "accueil des clients", "encaissement"]
     with_names = [s.rome_code for s in suggest_jobs(phrases, ref, limit=5)]
-    monkeypatch.setattr(suggest, "TITLE_WEIGHT", 0.0)
+    monkeypatch.setattr(suggest, "TITLE_WEIGHT", 0.0)  # the lexical path
+    monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {**fusion.FUSION_WEIGHTS, "title": 0.0})
     without = [s.rome_code for s in suggest_jobs(phrases, ref, limit=5)]
     assert "D1105" in with_names
     assert with_names.index("D1105") <= (without.index("D1105") if "D1105" in without else 5)

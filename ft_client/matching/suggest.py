@@ -6,54 +6,47 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ft_client.matching import fusion
 from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fulltext import fulltext_for
+from ft_client.matching.fusion import FusionInputs, fused_relevance
 from ft_client.matching.jobs import find_jobs
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
-from ft_client.matching.semantic import loaded_semantic, semantic_for, start_scores
+from ft_client.matching.semantic import (
+    SemanticIndex,
+    loaded_semantic,
+    semantic_for,
+    start_scores,
+)
 from ft_client.matching.skills import PhraseMatcher, clean_phrases, matcher_for
 from ft_client.referential import Referential
 
 # Weight of the user-words signal in the lexical relevance (chosen on the benchmark sets).
 WORDS_WEIGHT = 0.5
-# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance (without,
-# then with the semantic signal), of the vocabulary rewritings in the BM25 query, and how many
-# BM25 fiches join the candidates (chosen on the dev and synthetic sets only; see
-# docs/matching-measurements.md).
+# Weight of the BM25 full-text signal (top fiche = 1) added to the lexical relevance on the
+# lexical path, of the vocabulary rewritings in the BM25 query, and how many BM25 fiches join
+# the candidates (chosen on the dev and synthetic sets only; see docs/matching-measurements.md).
+# With the semantic index loaded, every signal's weight is in ``fusion.FUSION_WEIGHTS``
+# (fitted across six writers' sets, ninth pass).
 FULLTEXT_WEIGHT = 0.5
-FULLTEXT_WEIGHT_WITH_SEMANTIC = 0.35
 REWRITING_WEIGHT = 0.5
 FULLTEXT_CANDIDATES = 30
-# Weight of the semantic (embeddings) signal, min-max scaled over its SEMANTIC_CANDIDATES best
-# fiches (best = 1, the last = 0), which join the candidates, and of the lexical relevance next
-# to it (chosen on the dev set split in two halves, each tuned on one and read on the other,
-# under the synthetic floor; see docs/matching-measurements.md, third pass).
-SEMANTIC_WEIGHT = 0.3
-LEXICAL_WEIGHT_WITH_SEMANTIC = 0.7
+# The semantic (embeddings) signal is min-max scaled over its SEMANTIC_CANDIDATES best fiches
+# (best = 1, the last = 0), which join the candidates (third pass).
 SEMANTIC_CANDIDATES = 100
-# The semantic weight grows by this much times the share of the profile's phrases whose words
-# reach no ROME skill (« deliveroo », « rayon boucherie coupe »): there only meaning can tell
-# the métier, and ROME-worded profiles (all phrases placed) keep the weights above. Chosen on
-# dev set 2's halves (0.05-0.15 tie on A, 0.1-0.2 on B); see docs/matching-measurements.md,
-# sixth pass.
-UNPLACED_SEMANTIC_WEIGHT = 0.1
 MIN_SUGGESTION_SCORE = 0.005
 # A short phrase that names a job (« auxiliaire de vie », « cariste », « ATSEM »: an alias or a
 # ROME title ``find_jobs`` recognises at TITLE_CONFIDENCE or more) adds its confidence, with this
-# weight, to that fiche's relevance. Longer phrases are skill descriptions, whose title-like
-# words pulled ROME-worded profiles astray. Chosen on dev set 2's halves under the synthetic
-# floor (0.4 broke it, and so did a confidence of 0.75 once find_jobs told ties apart by the
-# fiches' text); see docs/matching-measurements.md, fifth pass.
+# weight on the lexical path (``fusion.FUSION_WEIGHTS["title"]`` next to meaning), to that
+# fiche's relevance. Longer phrases are skill descriptions, whose title-like words pulled
+# ROME-worded profiles astray. Chosen on dev set 2's halves under the synthetic floor (0.4 broke
+# it, and so did a confidence of 0.75 once find_jobs told ties apart by the fiches' text); see
+# docs/matching-measurements.md, fifth pass. How broad each fiche is (``breadth.py``) counts
+# next to the semantic signal only (``fusion.FUSION_WEIGHTS["breadth"]``, sixth pass).
 TITLE_WEIGHT = 0.3
 TITLE_CONFIDENCE = 0.9
 TITLE_MAX_WORDS = 4
-# How broad each fiche is (``breadth.breadth_prior``: its number of ROME appellations, log
-# scaled to [0, 1]), with this weight, next to the semantic signal only (where it was
-# measured): when neighbouring fiches nearly tie, the broad métier is more often the one
-# meant. Chosen on dev set 2's halves under the synthetic floor (0.3 broke it); see
-# docs/matching-measurements.md, sixth pass.
-BREADTH_WEIGHT = 0.2
 # Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
 # second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
 TITLE_CACHE_SIZE = 20_000
@@ -112,7 +105,8 @@ def suggest_jobs(
     lexical = lexical_relevance(matcher, scorer, phrases)
     titles = title_relevance(matcher.referential, phrases)
     unplaced = unplaced_share(matcher, phrases)
-    semantic = top_scaled(pending.result(), SEMANTIC_CANDIDATES) if pending is not None else {}
+    cosines = pending.result() if pending is not None else {}
+    semantic = top_scaled(cosines, SEMANTIC_CANDIDATES)
     # Skills close in meaning count in the coverage shown (a weak match), hence in the « no
     # 0 % suggestion » rule, not in the ranking: in the relevance they lifted neighbouring
     # fiches of ROME-worded profiles (synthetic set 0.947 → 0.907). The phrases' vectors are
@@ -120,27 +114,17 @@ def suggest_jobs(
     meaning = semantic_matches(matcher, index, phrases) if pending else None
     shown_scorer = JobScorer(matcher, phrases, meaning) if meaning and any(meaning) else scorer
     by_code = shown_scorer.by_code
-    fulltext_weight = FULLTEXT_WEIGHT_WITH_SEMANTIC if pending is not None else FULLTEXT_WEIGHT
-    lexical_weight = LEXICAL_WEIGHT_WITH_SEMANTIC if pending is not None else 1.0
-    best_lexical = max(lexical.values(), default=0.0) or 1.0
-    coverage: dict[str, float] = {}
-    relevance: dict[str, float] = {}
-    breadth_weight = BREADTH_WEIGHT if pending is not None else 0.0
-    semantic_weight = SEMANTIC_WEIGHT + UNPLACED_SEMANTIC_WEIGHT * unplaced
-    breadth = breadth_prior(matcher.referential)
-    for job_code in sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles)):
-        coverage[job_code] = shown_scorer.coverage(job_code)
-        # Each signal scaled so that its best fiche scores 1, then summed: a weighted sum beat
-        # reciprocal rank fusion on the dev, original and synthetic sets; BM25 alone helps
-        # people's words and costs ROME-like wording, the semantic signal helps both.
-        relevance[job_code] = round(
-            lexical_weight * lexical.get(job_code, 0.0) / best_lexical
-            + fulltext_weight * fulltext.get(job_code, 0.0)
-            + semantic_weight * semantic.get(job_code, 0.0)
-            + TITLE_WEIGHT * titles.get(job_code, 0.0)
-            + breadth_weight * breadth.get(job_code, 0.0),
-            4,
-        )
+    candidates = sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles))
+    coverage = {job_code: shown_scorer.coverage(job_code) for job_code in candidates}
+    if pending is not None and index is not None:
+        # With meaning: the fusion fitted across writers (fusion.py, ninth pass).
+        inputs = FusionInputs(
+            lexical, fulltext, semantic, cosines, phrase_best(index, phrases), titles,
+            breadth_prior(matcher.referential), coverage, unplaced, len(phrases),
+        )  # fmt: skip
+        relevance = fused_relevance(inputs, candidates, fusion.FUSION_WEIGHTS)
+    else:
+        relevance = lexical_fusion(lexical, fulltext, titles, candidates)
     # A job the user would read as "0 %" is never shown above, nor next to, a job with real
     # coverage; it is only offered (ranked by relevance) when no job has any.
     shown = [code for code, value in coverage.items() if value >= MIN_SUGGESTION_SCORE]
@@ -158,6 +142,34 @@ def suggest_jobs(
             JobSuggestion(job_code, label, coverage[job_code], matched, relevance[job_code])
         )
     return result
+
+
+def lexical_fusion(
+    lexical: dict[str, float],
+    fulltext: dict[str, float],
+    titles: dict[str, float],
+    candidates: list[str],
+) -> dict[str, float]:
+    """Relevance without the semantic index (``FT_SEMANTIC=0``, a process that never warmed
+    up): the lexical relevance scaled so that its best fiche scores 1, BM25 and the job names,
+    hand-weighted (a weighted sum beat reciprocal rank fusion on the dev, original and
+    synthetic sets)."""
+    best_lexical = max(lexical.values(), default=0.0) or 1.0
+    return {
+        job_code: round(
+            1.0 * lexical.get(job_code, 0.0) / best_lexical
+            + FULLTEXT_WEIGHT * fulltext.get(job_code, 0.0)
+            + TITLE_WEIGHT * titles.get(job_code, 0.0),
+            4,
+        )
+        for job_code in candidates
+    }
+
+
+def phrase_best(index: SemanticIndex, phrases: list[str]) -> dict[str, float]:
+    """Fiche code → the best single phrase's cosine with it (the phrases' rows are cached by
+    the time the semantic scores are in: a stack and a max)."""
+    return dict(zip(index.codes, index.fiche_rows(phrases).max(axis=0).tolist(), strict=True))
 
 
 def lexical_relevance(

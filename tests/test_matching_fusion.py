@@ -1,0 +1,93 @@
+"""The fusion of ``suggest_jobs``' signals when the semantic index is loaded (``fusion.py``):
+a linear score over named features, each computed as ``benchmarks/fusion_signals.py`` does."""
+
+from __future__ import annotations
+
+import pytest
+
+from ft_client.matching import fusion, suggest_jobs
+from ft_client.matching.fusion import FusionInputs, fused_relevance, reciprocal_ranks
+from ft_client.referential import Referential
+from tests.helpers_semantic import require_semantic
+
+HAND = {"lex": 0.7, "bm25": 0.35, "sem": 0.3, "title": 0.3, "breadth": 0.2, "u_sem": 0.1}
+
+
+def inputs(unplaced: float = 0.0, phrases: int = 2) -> FusionInputs:
+    return FusionInputs(
+        lexical={"A": 2.0, "B": 1.0},
+        fulltext={"B": 1.0, "C": 0.5},
+        semantic={"C": 1.0, "A": 0.4, "B": 0.0},
+        cosines={"A": 0.84, "B": 0.82, "C": 0.86, "D": 0.80},
+        phrase_best={"A": 0.90, "B": 0.85, "C": 0.88, "D": 0.81},
+        titles={"A": 0.95},
+        breadth={"A": 0.5, "B": 0.2, "C": 0.1},
+        coverage={"A": 0.3, "B": 0.1, "C": 0.05},
+        unplaced=unplaced,
+        phrases=phrases,
+    )
+
+
+def test_reciprocal_ranks_follow_values_then_codes() -> None:
+    assert reciprocal_ranks({"B": 1.0, "A": 1.0, "C": 2.0}) == {"C": 1.0, "A": 0.5, "B": 1 / 3}
+    assert reciprocal_ranks({}) == {}
+
+
+def test_the_hand_weights_give_the_former_weighted_sum() -> None:
+    for unplaced in (0.0, 0.5, 1.0):
+        got = fused_relevance(inputs(unplaced), ["A", "B", "C"], HAND)
+        assert got["A"] == pytest.approx(0.7 + 0.3 * 0.4 * (1 + unplaced / 3) + 0.285 + 0.1, 1e-4)
+        assert got["B"] == pytest.approx(0.35 + 0.35 + 0.04, abs=1e-4)
+        assert got["C"] == pytest.approx(0.175 + 0.3 + 0.1 * unplaced + 0.02, abs=1e-4)
+
+
+def test_each_feature_as_suggest_jobs_reads_it() -> None:
+    one = inputs(unplaced=0.5, phrases=4)
+    for name, code, expected in (
+        ("lex", "B", 0.5),  # ÷ the best lexical relevance
+        ("coverage", "A", 0.3),
+        ("sem_gap", "A", 0.84 - 0.86),  # to the profile's best mean cosine
+        ("sem_max_gap", "B", 0.85 - 0.90),  # to the best single phrase's cosine
+        ("rr_lex", "B", 0.5),
+        ("rr_bm25", "A", 0.0),  # not in BM25's list
+        ("rr_sem", "C", 1.0),
+        ("u_lex", "A", 0.5),
+        ("u_bm25", "C", 0.25),
+        ("short_sem", "A", 0.1),
+        ("short_lex", "A", 0.25),
+    ):
+        got = fused_relevance(one, [code], {name: 1.0})[code]
+        assert got == pytest.approx(expected, abs=1e-4), name
+
+
+def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:
+    got = fused_relevance(inputs(), ["A", "D"], {"sem_gap": 1 / 3})
+    assert set(got) == {"A", "D"}
+    assert got["D"] == round((0.80 - 0.86) / 3, 4)
+
+
+def test_the_shipped_weights_are_named_features() -> None:
+    assert set(fusion.FUSION_WEIGHTS) <= set(fusion.FEATURE_NAMES)
+    assert fusion.FUSION_WEIGHTS["lex"] > 0
+    columns = fusion.feature_columns(inputs(), ["A", "B"], fusion.FEATURE_NAMES)
+    assert set(columns) == set(fusion.FEATURE_NAMES)
+    assert all(len(values) == 2 for values in columns.values())
+
+
+class TestWithTheSemanticSignal:
+    @pytest.fixture(autouse=True)
+    def semantic(self) -> Referential:
+        ref = Referential.load()
+        require_semantic(ref)
+        return ref
+
+    def test_suggest_jobs_ranks_by_the_fused_relevance(self, monkeypatch) -> None:
+        ref = Referential.load()
+        phrases = ["service en salle", "prise de commande", "encaissement"]
+        shipped = suggest_jobs(phrases, ref, limit=10)
+        assert shipped and all(s.score >= 0.005 for s in shipped)  # the « no 0 % » rule
+        relevances = [s.relevance for s in shipped]
+        assert relevances == sorted(relevances, reverse=True)
+        monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {"lex": 1.0})
+        lexical_only = suggest_jobs(phrases, ref, limit=10)
+        assert lexical_only[0].relevance == 1.0  # the best lexical fiche, scaled to 1
