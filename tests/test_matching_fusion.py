@@ -3,6 +3,8 @@ a linear score over named features, each computed as ``benchmarks/fusion_signals
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ft_client.matching import fusion, suggest_jobs
@@ -58,6 +60,21 @@ def test_each_feature_as_suggest_jobs_reads_it() -> None:
     ):
         got = fused_relevance(one, [code], {name: 1.0})[code]
         assert got == pytest.approx(expected, abs=1e-4), name
+
+
+def test_the_job_names_at_every_confidence() -> None:
+    one = replace(inputs(phrases=2), titles_low={"A": 0.95, "B": 0.86}, titles_read={"B": 0.86})
+    for name, code, expected in (
+        ("title_low", "B", 0.86),
+        ("short_title_low", "B", 0.43),  # ÷ the number of phrases
+        ("rr_title_low", "B", 0.5),
+        ("rr_title_low", "C", 0.0),
+        ("title_read", "B", 0.86),
+        ("title_read", "A", 0.0),  # an alias, not a reading
+    ):
+        got = fused_relevance(one, [code], {name: 1.0})[code]
+        assert got == pytest.approx(expected, abs=1e-4), name
+    assert fusion.uses_low_titles({"title_low": 0.1}) and not fusion.uses_low_titles(HAND)
 
 
 def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:
