@@ -265,9 +265,11 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "main (fixed)": lambda b: weight_vector(dict(FUSION_WEIGHTS)),
     "ninth (CA-cheap)": ninth,
     "ninth + CA title_low": lambda b: tenth(b, ("title_low",)),
-    "ninth + CA low4": lambda b: tenth(b, LOW_TITLE_FEATURES),
-    "ninth + CA low4+title": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES)),
-    "ninth + CA cheap+low4": lambda b: tenth(b, (*CHEAP, *LOW_TITLE_FEATURES)),
+    "ninth + CA low": lambda b: tenth(b, LOW_TITLE_FEATURES),
+    "ninth + CA low+title": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES)),
+    "ninth + CA cheap+low": lambda b: tenth(b, (*CHEAP, *LOW_TITLE_FEATURES)),
+    "ninth + CA u/short2": lambda b: tenth(b, ("u_title_low", "short2_title_low")),
+    "ninth + CA low, 4 rounds": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES), 4),
 }
 
 

@@ -221,7 +221,8 @@ def profile_signals(
             unplaced * lex, unplaced * bm, short * sem, short * lex,
             float(code in lexical), float(code in fulltext), float(code in semantic),
             titles_low.get(code, 0.0), short * titles_low.get(code, 0.0), rr_low.get(code, 0.0),
-            titles_read.get(code, 0.0),
+            titles_read.get(code, 0.0), unplaced * titles_low.get(code, 0.0),
+            short * short * titles_low.get(code, 0.0),
         )  # fmt: skip
     # What suggest_jobs ranks by (the shipped fusion, same code), for the baseline check.
     inputs = FusionInputs(

@@ -68,7 +68,9 @@ class FusionInputs:
 
 
 # Features over the job names at every confidence (tenth pass).
-LOW_TITLE_FEATURES: tuple[str, ...] = ("title_low", "short_title_low", "rr_title_low", "title_read")
+LOW_TITLE_FEATURES: tuple[str, ...] = (
+    "title_low", "short_title_low", "rr_title_low", "title_read", "u_title_low", "short2_title_low",
+)  # fmt: skip
 
 
 def uses_low_titles(weights: Mapping[str, float]) -> bool:
@@ -109,6 +111,8 @@ def feature_columns(
         "short_sem": lambda: short * base("sem"),
         "short_lex": lambda: short * base("lex"),
         "short_title_low": lambda: short * base("title_low"),
+        "u_title_low": lambda: u * base("title_low"),
+        "short2_title_low": lambda: short * short * base("title_low"),
     }
     return {name: derived[name]() if name in derived else base(name) for name in names}
 
