@@ -7,6 +7,9 @@ on the other five (+ original + synthetic) and read on the left-out one: the hon
 a new writer. Prints the candidate-union ceiling per set, the leave-one-set-out (LOSO) table,
 the weights fitted on all sets, and the families that miss most.
 
+Tenth pass: the job names at every confidence (``fusion.LOW_TITLE_FEATURES``), each fitted
+from the ninth pass's fit of the fold and compared with it (``--fits``, ``--reference``).
+
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/fusion_fit.py`` (signals cached in /tmp by
 ``benchmarks/fusion_signals.py``; ``--refresh`` recomputes them, ``--no-check`` skips the
 check that the baseline reproduces ``suggest_jobs`` profile by profile).

@@ -108,3 +108,13 @@ class TestWithTheSemanticSignal:
         monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {"lex": 1.0})
         lexical_only = suggest_jobs(phrases, ref, limit=10)
         assert lexical_only[0].relevance == 1.0  # the best lexical fiche, scaled to 1
+
+    def test_job_names_under_0_9_join_only_when_weighted(self, monkeypatch) -> None:
+        # The shipped fusion reads no job name under 0.9 (tenth pass: none passed the bar), so
+        # suggest_jobs does not compute them; weighted, their fiches join the candidates.
+        assert not fusion.uses_low_titles(fusion.FUSION_WEIGHTS)
+        ref = Referential.load()
+        monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {"title_low": 1.0, "lex": 0.01})
+        first = suggest_jobs(["maconerie"], ref, limit=3)[0]  # « maçonnerie », misspelt
+        assert first.rome_code == "F1703"  # Maçonnerie
+        assert first.relevance > 0.7
