@@ -7,6 +7,9 @@ on the other five (+ original + synthetic) and read on the left-out one: the hon
 a new writer. Prints the candidate-union ceiling per set, the leave-one-set-out (LOSO) table,
 the weights fitted on all sets, and the families that miss most.
 
+Tenth pass: the job names at every confidence (``fusion.LOW_TITLE_FEATURES``), each fitted
+from the ninth pass's fit of the fold and compared with it (``--fits``, ``--reference``).
+
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/fusion_fit.py`` (signals cached in /tmp by
 ``benchmarks/fusion_signals.py``; ``--refresh`` recomputes them, ``--no-check`` skips the
 check that the baseline reproduces ``suggest_jobs`` profile by profile).
@@ -32,6 +35,7 @@ from benchmarks.fusion_signals import (
     ProfileSignals,
     cached_signals,
 )
+from ft_client.matching.fusion import FUSION_WEIGHTS, LOW_TITLE_FEATURES
 from ft_client.matching.suggest import MIN_SUGGESTION_SCORE
 
 WRITERS = [name for name, _path in WRITER_SETS]
@@ -88,8 +92,11 @@ class Batch:
             # The shown fiches today's fusion ranks in its best DEPTH, and every right one: a
             # fusion near today's never lifts a fiche from further down into the top 5, and
             # the padded array stays small (up to 1 578 candidates a profile otherwise).
+            # Every fiche a job name points to (at any confidence) too, right or wrong: the
+            # job-name features may lift one from deep down.
             order = ranked(p, p.baseline)
-            right = [i for i in order[DEPTH:] if p.codes[i] in p.acceptable]
+            named = p.features[:, FEATURES.index("title_low")] > 0
+            right = [i for i in order[DEPTH:] if p.codes[i] in p.acceptable or named[i]]
             keep.append(np.array(order[:DEPTH] + right))
         width = max(len(k) for k in keep)
         n = len(profiles)
@@ -225,6 +232,23 @@ def as_dict(w: np.ndarray) -> dict[str, float]:
     return {n: float(v) for n, v in zip(FEATURES, w, strict=True)}
 
 
+_ninth: dict[int, np.ndarray] = {}
+
+
+def ninth(batch: Batch) -> np.ndarray:
+    """The ninth pass's procedure on this batch (what ``FUSION_WEIGHTS`` came from), once."""
+    if id(batch) not in _ninth:
+        _ninth.clear()
+        _ninth[id(batch)] = coordinate_ascent(batch, HAND_WEIGHTS, CHEAP, 2)
+    return _ninth[id(batch)]
+
+
+def tenth(batch: Batch, names: Sequence[str], rounds: int = 2) -> np.ndarray:
+    """The ninth pass's fit, then coordinate ascent over ``names`` from it (job names at every
+    confidence, tenth pass)."""
+    return coordinate_ascent(batch, as_dict(ninth(batch)), names, rounds)
+
+
 # Candidate fusions: name → fit(training batch) → weights.
 FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "hand": lambda b: weight_vector(HAND_WEIGHTS),
@@ -238,6 +262,17 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "CA-cheap from hand": lambda b: coordinate_ascent(b, HAND_WEIGHTS, CHEAP, 2),
     "CA-cheap, 4 rounds": lambda b: coordinate_ascent(b, HAND_WEIGHTS, CHEAP, 4),
     "CA-rich from hand": lambda b: coordinate_ascent(b, HAND_WEIGHTS, RICH, 2),
+    # Tenth pass: the shipped weights as they are (fitted on every set, the left-out one
+    # included), the ninth pass's procedure per fold, and that procedure followed by
+    # coordinate ascent over the job names at every confidence.
+    "main (fixed)": lambda b: weight_vector(dict(FUSION_WEIGHTS)),
+    "ninth (CA-cheap)": ninth,
+    "ninth + CA title_low": lambda b: tenth(b, ("title_low",)),
+    "ninth + CA low": lambda b: tenth(b, LOW_TITLE_FEATURES),
+    "ninth + CA low+title": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES)),
+    "ninth + CA cheap+low": lambda b: tenth(b, (*CHEAP, *LOW_TITLE_FEATURES)),
+    "ninth + CA u/short2": lambda b: tenth(b, ("u_title_low", "short2_title_low")),
+    "ninth + CA low, 4 rounds": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES), 4),
 }
 
 
@@ -292,7 +327,9 @@ def print_ceiling(groups: dict[str, list[ProfileSignals]]) -> None:
         print(row)
 
 
-def loso(groups: dict[str, list[ProfileSignals]]) -> dict[str, dict[str, tuple[int, int]]]:
+def loso(
+    groups: dict[str, list[ProfileSignals]], chosen: Sequence[str] = ()
+) -> dict[str, dict[str, tuple[int, int]]]:
     """fold → fusion → (hits @1, hits @5) on the left-out writer set."""
     table: dict[str, dict[str, tuple[int, int]]] = {}
     synth: dict[str, list[str]] = {}
@@ -301,6 +338,8 @@ def loso(groups: dict[str, list[ProfileSignals]]) -> dict[str, dict[str, tuple[i
         batch = Batch.of(train)
         table[fold] = {}
         for fusion, fit in FITS.items():
+            if chosen and fusion not in chosen:
+                continue
             w = fit(batch)
             table[fold][fusion] = recall(groups[fold], w)
             s1, s5 = recall(groups["synthetic"], w)
@@ -311,12 +350,14 @@ def loso(groups: dict[str, list[ProfileSignals]]) -> dict[str, dict[str, tuple[i
     return table
 
 
-def print_loso(groups: dict[str, list[ProfileSignals]], table: dict) -> None:
+def print_loso(
+    groups: dict[str, list[ProfileSignals]], table: dict, reference: str = "hand"
+) -> None:
     print("\nLeave-one-writer-set-out: recall@1 / @5 on the left-out set")
     names = "".join(f"{f + ' (' + str(len(groups[f])) + ')':>16}" for f in WRITERS)
-    print(f"{'fusion':<24}{names}      mean      folds +@1 / −@5")
-    hand = {f: table[f]["hand"] for f in WRITERS}
-    for fusion in FITS:
+    print(f"{'fusion':<24}{names}      mean      folds +@1 / −@5 vs {reference}")
+    hand = {f: table[f][reference] for f in WRITERS}
+    for fusion in table[WRITERS[0]]:
         cells, r1, r5 = "", [], []
         gain = lose5 = 0
         for f in WRITERS:
@@ -367,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="skip the baseline check")
     parser.add_argument("--no-loso", action="store_true", help="skip the leave-one-out table")
     parser.add_argument("--final", default="CA-cheap from hand", help="fusion fitted on all sets")
+    parser.add_argument("--fits", nargs="*", default=(), help="LOSO only these fusions")
+    parser.add_argument("--reference", default="hand", help="the fusion the folds are compared to")
     args = parser.parse_args(argv)
     signals, _ref = cached_signals(args.refresh)
     groups = by_set(signals)
@@ -382,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{hw1 / n:.3f} / {hw5 / n:.3f} ({hw1}/{hw5})")  # fmt: skip
     print_ceiling(groups)
     if not args.no_loso:
-        print_loso(groups, loso(groups))
+        print_loso(groups, loso(groups, args.fits), args.reference)
         print_final(groups, args.final)
     print_families(groups, None)
     return 0

@@ -25,7 +25,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ft_client.matching.breadth import breadth_prior
-from ft_client.matching.fusion import FusionInputs, fused_relevance
+from ft_client.matching.fusion import (
+    LOW_TITLE_FEATURES,
+    FusionInputs,
+    fused_relevance,
+    reciprocal_ranks,
+)
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import SemanticIndex, semantic_for
@@ -34,6 +39,7 @@ from ft_client.matching.suggest import (
     SEMANTIC_CANDIDATES,
     fulltext_relevance,
     lexical_relevance,
+    low_title_relevance,
     phrase_best,
     title_relevance,
     top_scaled,
@@ -58,7 +64,8 @@ SYNTHETIC_COUNT, SYNTHETIC_SEED = 300, 7
 # Columns of ``ProfileSignals.features``. The first six, weighted by ``HAND_WEIGHTS``, are
 # today's fusion; ``sem`` is the top-100 min-max scaled cosine, ``u_*`` its product with the
 # unplaced share, ``gap``s are a raw cosine minus the profile's best (≤ 0), ``rr_*`` are
-# 1 / (1 + rank) of a signal (0 when the fiche is not in its list).
+# 1 / (1 + rank) of a signal (0 when the fiche is not in its list); ``title_low`` are the job
+# names down to 0.5 (their fiches join the candidates), ``title_read`` those of a reading.
 FEATURES: tuple[str, ...] = (
     "lex",
     "bm25",
@@ -81,6 +88,7 @@ FEATURES: tuple[str, ...] = (
     "in_lex",
     "in_bm25",
     "in_sem",
+    *LOW_TITLE_FEATURES,
 )
 # The hand weights of the sixth pass (suggest.py before the ninth pass), the reference.
 HAND_WEIGHTS: dict[str, float] = {
@@ -184,7 +192,10 @@ def profile_signals(
     shown = JobScorer(matcher, phrases, meaning) if meaning and any(meaning) else scorer
     best_lexical = max(lexical.values(), default=0.0) or 1.0
     breadth = breadth_prior(ref)
-    codes = sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles))
+    titles_low = low_title_relevance(ref, phrases)
+    titles_read = low_title_relevance(ref, phrases, readings_only=True)
+    rr_low = reciprocal_ranks(titles_low)
+    codes = sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles) | set(titles_low))
     fiche = {code: i for i, code in enumerate(index.codes)}
     rows = index.fiche_rows(phrases)
     phrase_max = rows.max(axis=0)
@@ -209,6 +220,9 @@ def profile_signals(
             1 / (1 + sem_rank[code]) if code in sem_rank else 0.0,
             unplaced * lex, unplaced * bm, short * sem, short * lex,
             float(code in lexical), float(code in fulltext), float(code in semantic),
+            titles_low.get(code, 0.0), short * titles_low.get(code, 0.0), rr_low.get(code, 0.0),
+            titles_read.get(code, 0.0), unplaced * titles_low.get(code, 0.0),
+            short * short * titles_low.get(code, 0.0),
         )  # fmt: skip
     # What suggest_jobs ranks by (the shipped fusion, same code), for the baseline check.
     inputs = FusionInputs(

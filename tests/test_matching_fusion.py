@@ -3,6 +3,8 @@ a linear score over named features, each computed as ``benchmarks/fusion_signals
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ft_client.matching import fusion, suggest_jobs
@@ -60,6 +62,21 @@ def test_each_feature_as_suggest_jobs_reads_it() -> None:
         assert got == pytest.approx(expected, abs=1e-4), name
 
 
+def test_the_job_names_at_every_confidence() -> None:
+    one = replace(inputs(phrases=2), titles_low={"A": 0.95, "B": 0.86}, titles_read={"B": 0.86})
+    for name, code, expected in (
+        ("title_low", "B", 0.86),
+        ("short_title_low", "B", 0.43),  # ÷ the number of phrases
+        ("rr_title_low", "B", 0.5),
+        ("rr_title_low", "C", 0.0),
+        ("title_read", "B", 0.86),
+        ("title_read", "A", 0.0),  # an alias, not a reading
+    ):
+        got = fused_relevance(one, [code], {name: 1.0})[code]
+        assert got == pytest.approx(expected, abs=1e-4), name
+    assert fusion.uses_low_titles({"title_low": 0.1}) and not fusion.uses_low_titles(HAND)
+
+
 def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:
     got = fused_relevance(inputs(), ["A", "D"], {"sem_gap": 1 / 3})
     assert set(got) == {"A", "D"}
@@ -91,3 +108,13 @@ class TestWithTheSemanticSignal:
         monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {"lex": 1.0})
         lexical_only = suggest_jobs(phrases, ref, limit=10)
         assert lexical_only[0].relevance == 1.0  # the best lexical fiche, scaled to 1
+
+    def test_job_names_under_0_9_join_only_when_weighted(self, monkeypatch) -> None:
+        # The shipped fusion reads no job name under 0.9 (tenth pass: none passed the bar), so
+        # suggest_jobs does not compute them; weighted, their fiches join the candidates.
+        assert not fusion.uses_low_titles(fusion.FUSION_WEIGHTS)
+        ref = Referential.load()
+        monkeypatch.setattr(fusion, "FUSION_WEIGHTS", {"title_low": 1.0, "lex": 0.01})
+        first = suggest_jobs(["maconerie"], ref, limit=3)[0]  # « maçonnerie », misspelt
+        assert first.rome_code == "F1703"  # Maçonnerie
+        assert first.relevance > 0.7

@@ -17,7 +17,7 @@ The lexical path (no semantic index, ``FT_SEMANTIC=0``) keeps its hand weights i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 # prior; u_*: times the unplaced share; coverage: the coverage shown; sem_gap: mean cosine
 # minus the profile's best; sem_max_gap: best single phrase's cosine minus the profile's best;
 # rr_*: 1 / (1 + rank) in that signal's list (0 outside); short_*: ÷ the number of phrases.
-# Features with no weight here were tried and are not computed.
+# Features with no weight here were tried and are not computed; the job names under 0.9
+# (``LOW_TITLE_FEATURES``, tenth pass) gained nothing out of fold under the synthetic floor.
 FUSION_WEIGHTS: Mapping[str, float] = {
     "lex": 0.6,
     "bm25": 0.35,
@@ -61,6 +62,21 @@ class FusionInputs:
     coverage: Mapping[str, float]  # coverage shown
     unplaced: float  # share of phrases whose words reach no ROME skill
     phrases: int
+    # Job names down to 0.5 (readings find_jobs caps under 0.9), and those of readings only:
+    # filled only when a ``LOW_TITLE_FEATURES`` weight is non-zero.
+    titles_low: Mapping[str, float] = field(default_factory=dict)
+    titles_read: Mapping[str, float] = field(default_factory=dict)
+
+
+# Features over the job names at every confidence (tenth pass).
+LOW_TITLE_FEATURES: tuple[str, ...] = (
+    "title_low", "short_title_low", "rr_title_low", "title_read", "u_title_low", "short2_title_low",
+)  # fmt: skip
+
+
+def uses_low_titles(weights: Mapping[str, float]) -> bool:
+    """Whether the fusion reads job names under 0.9 (and their fiches join the candidates)."""
+    return any(weights.get(name) for name in LOW_TITLE_FEATURES)
 
 
 def reciprocal_ranks(values: Mapping[str, float]) -> dict[str, float]:
@@ -95,6 +111,9 @@ def feature_columns(
         "u_bm25": lambda: u * base("bm25"),
         "short_sem": lambda: short * base("sem"),
         "short_lex": lambda: short * base("lex"),
+        "short_title_low": lambda: short * base("title_low"),
+        "u_title_low": lambda: u * base("title_low"),
+        "short2_title_low": lambda: short * short * base("title_low"),
     }
     return {name: derived[name]() if name in derived else base(name) for name in names}
 
@@ -109,12 +128,19 @@ def _base_column(name: str, inputs: FusionInputs, column: Callable[..., np.ndarr
         best = max(inputs.phrase_best.values(), default=0.0)
         return column(inputs.phrase_best, best) - best
     if name.startswith("rr_"):
-        signal = {"rr_lex": inputs.lexical, "rr_bm25": inputs.fulltext, "rr_sem": inputs.semantic}
+        signal = {
+            "rr_lex": inputs.lexical,
+            "rr_bm25": inputs.fulltext,
+            "rr_sem": inputs.semantic,
+            "rr_title_low": inputs.titles_low,
+        }
         return column(reciprocal_ranks(signal[name]))
     plain = {
         "bm25": inputs.fulltext,
         "sem": inputs.semantic,
         "title": inputs.titles,
+        "title_low": inputs.titles_low,
+        "title_read": inputs.titles_read,
         "breadth": inputs.breadth,
         "coverage": inputs.coverage,
     }
@@ -124,6 +150,7 @@ def _base_column(name: str, inputs: FusionInputs, column: Callable[..., np.ndarr
 FEATURE_NAMES: tuple[str, ...] = (
     "lex", "bm25", "sem", "title", "breadth", "u_sem", "coverage", "sem_gap", "sem_max_gap",
     "rr_lex", "rr_bm25", "rr_sem", "u_lex", "u_bm25", "short_sem", "short_lex",
+    *LOW_TITLE_FEATURES,
 )  # fmt: skip
 
 

@@ -50,7 +50,13 @@ TITLE_MAX_WORDS = 4
 # Each phrase's job names are kept (find_jobs reads 30 titles and may run BM25): a person's
 # second /metiers pays nothing for them. Dropped whole when full (a few bytes an entry).
 TITLE_CACHE_SIZE = 20_000
-_title_cache: dict[tuple[int, str], tuple[tuple[str, float], ...]] = {}
+# Every hit of ``find_jobs`` down to LOW_TITLE_CONFIDENCE is kept (one call per phrase): the
+# readings ``find_jobs`` caps under 0.9 (trade nouns, everyday heads, English, slips by ear,
+# the job inside the words) feed the fusion's ``title_low`` features when they are weighted.
+LOW_TITLE_CONFIDENCE = 0.5
+# The ``why`` prefixes of find_jobs' readings (jobs.py): a trade, a head, English, a slip.
+_READINGS = ("métier de «", "intitulé courant", "traduit de l'anglais", "orthographe corrigée")
+_title_cache: dict[tuple[int, str], tuple[tuple[str, float, bool], ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +120,21 @@ def suggest_jobs(
     meaning = semantic_matches(matcher, index, phrases) if pending else None
     shown_scorer = JobScorer(matcher, phrases, meaning) if meaning and any(meaning) else scorer
     by_code = shown_scorer.by_code
-    candidates = sorted(set(lexical) | set(fulltext) | set(semantic) | set(titles))
+    low = fusion.uses_low_titles(fusion.FUSION_WEIGHTS) and pending is not None
+    titles_low = low_title_relevance(matcher.referential, phrases) if low else {}
+    titles_read = (
+        low_title_relevance(matcher.referential, phrases, readings_only=True) if low else {}
+    )
+    candidates = sorted(
+        set(lexical) | set(fulltext) | set(semantic) | set(titles) | set(titles_low)
+    )
     coverage = {job_code: shown_scorer.coverage(job_code) for job_code in candidates}
     if pending is not None and index is not None:
         # With meaning: the fusion fitted across writers (fusion.py, ninth pass).
         inputs = FusionInputs(
             lexical, fulltext, semantic, cosines, phrase_best(index, phrases), titles,
-            breadth_prior(matcher.referential), coverage, unplaced, len(phrases),
+            breadth_prior(matcher.referential), coverage, unplaced, len(phrases), titles_low,
+            titles_read,
         )  # fmt: skip
         relevance = fused_relevance(inputs, candidates, fusion.FUSION_WEIGHTS)
     else:
@@ -230,21 +244,40 @@ def top_scaled(scores: dict[str, float], count: int) -> dict[str, float]:
 def title_relevance(ref: Referential, phrases: list[str]) -> dict[str, float]:
     """Job code → the best confidence of a short phrase naming it (``find_jobs``: aliases and
     ROME titles) at ``TITLE_CONFIDENCE`` or more."""
+    return _short_titles(ref, phrases, TITLE_CONFIDENCE, readings_only=False)
+
+
+def low_title_relevance(
+    ref: Referential, phrases: list[str], *, readings_only: bool = False
+) -> dict[str, float]:
+    """``title_relevance`` down to ``LOW_TITLE_CONFIDENCE`` (top 3 hits a phrase), or only the
+    hits of a reading (a trade noun, an everyday head, English, a slip by ear)."""
+    return _short_titles(ref, phrases, LOW_TITLE_CONFIDENCE, readings_only=readings_only)
+
+
+def _short_titles(
+    ref: Referential, phrases: list[str], floor: float, *, readings_only: bool
+) -> dict[str, float]:
     found: dict[str, float] = {}
     for phrase in phrases:
         if len(phrase.split()) > TITLE_MAX_WORDS:
             continue
-        for code, score in _phrase_titles(ref, phrase):
-            found[code] = max(found.get(code, 0.0), score)
+        for code, score, reading in _phrase_titles(ref, phrase):
+            if score >= floor and (reading or not readings_only):
+                found[code] = max(found.get(code, 0.0), score)
     return found
 
 
-def _phrase_titles(ref: Referential, phrase: str) -> tuple[tuple[str, float], ...]:
+def _phrase_titles(ref: Referential, phrase: str) -> tuple[tuple[str, float, bool], ...]:
     key = (id(ref), phrase)
     cached = _title_cache.get(key)
     if cached is None:
         hits = find_jobs(phrase, ref, limit=3)
-        cached = tuple((h.rome_code, h.score) for h in hits if h.score >= TITLE_CONFIDENCE)
+        cached = tuple(
+            (h.rome_code, h.score, h.why.startswith(_READINGS))
+            for h in hits
+            if h.score >= LOW_TITLE_CONFIDENCE
+        )
         if len(_title_cache) >= TITLE_CACHE_SIZE:
             _title_cache.clear()
         _title_cache[key] = cached
