@@ -35,7 +35,12 @@ from benchmarks.fusion_signals import (
     ProfileSignals,
     cached_signals,
 )
-from ft_client.matching.fusion import FUSION_WEIGHTS, LOW_TITLE_FEATURES
+from ft_client.matching.fusion import (
+    FUSION_WEIGHTS,
+    GATE_FEATURES,
+    GATED_SIGNALS,
+    LOW_TITLE_FEATURES,
+)
 from ft_client.matching.suggest import MIN_SUGGESTION_SCORE
 
 WRITERS = [name for name, _path in WRITER_SETS]
@@ -249,6 +254,11 @@ def tenth(batch: Batch, names: Sequence[str], rounds: int = 2) -> np.ndarray:
     return coordinate_ascent(batch, as_dict(ninth(batch)), names, rounds)
 
 
+def gated(gate: str) -> tuple[str, ...]:
+    """The ``GATED_SIGNALS`` times one gate (``lk``, ``nlk``, ``nr9``)."""
+    return tuple(f"{gate}_{signal}" for signal in GATED_SIGNALS)
+
+
 # Candidate fusions: name → fit(training batch) → weights.
 FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "hand": lambda b: weight_vector(HAND_WEIGHTS),
@@ -273,6 +283,13 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "ninth + CA cheap+low": lambda b: tenth(b, (*CHEAP, *LOW_TITLE_FEATURES)),
     "ninth + CA u/short2": lambda b: tenth(b, ("u_title_low", "short2_title_low")),
     "ninth + CA low, 4 rounds": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES), 4),
+    # Eleventh pass: the signals gated by how ROME-worded the profile is, from the ninth fit.
+    "ninth + CA nlk": lambda b: tenth(b, gated("nlk")),
+    "ninth + CA lk+nlk": lambda b: tenth(b, (*gated("lk"), *gated("nlk"))),
+    "ninth + CA nr9": lambda b: tenth(b, gated("nr9")),
+    "ninth + CA all gates": lambda b: tenth(b, GATE_FEATURES),
+    "ninth + CA cheap+nlk": lambda b: tenth(b, (*CHEAP, *gated("nlk"))),
+    "ninth + CA nlk, 4 rounds": lambda b: tenth(b, gated("nlk"), 4),
 }
 
 

@@ -66,12 +66,31 @@ class FusionInputs:
     # filled only when a ``LOW_TITLE_FEATURES`` weight is non-zero.
     titles_low: Mapping[str, float] = field(default_factory=dict)
     titles_read: Mapping[str, float] = field(default_factory=dict)
+    # How ROME-worded the profile is: the mean over the phrases of their best skill
+    # similarity, and the share of phrases at 0.9 or more (``suggest.rome_likeness``); filled
+    # only when a ``GATE_FEATURES`` weight is non-zero.
+    likeness: float = 0.0
+    rome_share: float = 0.0
 
 
 # Features over the job names at every confidence (tenth pass).
 LOW_TITLE_FEATURES: tuple[str, ...] = (
     "title_low", "short_title_low", "rr_title_low", "title_read", "u_title_low", "short2_title_low",
 )  # fmt: skip
+
+
+# A signal times the profile's ROME-likeness (``lk_``), times its complement (``nlk_``), or
+# times the share of phrases under 0.9 (``nr9_``): the fit may then keep ROME-worded profiles
+# on the base weights and move people's words (eleventh pass).
+GATED_SIGNALS: tuple[str, ...] = ("lex", "bm25", "sem", "title", "breadth", "sem_max_gap")
+GATE_FEATURES: tuple[str, ...] = tuple(
+    f"{gate}_{signal}" for gate in ("lk", "nlk", "nr9") for signal in GATED_SIGNALS
+)
+
+
+def uses_gate(weights: Mapping[str, float]) -> bool:
+    """Whether the fusion reads the profile's ROME-likeness."""
+    return any(weights.get(name) for name in GATE_FEATURES)
 
 
 def uses_low_titles(weights: Mapping[str, float]) -> bool:
@@ -105,7 +124,13 @@ def feature_columns(
         return cache[name]
 
     u, short = inputs.unplaced, 1.0 / max(inputs.phrases, 1)
+    gates = {"lk": inputs.likeness, "nlk": 1.0 - inputs.likeness, "nr9": 1.0 - inputs.rome_share}
     derived: dict[str, Callable[[], np.ndarray]] = {
+        f"{gate}_{signal}": lambda g=gates[gate], s=signal: g * base(s)
+        for gate in gates
+        for signal in GATED_SIGNALS
+    }
+    derived |= {
         "u_sem": lambda: u * base("sem"),
         "u_lex": lambda: u * base("lex"),
         "u_bm25": lambda: u * base("bm25"),
@@ -150,7 +175,7 @@ def _base_column(name: str, inputs: FusionInputs, column: Callable[..., np.ndarr
 FEATURE_NAMES: tuple[str, ...] = (
     "lex", "bm25", "sem", "title", "breadth", "u_sem", "coverage", "sem_gap", "sem_max_gap",
     "rr_lex", "rr_bm25", "rr_sem", "u_lex", "u_bm25", "short_sem", "short_lex",
-    *LOW_TITLE_FEATURES,
+    *LOW_TITLE_FEATURES, *GATE_FEATURES,
 )  # fmt: skip
 
 
