@@ -10,6 +10,10 @@ the weights fitted on all sets, and the families that miss most.
 Tenth pass: the job names at every confidence (``fusion.LOW_TITLE_FEATURES``), each fitted
 from the ninth pass's fit of the fold and compared with it (``--fits``, ``--reference``).
 
+Eleventh pass: the signals gated by how ROME-worded the profile is (``fusion.GATE_FEATURES``:
+× likeness, × its complement, × the share of phrases under 0.9, only under 0.6 / 0.7), fitted
+the same way (``ninth + CA …`` fusions).
+
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/fusion_fit.py`` (signals cached in /tmp by
 ``benchmarks/fusion_signals.py``; ``--refresh`` recomputes them, ``--no-check`` skips the
 check that the baseline reproduces ``suggest_jobs`` profile by profile).
@@ -290,6 +294,13 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "ninth + CA all gates": lambda b: tenth(b, GATE_FEATURES),
     "ninth + CA cheap+nlk": lambda b: tenth(b, (*CHEAP, *gated("nlk"))),
     "ninth + CA nlk, 4 rounds": lambda b: tenth(b, gated("nlk"), 4),
+    "ninth + CA lo6": lambda b: tenth(b, gated("lo6")),
+    "ninth + CA lo7": lambda b: tenth(b, gated("lo7")),
+    "ninth + CA lo6, 4 rounds": lambda b: tenth(b, gated("lo6"), 4),
+    "ninth + CA cheap+lo6": lambda b: tenth(b, (*CHEAP, *gated("lo6"))),
+    "CA cheap+lo6 from hand": lambda b: coordinate_ascent(
+        b, HAND_WEIGHTS, (*CHEAP, *gated("lo6")), 2
+    ),
 }
 
 

@@ -28,11 +28,13 @@ from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fusion import (
     GATE_FEATURES,
     GATED_SIGNALS,
+    GATES,
     LOW_TITLE_FEATURES,
     FusionInputs,
     fused_relevance,
     reciprocal_ranks,
 )
+from ft_client.matching.fusion import gate_values as gate_values_of
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import SemanticIndex, semantic_for
@@ -254,7 +256,8 @@ def gate_values(*row: float) -> list[float]:
     """``GATE_FEATURES`` of one fiche: its ``GATED_SIGNALS`` values then the two gates."""
     *values, likeness, rome_share = row
     assert len(values) == len(GATED_SIGNALS)
-    return [g * v for g in (likeness, 1.0 - likeness, 1.0 - rome_share) for v in values]
+    gates = gate_values_of(likeness, rome_share)
+    return [gates[g] * v for g in GATES for v in values]
 
 
 def cache_key() -> str:

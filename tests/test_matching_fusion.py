@@ -87,13 +87,18 @@ def test_the_rome_likeness_gates() -> None:
         ("nlk_title", "A", 0.95 * 0.2),
         ("nr9_sem", "C", 0.5),  # × the share of phrases under 0.9
         ("nlk_sem_max_gap", "B", (0.85 - 0.90) * 0.2),
+        ("lo6_lex", "A", 0.0),  # ROME-worded enough: the hard gates are shut
+        ("lo7_lex", "A", 0.0),
     ):
         got = fused_relevance(one, [code], {name: 1.0})[code]
         assert got == pytest.approx(expected, abs=1e-4), name
     # A gate and its complement add up to the signal itself.
     both = fused_relevance(one, ["A", "B", "C"], {"lk_bm25": 1.0, "nlk_bm25": 1.0})
     assert both == fused_relevance(one, ["A", "B", "C"], {"bm25": 1.0})
+    worded = replace(one, likeness=0.55)
+    assert fused_relevance(worded, ["A"], {"lo6_lex": 1.0, "lo7_title": 1.0}) == {"A": 1.95}
     assert fusion.uses_gate({"nlk_sem": 0.1}) and not fusion.uses_gate(HAND)
+    assert not fusion.uses_gate(fusion.FUSION_WEIGHTS)  # eleventh pass: no gate passed
 
 
 def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # minus the profile's best; sem_max_gap: best single phrase's cosine minus the profile's best;
 # rr_*: 1 / (1 + rank) in that signal's list (0 outside); short_*: ÷ the number of phrases.
 # Features with no weight here were tried and are not computed; the job names under 0.9
-# (``LOW_TITLE_FEATURES``, tenth pass) gained nothing out of fold under the synthetic floor.
+# (``LOW_TITLE_FEATURES``, tenth pass) and the signals gated by how ROME-worded the profile is
+# (``GATE_FEATURES``, eleventh pass) gained nothing out of fold under the synthetic floor.
 FUSION_WEIGHTS: Mapping[str, float] = {
     "lex": 0.6,
     "bm25": 0.35,
@@ -79,13 +80,26 @@ LOW_TITLE_FEATURES: tuple[str, ...] = (
 )  # fmt: skip
 
 
-# A signal times the profile's ROME-likeness (``lk_``), times its complement (``nlk_``), or
-# times the share of phrases under 0.9 (``nr9_``): the fit may then keep ROME-worded profiles
-# on the base weights and move people's words (eleventh pass).
+# A signal times the profile's ROME-likeness (``lk_``), times its complement (``nlk_``), times
+# the share of phrases under 0.9 (``nr9_``), or only when the likeness is under 0.6 / 0.7
+# (``lo6_``, ``lo7_``: no synthetic profile is under 0.6): the fit may then keep ROME-worded
+# profiles on the base weights and move people's words (eleventh pass).
 GATED_SIGNALS: tuple[str, ...] = ("lex", "bm25", "sem", "title", "breadth", "sem_max_gap")
+GATES: tuple[str, ...] = ("lk", "nlk", "nr9", "lo6", "lo7")
 GATE_FEATURES: tuple[str, ...] = tuple(
-    f"{gate}_{signal}" for gate in ("lk", "nlk", "nr9") for signal in GATED_SIGNALS
+    f"{gate}_{signal}" for gate in GATES for signal in GATED_SIGNALS
 )
+
+
+def gate_values(likeness: float, rome_share: float) -> dict[str, float]:
+    """Each gate's factor for a profile (``suggest.rome_likeness``'s two values)."""
+    return {
+        "lk": likeness,
+        "nlk": 1.0 - likeness,
+        "nr9": 1.0 - rome_share,
+        "lo6": float(likeness < 0.6),
+        "lo7": float(likeness < 0.7),
+    }
 
 
 def uses_gate(weights: Mapping[str, float]) -> bool:
@@ -124,7 +138,7 @@ def feature_columns(
         return cache[name]
 
     u, short = inputs.unplaced, 1.0 / max(inputs.phrases, 1)
-    gates = {"lk": inputs.likeness, "nlk": 1.0 - inputs.likeness, "nr9": 1.0 - inputs.rome_share}
+    gates = gate_values(inputs.likeness, inputs.rome_share)
     derived: dict[str, Callable[[], np.ndarray]] = {
         f"{gate}_{signal}": lambda g=gates[gate], s=signal: g * base(s)
         for gate in gates
