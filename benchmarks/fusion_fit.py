@@ -263,6 +263,11 @@ def gated(gate: str) -> tuple[str, ...]:
     return tuple(f"{gate}_{signal}" for signal in GATED_SIGNALS)
 
 
+def from_hand(batch: Batch, gate: str) -> np.ndarray:
+    """Coordinate ascent from the hand weights over ``CHEAP`` and one gate's signals."""
+    return coordinate_ascent(batch, HAND_WEIGHTS, (*CHEAP, *gated(gate)), 2)
+
+
 # Candidate fusions: name → fit(training batch) → weights.
 FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "hand": lambda b: weight_vector(HAND_WEIGHTS),
@@ -298,9 +303,10 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "ninth + CA lo7": lambda b: tenth(b, gated("lo7")),
     "ninth + CA lo6, 4 rounds": lambda b: tenth(b, gated("lo6"), 4),
     "ninth + CA cheap+lo6": lambda b: tenth(b, (*CHEAP, *gated("lo6"))),
-    "CA cheap+lo6 from hand": lambda b: coordinate_ascent(
-        b, HAND_WEIGHTS, (*CHEAP, *gated("lo6")), 2
-    ),
+    # The ninth pass's procedure (from the hand weights) with the gated signals in the ascent.
+    "CA cheap+lo6 from hand": lambda b: from_hand(b, "lo6"),
+    "CA cheap+lo7 from hand": lambda b: from_hand(b, "lo7"),
+    "CA cheap+nlk from hand": lambda b: from_hand(b, "nlk"),
 }
 
 
