@@ -10,6 +10,10 @@ the weights fitted on all sets, and the families that miss most.
 Tenth pass: the job names at every confidence (``fusion.LOW_TITLE_FEATURES``), each fitted
 from the ninth pass's fit of the fold and compared with it (``--fits``, ``--reference``).
 
+Eleventh pass: the signals gated by how ROME-worded the profile is (``fusion.GATE_FEATURES``:
+× likeness, × its complement, × the share of phrases under 0.9, only under 0.6 / 0.7), fitted
+the same way (``ninth + CA …`` fusions).
+
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/fusion_fit.py`` (signals cached in /tmp by
 ``benchmarks/fusion_signals.py``; ``--refresh`` recomputes them, ``--no-check`` skips the
 check that the baseline reproduces ``suggest_jobs`` profile by profile).
@@ -35,7 +39,12 @@ from benchmarks.fusion_signals import (
     ProfileSignals,
     cached_signals,
 )
-from ft_client.matching.fusion import FUSION_WEIGHTS, LOW_TITLE_FEATURES
+from ft_client.matching.fusion import (
+    FUSION_WEIGHTS,
+    GATE_FEATURES,
+    GATED_SIGNALS,
+    LOW_TITLE_FEATURES,
+)
 from ft_client.matching.suggest import MIN_SUGGESTION_SCORE
 
 WRITERS = [name for name, _path in WRITER_SETS]
@@ -249,6 +258,16 @@ def tenth(batch: Batch, names: Sequence[str], rounds: int = 2) -> np.ndarray:
     return coordinate_ascent(batch, as_dict(ninth(batch)), names, rounds)
 
 
+def gated(gate: str) -> tuple[str, ...]:
+    """The ``GATED_SIGNALS`` times one gate (``lk``, ``nlk``, ``nr9``)."""
+    return tuple(f"{gate}_{signal}" for signal in GATED_SIGNALS)
+
+
+def from_hand(batch: Batch, gate: str) -> np.ndarray:
+    """Coordinate ascent from the hand weights over ``CHEAP`` and one gate's signals."""
+    return coordinate_ascent(batch, HAND_WEIGHTS, (*CHEAP, *gated(gate)), 2)
+
+
 # Candidate fusions: name → fit(training batch) → weights.
 FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "hand": lambda b: weight_vector(HAND_WEIGHTS),
@@ -273,6 +292,21 @@ FITS: dict[str, Callable[[Batch], np.ndarray]] = {
     "ninth + CA cheap+low": lambda b: tenth(b, (*CHEAP, *LOW_TITLE_FEATURES)),
     "ninth + CA u/short2": lambda b: tenth(b, ("u_title_low", "short2_title_low")),
     "ninth + CA low, 4 rounds": lambda b: tenth(b, ("title", *LOW_TITLE_FEATURES), 4),
+    # Eleventh pass: the signals gated by how ROME-worded the profile is, from the ninth fit.
+    "ninth + CA nlk": lambda b: tenth(b, gated("nlk")),
+    "ninth + CA lk+nlk": lambda b: tenth(b, (*gated("lk"), *gated("nlk"))),
+    "ninth + CA nr9": lambda b: tenth(b, gated("nr9")),
+    "ninth + CA all gates": lambda b: tenth(b, GATE_FEATURES),
+    "ninth + CA cheap+nlk": lambda b: tenth(b, (*CHEAP, *gated("nlk"))),
+    "ninth + CA nlk, 4 rounds": lambda b: tenth(b, gated("nlk"), 4),
+    "ninth + CA lo6": lambda b: tenth(b, gated("lo6")),
+    "ninth + CA lo7": lambda b: tenth(b, gated("lo7")),
+    "ninth + CA lo6, 4 rounds": lambda b: tenth(b, gated("lo6"), 4),
+    "ninth + CA cheap+lo6": lambda b: tenth(b, (*CHEAP, *gated("lo6"))),
+    # The ninth pass's procedure (from the hand weights) with the gated signals in the ascent.
+    "CA cheap+lo6 from hand": lambda b: from_hand(b, "lo6"),
+    "CA cheap+lo7 from hand": lambda b: from_hand(b, "lo7"),
+    "CA cheap+nlk from hand": lambda b: from_hand(b, "nlk"),
 }
 
 

@@ -26,11 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fusion import (
+    GATE_FEATURES,
+    GATED_SIGNALS,
+    GATES,
     LOW_TITLE_FEATURES,
     FusionInputs,
     fused_relevance,
     reciprocal_ranks,
 )
+from ft_client.matching.fusion import gate_values as gate_values_of
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import SemanticIndex, semantic_for
@@ -41,6 +45,7 @@ from ft_client.matching.suggest import (
     lexical_relevance,
     low_title_relevance,
     phrase_best,
+    rome_likeness,
     title_relevance,
     top_scaled,
     unplaced_share,
@@ -89,6 +94,7 @@ FEATURES: tuple[str, ...] = (
     "in_bm25",
     "in_sem",
     *LOW_TITLE_FEATURES,
+    *GATE_FEATURES,
 )
 # The hand weights of the sixth pass (suggest.py before the ninth pass), the reference.
 HAND_WEIGHTS: dict[str, float] = {
@@ -114,6 +120,7 @@ class ProfileSignals:
     baseline: np.ndarray  # suggest_jobs' relevance (the shipped fusion), for the check
     unplaced: float
     top_lists: dict[str, list[str]]  # each signal's own ranking (best 20), for the ceiling
+    likeness: tuple[float, float] = (0.0, 0.0)  # ``suggest.rome_likeness``
 
 
 def load_profiles(ref: Referential) -> list[tuple[str, str, str, list[str], frozenset[str]]]:
@@ -186,6 +193,7 @@ def profile_signals(
     lexical = lexical_relevance(matcher, scorer, phrases)
     titles = title_relevance(ref, phrases)
     unplaced = unplaced_share(matcher, phrases)
+    likeness, rome_share = rome_likeness(matcher, phrases)
     raw = index.scores(phrases)
     semantic = top_scaled(raw, SEMANTIC_CANDIDATES)
     meaning = semantic_matches(matcher, index, phrases)
@@ -223,6 +231,8 @@ def profile_signals(
             titles_low.get(code, 0.0), short * titles_low.get(code, 0.0), rr_low.get(code, 0.0),
             titles_read.get(code, 0.0), unplaced * titles_low.get(code, 0.0),
             short * short * titles_low.get(code, 0.0),
+            *gate_values(lex, bm, sem, titles.get(code, 0.0), breadth.get(code, 0.0),
+                         phrase_max[j] - best_max, likeness, rome_share),
         )  # fmt: skip
     # What suggest_jobs ranks by (the shipped fusion, same code), for the baseline check.
     inputs = FusionInputs(
@@ -238,8 +248,16 @@ def profile_signals(
     tops["title"] = sorted(titles, key=lambda c: (-titles[c], c))[:20]
     return ProfileSignals(
         set_name, profile_id, family, phrases, acceptable, codes, feats, coverage, baseline,
-        unplaced, tops,
+        unplaced, tops, (likeness, rome_share),
     )  # fmt: skip
+
+
+def gate_values(*row: float) -> list[float]:
+    """``GATE_FEATURES`` of one fiche: its ``GATED_SIGNALS`` values then the two gates."""
+    *values, likeness, rome_share = row
+    assert len(values) == len(GATED_SIGNALS)
+    gates = gate_values_of(likeness, rome_share)
+    return [gates[g] * v for g in GATES for v in values]
 
 
 def cache_key() -> str:

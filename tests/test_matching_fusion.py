@@ -9,6 +9,8 @@ import pytest
 
 from ft_client.matching import fusion, suggest_jobs
 from ft_client.matching.fusion import FusionInputs, fused_relevance, reciprocal_ranks
+from ft_client.matching.skills import matcher_for
+from ft_client.matching.suggest import rome_likeness
 from ft_client.referential import Referential
 from tests.helpers_semantic import require_semantic
 
@@ -77,6 +79,28 @@ def test_the_job_names_at_every_confidence() -> None:
     assert fusion.uses_low_titles({"title_low": 0.1}) and not fusion.uses_low_titles(HAND)
 
 
+def test_the_rome_likeness_gates() -> None:
+    one = replace(inputs(phrases=2), likeness=0.8, rome_share=0.5)
+    for name, code, expected in (
+        ("lk_lex", "A", 0.8),  # × likeness
+        ("nlk_lex", "B", 0.5 * 0.2),  # × (1 − likeness)
+        ("nlk_title", "A", 0.95 * 0.2),
+        ("nr9_sem", "C", 0.5),  # × the share of phrases under 0.9
+        ("nlk_sem_max_gap", "B", (0.85 - 0.90) * 0.2),
+        ("lo6_lex", "A", 0.0),  # ROME-worded enough: the hard gates are shut
+        ("lo7_lex", "A", 0.0),
+    ):
+        got = fused_relevance(one, [code], {name: 1.0})[code]
+        assert got == pytest.approx(expected, abs=1e-4), name
+    # A gate and its complement add up to the signal itself.
+    both = fused_relevance(one, ["A", "B", "C"], {"lk_bm25": 1.0, "nlk_bm25": 1.0})
+    assert both == fused_relevance(one, ["A", "B", "C"], {"bm25": 1.0})
+    worded = replace(one, likeness=0.55)
+    assert fused_relevance(worded, ["A"], {"lo6_lex": 1.0, "lo7_title": 1.0}) == {"A": 1.95}
+    assert fusion.uses_gate({"nlk_sem": 0.1}) and not fusion.uses_gate(HAND)
+    assert not fusion.uses_gate(fusion.FUSION_WEIGHTS)  # eleventh pass: no gate passed
+
+
 def test_relevance_is_rounded_and_covers_the_candidates_only() -> None:
     got = fused_relevance(inputs(), ["A", "D"], {"sem_gap": 1 / 3})
     assert set(got) == {"A", "D"}
@@ -118,3 +142,13 @@ class TestWithTheSemanticSignal:
         first = suggest_jobs(["maconerie"], ref, limit=3)[0]  # « maçonnerie », misspelt
         assert first.rome_code == "F1703"  # Maçonnerie
         assert first.relevance > 0.7
+
+    def test_rome_likeness_of_rome_wording_and_of_peoples_words(self) -> None:
+        matcher = matcher_for(Referential.load())
+        rome = ["Accueillir, orienter et renseigner un client", "Procéder à l'encaissement"]
+        people = ["je bosse à la caisse", "je range les rayons le soir"]
+        rome_mean, rome_share = rome_likeness(matcher, rome)
+        people_mean, people_share = rome_likeness(matcher, people)
+        assert rome_mean > 0.9 and rome_share == 1.0
+        assert people_mean < rome_mean and people_share < 1.0
+        assert rome_likeness(matcher, []) == (0.0, 0.0)

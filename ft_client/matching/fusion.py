@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # minus the profile's best; sem_max_gap: best single phrase's cosine minus the profile's best;
 # rr_*: 1 / (1 + rank) in that signal's list (0 outside); short_*: ÷ the number of phrases.
 # Features with no weight here were tried and are not computed; the job names under 0.9
-# (``LOW_TITLE_FEATURES``, tenth pass) gained nothing out of fold under the synthetic floor.
+# (``LOW_TITLE_FEATURES``, tenth pass) and the signals gated by how ROME-worded the profile is
+# (``GATE_FEATURES``, eleventh pass) gained nothing out of fold under the synthetic floor.
 FUSION_WEIGHTS: Mapping[str, float] = {
     "lex": 0.6,
     "bm25": 0.35,
@@ -66,12 +67,44 @@ class FusionInputs:
     # filled only when a ``LOW_TITLE_FEATURES`` weight is non-zero.
     titles_low: Mapping[str, float] = field(default_factory=dict)
     titles_read: Mapping[str, float] = field(default_factory=dict)
+    # How ROME-worded the profile is: the mean over the phrases of their best skill
+    # similarity, and the share of phrases at 0.9 or more (``suggest.rome_likeness``); filled
+    # only when a ``GATE_FEATURES`` weight is non-zero.
+    likeness: float = 0.0
+    rome_share: float = 0.0
 
 
 # Features over the job names at every confidence (tenth pass).
 LOW_TITLE_FEATURES: tuple[str, ...] = (
     "title_low", "short_title_low", "rr_title_low", "title_read", "u_title_low", "short2_title_low",
 )  # fmt: skip
+
+
+# A signal times the profile's ROME-likeness (``lk_``), times its complement (``nlk_``), times
+# the share of phrases under 0.9 (``nr9_``), or only when the likeness is under 0.6 / 0.7
+# (``lo6_``, ``lo7_``: no synthetic profile is under 0.6): the fit may then keep ROME-worded
+# profiles on the base weights and move people's words (eleventh pass).
+GATED_SIGNALS: tuple[str, ...] = ("lex", "bm25", "sem", "title", "breadth", "sem_max_gap")
+GATES: tuple[str, ...] = ("lk", "nlk", "nr9", "lo6", "lo7")
+GATE_FEATURES: tuple[str, ...] = tuple(
+    f"{gate}_{signal}" for gate in GATES for signal in GATED_SIGNALS
+)
+
+
+def gate_values(likeness: float, rome_share: float) -> dict[str, float]:
+    """Each gate's factor for a profile (``suggest.rome_likeness``'s two values)."""
+    return {
+        "lk": likeness,
+        "nlk": 1.0 - likeness,
+        "nr9": 1.0 - rome_share,
+        "lo6": float(likeness < 0.6),
+        "lo7": float(likeness < 0.7),
+    }
+
+
+def uses_gate(weights: Mapping[str, float]) -> bool:
+    """Whether the fusion reads the profile's ROME-likeness."""
+    return any(weights.get(name) for name in GATE_FEATURES)
 
 
 def uses_low_titles(weights: Mapping[str, float]) -> bool:
@@ -105,7 +138,13 @@ def feature_columns(
         return cache[name]
 
     u, short = inputs.unplaced, 1.0 / max(inputs.phrases, 1)
+    gates = gate_values(inputs.likeness, inputs.rome_share)
     derived: dict[str, Callable[[], np.ndarray]] = {
+        f"{gate}_{signal}": lambda g=gates[gate], s=signal: g * base(s)
+        for gate in gates
+        for signal in GATED_SIGNALS
+    }
+    derived |= {
         "u_sem": lambda: u * base("sem"),
         "u_lex": lambda: u * base("lex"),
         "u_bm25": lambda: u * base("bm25"),
@@ -150,7 +189,7 @@ def _base_column(name: str, inputs: FusionInputs, column: Callable[..., np.ndarr
 FEATURE_NAMES: tuple[str, ...] = (
     "lex", "bm25", "sem", "title", "breadth", "u_sem", "coverage", "sem_gap", "sem_max_gap",
     "rr_lex", "rr_bm25", "rr_sem", "u_lex", "u_bm25", "short_sem", "short_lex",
-    *LOW_TITLE_FEATURES,
+    *LOW_TITLE_FEATURES, *GATE_FEATURES,
 )  # fmt: skip
 
 

@@ -54,6 +54,8 @@ TITLE_CACHE_SIZE = 20_000
 # readings ``find_jobs`` caps under 0.9 (trade nouns, everyday heads, English, slips by ear,
 # the job inside the words) feed the fusion's ``title_low`` features when they are weighted.
 LOW_TITLE_CONFIDENCE = 0.5
+# A phrase whose best skill similarity reaches this reads as ROME wording (``rome_likeness``).
+ROME_WORDED = 0.9
 # The ``why`` prefixes of find_jobs' readings (jobs.py): a trade, a head, English, a slip.
 _READINGS = ("métier de «", "intitulé courant", "traduit de l'anglais", "orthographe corrigée")
 _title_cache: dict[tuple[int, str], tuple[tuple[str, float, bool], ...]] = {}
@@ -111,6 +113,8 @@ def suggest_jobs(
     lexical = lexical_relevance(matcher, scorer, phrases)
     titles = title_relevance(matcher.referential, phrases)
     unplaced = unplaced_share(matcher, phrases)
+    gated = fusion.uses_gate(fusion.FUSION_WEIGHTS) and pending is not None
+    likeness, rome_share = rome_likeness(matcher, phrases) if gated else (0.0, 0.0)
     cosines = pending.result() if pending is not None else {}
     semantic = top_scaled(cosines, SEMANTIC_CANDIDATES)
     # Skills close in meaning count in the coverage shown (a weak match), hence in the « no
@@ -134,7 +138,7 @@ def suggest_jobs(
         inputs = FusionInputs(
             lexical, fulltext, semantic, cosines, phrase_best(index, phrases), titles,
             breadth_prior(matcher.referential), coverage, unplaced, len(phrases), titles_low,
-            titles_read,
+            titles_read, likeness, rome_share,
         )  # fmt: skip
         relevance = fused_relevance(inputs, candidates, fusion.FUSION_WEIGHTS)
     else:
@@ -216,6 +220,16 @@ def unplaced_share(matcher: PhraseMatcher, phrases: list[str]) -> float:
     if not phrases:
         return 0.0
     return sum(1 for phrase in phrases if not matcher.phrase_to_skills(phrase)) / len(phrases)
+
+
+def rome_likeness(matcher: PhraseMatcher, phrases: list[str]) -> tuple[float, float]:
+    """How ROME-worded the phrases are: the mean of each phrase's best skill similarity (0
+    when it reaches none), and the share of phrases at ``ROME_WORDED`` or more (both cached
+    per phrase by the matcher), (0, 0) for an empty profile."""
+    if not phrases:
+        return 0.0, 0.0
+    best = [max(matcher.phrase_to_skills(phrase).values(), default=0.0) for phrase in phrases]
+    return sum(best) / len(best), sum(1 for b in best if b >= ROME_WORDED) / len(best)
 
 
 def fulltext_relevance(matcher: PhraseMatcher, phrases: list[str]) -> dict[str, float]:
