@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 
 from bot.handlers.alert_settings import parse_time
+from tests.helpers_bot import step
 from tests.helpers_cmd import WAIT, cmd_env, make_profile
 
 pytestmark = pytest.mark.timeout(120)
@@ -94,9 +95,9 @@ async def test_alert_command_arguments(tmp_path, argument: str, enabled: bool, a
     async with cmd_env(tmp_path) as env:
         await make_profile(env, 403, alerts_enabled=argument != "on")
         user = env.user(403)
-        await user.send(f"/alertes {argument}")
-        replies = await user.replies(timeout=WAIT, count=1)
-        assert "Vos alertes quotidiennes" in replies[-1].text
+        # « 07:30 » is confirmed first, then the card: wait for the card, however late it
+        # comes on a loaded machine (a fixed quiet time once read the confirmation only).
+        await step(user, f"/alertes {argument}", "Vos alertes quotidiennes")
         profile = await env.services.storage.get_profile(403)
         assert profile.alerts_enabled is enabled
         assert profile.alert_time == at
