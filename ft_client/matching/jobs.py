@@ -100,6 +100,13 @@ SYNONYM_FACTOR = 0.95
 # Slips by ear on the words (``spelling``) rewritten, at this share of the confidence.
 SPELLING = True
 SPELLING_FACTOR = 0.95
+# How a hit read through another reading starts its ``why`` (« <reading> — <hit's why> »);
+# ``suggest`` tells such hits apart by these prefixes.
+ENGLISH_WHY = "traduit de l'anglais"
+SECTOR_WHY = "métier de « {query} »"
+SPELLING_WHY = "orthographe corrigée"
+SYNONYM_WHY = "intitulé courant pour le même poste"
+READING_PREFIXES = (ENGLISH_WHY, SECTOR_WHY.split("{")[0], SPELLING_WHY, SYNONYM_WHY)
 _ROME_CODE = re.compile(r"^\s*[A-Na-n]\s*-?\s*\d{4}\s*$")
 
 
@@ -201,21 +208,22 @@ def find_jobs(
         # « kitchen porter », « farm worker »: the French words, as titles and aliases.
         french = english_reader(known.words).translate(query)
         if french is not None:
-            readings.append((french, ENGLISH_FACTOR, "traduit de l'anglais"))
+            readings.append((french, ENGLISH_FACTOR, ENGLISH_WHY))
     if SECTORS and not generic_only(alias_key(query), ref):
         # « carrosserie tôlerie », « coiffure »: the trade's worker (« carrossier »).
         worker = worker_reading(query, known)
         if worker is not None:
-            readings.append((worker, SECTOR_FACTOR, f"métier de « {query.strip()[:60]} »"))
+            said = SECTOR_WHY.format(query=query.strip()[:60])
+            readings.append((worker, SECTOR_FACTOR, said))
     if SPELLING:
         # « serveuze », « conductrise de bus »: a slip by ear on the word's ending.
         text = respelt(query, known.words)
         if text is not None:
-            readings.append((text, SPELLING_FACTOR, "orthographe corrigée"))
+            readings.append((text, SPELLING_FACTOR, SPELLING_WHY))
     if SYNONYMS:
         # « conseillère de vente électroménager », « manageur de boutique »: ROME's head.
         for text in synonym_readings(query):
-            readings.append((text, SYNONYM_FACTOR, "intitulé courant pour le même poste"))
+            readings.append((text, SYNONYM_FACTOR, SYNONYM_WHY))
     if not readings:
         return hits
     # Each reading a little less sure than the same words typed; best confidence per code.

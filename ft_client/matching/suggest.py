@@ -10,7 +10,7 @@ from ft_client.matching import fusion
 from ft_client.matching.breadth import breadth_prior
 from ft_client.matching.fulltext import fulltext_for
 from ft_client.matching.fusion import FusionInputs, fused_relevance
-from ft_client.matching.jobs import find_jobs
+from ft_client.matching.jobs import READING_PREFIXES, find_jobs
 from ft_client.matching.meaning import semantic_matches
 from ft_client.matching.scores import JobScorer
 from ft_client.matching.semantic import (
@@ -56,8 +56,6 @@ TITLE_CACHE_SIZE = 20_000
 LOW_TITLE_CONFIDENCE = 0.5
 # A phrase whose best skill similarity reaches this reads as ROME wording (``rome_likeness``).
 ROME_WORDED = 0.9
-# The ``why`` prefixes of find_jobs' readings (jobs.py): a trade, a head, English, a slip.
-_READINGS = ("métier de «", "intitulé courant", "traduit de l'anglais", "orthographe corrigée")
 _title_cache: dict[tuple[int, str], tuple[tuple[str, float, bool], ...]] = {}
 
 
@@ -288,7 +286,7 @@ def _phrase_titles(ref: Referential, phrase: str) -> tuple[tuple[str, float, boo
     if cached is None:
         hits = find_jobs(phrase, ref, limit=3)
         cached = tuple(
-            (h.rome_code, h.score, h.why.startswith(_READINGS))
+            (h.rome_code, h.score, h.why.startswith(READING_PREFIXES))
             for h in hits
             if h.score >= LOW_TITLE_CONFIDENCE
         )
