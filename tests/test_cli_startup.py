@@ -12,7 +12,7 @@ from bot import cli
 from sandbox.france_travail import EmulatorConfig, FranceTravailEmulator
 from sandbox.telegram import TelegramEmulator
 from tests.helpers_bot import WAIT, expect
-from tests.test_cli import TOKEN, emulator_env, free_port, run_cli, running_bot
+from tests.test_cli import TOKEN, closed_port, emulator_env, run_cli, running_bot
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -58,23 +58,26 @@ async def test_rejected_token_is_named_never_printed(tmp_path: Path) -> None:
 
 async def test_unreachable_telegram_or_france_travail(tmp_path: Path) -> None:
     ft, tg = emulators()
-    async with ft, tg:
-        closed = f"http://127.0.0.1:{free_port()}"
-        env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
-        env["TELEGRAM_API_BASE_URL"] = f"{closed}/bot"
-        for command in COMMANDS:
-            code, out, err = await run_cli(*command, env=env, cwd=tmp_path)
-            assert_one_clear_line(
-                command, code, out, err, "Telegram: unreachable", "TELEGRAM_API_BASE_URL"
-            )
+    # A port held closed for the whole test: a merely free one was once taken by another
+    # test's server, whose empty answer read as a rejected token.
+    with closed_port() as port:
+        closed = f"http://127.0.0.1:{port}"
+        async with ft, tg:
+            env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
+            env["TELEGRAM_API_BASE_URL"] = f"{closed}/bot"
+            for command in COMMANDS:
+                code, out, err = await run_cli(*command, env=env, cwd=tmp_path)
+                assert_one_clear_line(
+                    command, code, out, err, "Telegram: unreachable", "TELEGRAM_API_BASE_URL"
+                )
 
-        env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
-        env["FT_TOKEN_URL"] = f"{closed}/connexion/oauth2/access_token?realm=%2Fpartenaire"
-        for command in (("alerts", "--once"), ("check",)):
-            code, out, err = await run_cli(*command, env=env, cwd=tmp_path)
-            assert_one_clear_line(
-                command, code, out, err, "France Travail: unreachable", "FT_TOKEN_URL"
-            )
+            env = emulator_env(ft, tg, tmp_path / "bot.sqlite3")
+            env["FT_TOKEN_URL"] = f"{closed}/connexion/oauth2/access_token?realm=%2Fpartenaire"
+            for command in (("alerts", "--once"), ("check",)):
+                code, out, err = await run_cli(*command, env=env, cwd=tmp_path)
+                assert_one_clear_line(
+                    command, code, out, err, "France Travail: unreachable", "FT_TOKEN_URL"
+                )
 
 
 async def test_unreadable_database(tmp_path: Path) -> None:
